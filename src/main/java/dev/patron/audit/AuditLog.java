@@ -1,0 +1,84 @@
+package dev.patron.audit;
+
+import dev.patron.shared.security.CurrentStaff;
+import dev.patron.shared.security.StaffPrincipal;
+import dev.patron.shared.web.PageQuery;
+import dev.patron.shared.web.PageResult;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Appends audit events. Called inside the caller's transaction, so a change and its audit record
+ * commit or roll back together.
+ */
+@Service
+public class AuditLog {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    AuditLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A recorded event, newest first in listings. */
+    public record AuditEvent(
+            long id, Instant at, String actor, String action, String entityType, String entityId, String details, String ip) {}
+
+    /**
+     * Records {@code action} (e.g. "store.created") on an entity by the current caller.
+     *
+     * @param details small map of what changed; never passwords or keys
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void record(String action, String entityType, Object entityId, Map<String, ?> details) {
+        recordAs(CurrentStaff.get(), action, entityType, entityId, details);
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void recordAs(StaffPrincipal actor, String action, String entityType, Object entityId, Map<String, ?> details) {
+        jdbc.sql("""
+                insert into audit.audit_event(actor, actor_type, action, entity_type, entity_id, details, ip)
+                values (?, ?, ?, ?, ?, cast(? as jsonb), ?)""")
+                .params(actor.auditName(), actor.kind().name(), action, entityType,
+                        entityId == null ? null : entityId.toString(),
+                        json.writeValueAsString(details == null ? Map.of() : details), clientIp())
+                .update();
+    }
+
+    /** Newest first; {@code q} matches actor, action, entity type or id. */
+    @Transactional(readOnly = true)
+    public PageResult<AuditEvent> search(PageQuery page) {
+        String where = page.q() == null ? "" : " where actor ilike :q or action ilike :q or entity_type ilike :q or entity_id = :exact";
+        var params = new java.util.HashMap<String, Object>();
+        if (page.q() != null) {
+            params.put("q", page.likePattern());
+            params.put("exact", page.q());
+        }
+        long total = jdbc.sql("select count(*) from audit.audit_event" + where).params(params).query(Long.class).single();
+        List<AuditEvent> items = jdbc.sql("select id, at, actor, action, entity_type, entity_id, details::text, ip "
+                        + "from audit.audit_event" + where + " order by id desc limit :limit offset :offset")
+                .params(params)
+                .param("limit", page.size())
+                .param("offset", page.offset())
+                .query((rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)))
+                .list();
+        return new PageResult<>(items, page.page(), page.size(), total);
+    }
+
+    private static String clientIp() {
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attrs) {
+            return attrs.getRequest().getRemoteAddr();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.patron.demo;
+
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code demo [--seed N] [--stores N] [--counters N] [--brands N] [--staff-password P]}: fills an
+ * empty database with a demo chain. The same seed gives the same data.
+ */
+@Component
+@Profile(DemoCommand.NAME)
+@Order(10)
+public class DemoCommand implements ApplicationRunner {
+
+    public static final String NAME = "demo";
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+    private static final Set<String> OPTIONS = Set.of("seed", "stores", "counters", "brands", "staff-password");
+
+    private final DemoGenerator generator;
+
+    DemoCommand(DemoGenerator generator) {
+        this.generator = generator;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        for (String name : args.getOptionNames()) {
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("Unknown demo option --" + name + "; known options: --" + String.join(", --", OPTIONS));
+            }
+        }
+        DemoGenerator.Settings settings = new DemoGenerator.Settings(
+                intOption(args, "seed", 7), intOption(args, "stores", 20), intOption(args, "counters", 150),
+                intOption(args, "brands", 80), stringOption(args, "staff-password"));
+        DemoGenerator.Result result = generator.generate(settings);
+        log.info("Demo data created (seed {}): {} regions, {} stores, {} counters, {} brands, {} categories, {} staff accounts. "
+                        + "Staff log in with the password '{}'.",
+                settings.seed(), result.regions(), result.stores(), result.counters(), result.brands(), result.categories(),
+                result.staff(), result.staffPassword());
+    }
+
+    private static int intOption(ApplicationArguments args, String name, int fallback) {
+        List<String> values = args.getOptionValues(name);
+        if (values == null || values.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(values.get(0).trim());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number >= 0, not '" + values.get(0) + "'");
+        }
+    }
+
+    private static String stringOption(ApplicationArguments args, String name) {
+        List<String> values = args.getOptionValues(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}
