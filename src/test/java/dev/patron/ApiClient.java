@@ -72,8 +72,12 @@ public final class ApiClient {
     }
 
     public Response send(String method, String path, String body) {
+        return send(method, path, body, "application/json");
+    }
+
+    public Response send(String method, String path, String body, String accept) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Accept", "application/json")
+                .header("Accept", accept)
                 .header("Accept-Language", language)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
