@@ -20,14 +20,23 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class PatronApplication {
 
     public static void main(String[] args) {
+        var context = application(args).run(args);
+        if (isCommand(args)) {
+            System.exit(SpringApplication.exit(context));
+        }
+    }
+
+    /** The application for these arguments: the web server, or a one-off command such as {@code demo}. */
+    public static SpringApplication application(String[] args) {
         SpringApplication app = new SpringApplication(PatronApplication.class);
-        if (args.length > 0 && DemoCommand.NAME.equals(args[0])) {
+        if (isCommand(args)) {
             app.setWebApplicationType(WebApplicationType.NONE);
             app.setAdditionalProfiles(DemoCommand.NAME);
         }
-        var context = app.run(args);
-        if (args.length > 0 && DemoCommand.NAME.equals(args[0])) {
-            System.exit(SpringApplication.exit(context));
-        }
+        return app;
+    }
+
+    private static boolean isCommand(String[] args) {
+        return args.length > 0 && DemoCommand.NAME.equals(args[0]);
     }
 }

@@ -1,7 +1,6 @@
 package dev.patron.demo;
 
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -21,7 +20,7 @@ public class DemoCommand implements ApplicationRunner {
 
     public static final String NAME = "demo";
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
-    private static final Set<String> OPTIONS = Set.of("seed", "stores", "counters", "brands", "staff-password");
+    private static final List<String> OPTIONS = List.of("seed", "stores", "counters", "brands", "staff-password");
 
     private final DemoGenerator generator;
 
@@ -32,7 +31,7 @@ public class DemoCommand implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         for (String name : args.getOptionNames()) {
-            if (!OPTIONS.contains(name)) {
+            if (!OPTIONS.contains(name) && !name.contains(".")) { // a.b.c options are configuration properties
                 throw new IllegalArgumentException("Unknown demo option --" + name + "; known options: --" + String.join(", --", OPTIONS));
             }
         }
