@@ -89,6 +89,26 @@ public class OrganizationManagement {
         return jdbc.sql(sql).query(Long.class).single();
     }
 
+    // ---------------------------------------------------------------- head office
+
+    @Transactional(readOnly = true)
+    public HeadOffice headOffice() {
+        return jdbc.sql("select code, name, legal_name, time_zone, currency from organization.head_office where id = 1")
+                .query((rs, n) -> new HeadOffice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+                .single();
+    }
+
+    @Transactional
+    public HeadOffice updateHeadOffice(HeadOfficeCommand cmd) {
+        requireHeadOfficeAdmin();
+        String zone = zone(cmd.timeZone());
+        jdbc.sql("update organization.head_office set code = ?, name = ?, legal_name = ?, time_zone = ?, updated_at = now() where id = 1")
+                .params(Codes.normalize(cmd.code()), cmd.name().trim(), trim(cmd.legalName()), zone).update();
+        audit.record("headOffice.updated", "headOffice", Codes.normalize(cmd.code()),
+                Map.of("name", cmd.name().trim(), "timeZone", zone));
+        return headOffice();
+    }
+
     // ---------------------------------------------------------------- regions
 
     @Transactional(readOnly = true)

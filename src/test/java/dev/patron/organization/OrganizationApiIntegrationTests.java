@@ -229,6 +229,21 @@ class OrganizationApiIntegrationTests {
     }
 
     @Test
+    void headOfficeCanBeReadAndRenamedByAdmins() {
+        var current = api.get("/api/v1/head-office");
+        assertThat(current.status()).isEqualTo(200);
+        assertThat(current.json().path("currency").asString()).isEqualTo("CNY");
+        var renamed = api.put("/api/v1/head-office", Map.of("code", "hq", "name", "阳光百货集团总部", "legalName", "阳光百货集团有限公司",
+                "timeZone", "Asia/Shanghai"));
+        assertThat(renamed.status()).isEqualTo(200);
+        assertThat(renamed.json().path("code").asString()).isEqualTo("HQ");
+        assertThat(renamed.json().path("name").asString()).isEqualTo("阳光百货集团总部");
+        var badZone = api.put("/api/v1/head-office", Map.of("code", "HQ", "name", "x", "timeZone", "Nowhere/Town"));
+        assertThat(badZone.status()).isEqualTo(400);
+        assertThat(badZone.fieldError("timeZone")).isNotNull();
+    }
+
+    @Test
     void openApiDescribesTheOrganisationEndpoints() {
         var res = new ApiClient(port, null).get("/api/openapi.json");
         assertThat(res.status()).isEqualTo(200);

@@ -6,6 +6,8 @@ import dev.patron.organization.Category;
 import dev.patron.organization.CategoryCommand;
 import dev.patron.organization.Counter;
 import dev.patron.organization.CounterCommand;
+import dev.patron.organization.HeadOffice;
+import dev.patron.organization.HeadOfficeCommand;
 import dev.patron.organization.OrganizationCounts;
 import dev.patron.organization.OrganizationManagement;
 import dev.patron.organization.Region;
@@ -49,6 +51,20 @@ class OrganizationRestController {
     @Operation(summary = "How many regions, stores, counters, brands and categories the caller can see")
     OrganizationCounts counts() {
         return organization.counts();
+    }
+
+    // ---- head office
+
+    @GetMapping("/head-office")
+    @Operation(summary = "The head office: name, legal entity, time zone, currency")
+    HeadOffice headOffice() {
+        return organization.headOffice();
+    }
+
+    @PutMapping("/head-office")
+    @Operation(summary = "Change the head office's details (ADMIN with all stores)")
+    HeadOffice updateHeadOffice(@Valid @RequestBody HeadOfficeCommand cmd) {
+        return organization.updateHeadOffice(cmd);
     }
 
     // ---- regions
