@@ -500,4 +500,16 @@ public class StaffManagement {
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
+
+    // ---------------------------------------------------------------- references (members module)
+
+    /** Of {@code ids}, those that are existing staff accounts (no role check: used to validate references such as a member's 导购). */
+    @Transactional(readOnly = true)
+    public Set<Long> existingAccountIds(java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new java.util.LinkedHashSet<>(jdbc.sql("select id from staff.account where id = any(?) order by id")
+                .param(ids.toArray(Long[]::new)).query(Long.class).list());
+    }
 }

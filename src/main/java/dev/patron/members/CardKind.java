@@ -1,0 +1,6 @@
+package dev.patron.members;
+
+public enum CardKind {
+    PHYSICAL,
+    ELECTRONIC
+}

@@ -1,0 +1,4 @@
+package dev.patron.members;
+
+/** A contact person of an institutional member. */
+public record ContactPerson(String name, String title, String phone, String email) {}

@@ -1,0 +1,9 @@
+package dev.patron.members;
+
+public enum CustomFieldType {
+    TEXT,
+    NUMBER,
+    DATE,
+    BOOLEAN,
+    CHOICE
+}

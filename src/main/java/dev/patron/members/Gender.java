@@ -1,0 +1,7 @@
+package dev.patron.members;
+
+public enum Gender {
+    MALE,
+    FEMALE,
+    UNKNOWN
+}

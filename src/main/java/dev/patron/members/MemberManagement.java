@@ -1,0 +1,737 @@
+package dev.patron.members;
+
+import dev.patron.audit.AuditLog;
+import dev.patron.organization.OrganizationManagement;
+import dev.patron.shared.security.CurrentStaff;
+import dev.patron.shared.security.Role;
+import dev.patron.shared.security.StoreScope;
+import dev.patron.shared.web.PageQuery;
+import dev.patron.shared.web.PageResult;
+import dev.patron.shared.web.PatronException;
+import dev.patron.shared.web.SqlFilter;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * The members module's API: enrol, find, read (360 view), change, merge and unmerge, erase and
+ * export members; their cards, identifiers, tags, notes and consent.
+ *
+ * <p>Rules (docs/members.md has the full matrix):
+ * <ul>
+ *   <li>Store scope: a caller limited to some stores sees a member whose preferred or join store is
+ *       one of them; lists are filtered, opening or changing another is 403. Looking a member up
+ *       by an exact phone, card, e-mail or external id works chain-wide (a card is valid in every
+ *       store).
+ *   <li>Contact data: ADMIN, AGENT and STORE_MANAGER see phones and e-mails; every other role sees
+ *       them masked (138****1234). Every read of an unmasked member record (detail, lookup, list)
+ *       and every export is written to the audit log (PRV-06, PRV-21).
+ *   <li>Enrol and change: ADMIN, STORE_MANAGER, COUNTER_STAFF, AGENT. Merge: ADMIN and
+ *       STORE_MANAGER; undoing a merge (within 30 days), erasing and exporting a member: ADMIN.
+ * </ul>
+ */
+@Service
+public class MemberManagement {
+
+    private static final Logger log = LoggerFactory.getLogger(MemberManagement.class);
+    static final Role[] WRITERS = {Role.ADMIN, Role.STORE_MANAGER, Role.COUNTER_STAFF, Role.AGENT};
+    static final Role[] SEE_CONTACT = {Role.ADMIN, Role.AGENT, Role.STORE_MANAGER};
+    static final int MAX_LOOKUP_MATCHES = 20;
+    private static final Map<String, String> SORT = Map.of("id", "m.id", "name", "m.name", "joinedOn", "m.joined_on");
+
+    private final JdbcClient jdbc;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+    private final OrganizationManagement organization;
+    private final ProfileRules rules;
+    private final MemberRows rows;
+    private final MemberWriter writer;
+    private final Merges merges;
+    private final ObjectProvider<MemberPanel> panels;
+
+    MemberManagement(JdbcClient jdbc, AuditLog audit, ApplicationEventPublisher events, OrganizationManagement organization,
+            ProfileRules rules, MemberRows rows, MemberWriter writer, Merges merges, ObjectProvider<MemberPanel> panels) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.events = events;
+        this.organization = organization;
+        this.rules = rules;
+        this.rows = rows;
+        this.writer = writer;
+        this.merges = merges;
+        this.panels = panels;
+    }
+
+    // ---------------------------------------------------------------- who may see what
+
+    /** Whether the caller sees phones and e-mails unmasked. */
+    public static boolean seesContactData() {
+        return CurrentStaff.get().hasAnyRole(SEE_CONTACT);
+    }
+
+    /** Whether the caller may enrol and change members. */
+    public static boolean mayChange() {
+        return CurrentStaff.get().hasAnyRole(WRITERS);
+    }
+
+    static boolean inScope(StoreScope scope, Long preferredStoreId, Long joinStoreId) {
+        return scope.allStores() || (preferredStoreId != null && scope.allows(preferredStoreId))
+                || (joinStoreId != null && scope.allows(joinStoreId));
+    }
+
+    static void requireVisible(MemberRows.Row row) {
+        if (!inScope(CurrentStaff.scope(), row.preferredStoreId(), row.joinStoreId())) {
+            throw new AccessDeniedException("error.members.outOfScope");
+        }
+    }
+
+    private MemberRows.Row visibleRow(long id) {
+        MemberRows.Row row = rows.find(id).orElseThrow(() -> PatronException.notFound("error.members.notFound", id));
+        requireVisible(row);
+        return row;
+    }
+
+    static void requireActive(MemberRows.Row row) {
+        if (row.status() != MemberStatus.ACTIVE) {
+            throw new PatronException(HttpStatus.CONFLICT, "error.members.notActive", row.id(), row.status().name());
+        }
+    }
+
+    // ---------------------------------------------------------------- enrol
+
+    /** Enrols a member through the API (join channel API unless the command names one). */
+    @Transactional
+    public Member create(MemberCommand cmd) {
+        return create(cmd, JoinChannel.API);
+    }
+
+    /**
+     * Enrols a member: checks the whole command (400 listing every bad field; 404 for unknown
+     * stores, referrer, institution or staff; 409 for a card number or external id in use, or a
+     * phone in use unless allowed), issues a card (the given physical one or a new electronic
+     * one), records consents given at sign-up, audits and publishes {@link MemberEnrolled}.
+     */
+    @Transactional
+    public Member create(MemberCommand cmd, JoinChannel defaultChannel) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        long id = writer.enrol(cmd, defaultChannel, CurrentStaff.get());
+        return read(id, false);
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * The 360 view (404 when unknown, 403 outside the caller's stores). Reading it unmasked is
+     * audited as {@code member.viewed}.
+     */
+    @Transactional
+    public Member member(long id) {
+        return read(id, true);
+    }
+
+    private Member read(long id, boolean auditView) {
+        MemberRows.Row row = visibleRow(id);
+        boolean mask = !seesContactData();
+        if (auditView && !mask && row.status() == MemberStatus.ACTIVE) {
+            audit.record("member.viewed", "member", id, Map.of("view", "360"));
+        }
+        Member m = view(row, mask);
+        return m.withPanels(panels(id));
+    }
+
+    Member view(MemberRows.Row row, boolean mask) {
+        long id = row.id();
+        Map<Long, String> stores = organization.storeCodes(
+                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId()).filter(Objects::nonNull).toList()));
+        List<ContactPerson> contacts = rows.contactPersons(id).stream()
+                .map(c -> mask ? new ContactPerson(c.name(), c.title(), Masking.phone(c.phone()), Masking.email(c.email())) : c)
+                .toList();
+        List<Identifier> identifiers = rows.identifiers(id).stream()
+                .map(i -> mask ? new Identifier(i.kind(), i.system(), Masking.identifier(i.kind(), i.value())) : i)
+                .toList();
+        return new Member(id, row.kind(), row.status(), row.name(), row.namePinyin(),
+                mask ? Masking.phone(row.phone()) : row.phone(), mask ? Masking.email(row.email()) : row.email(), mask,
+                row.gender(), row.birthday(), row.region(), row.city(), row.occupation(), row.industry(), row.incomeBand(),
+                row.interests(), stores.get(row.preferredStoreId()), stores.get(row.joinStoreId()), row.referrerId(), row.joinedOn(),
+                row.joinChannel(), row.ownerStaffId(), row.companyName(), row.taxId(), contacts, row.institutionId(), rows.tags(id),
+                row.customFields(), rows.cards(id), identifiers, rows.consentStates(id), rows.notes(id), row.mergedInto(),
+                row.erasedAt(), row.createdAt(), row.updatedAt(), List.of());
+    }
+
+    /** The panels other modules contribute for this member, in order; a failing panel is UNAVAILABLE. */
+    List<PanelView> panels(long memberId) {
+        List<PanelView> views = new ArrayList<>();
+        panels.orderedStream().sorted(java.util.Comparator.comparingInt(MemberPanel::order)).forEach(p -> {
+            try {
+                Optional<Object> data = p.data(memberId);
+                views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), data.isPresent() ? "OK" : "EMPTY",
+                        data.orElse(null)));
+            } catch (RuntimeException e) {
+                log.warn("Member panel '{}' failed for member {}", p.key(), memberId, e);
+                views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), "UNAVAILABLE", null));
+            }
+        });
+        return views;
+    }
+
+    /**
+     * Finds the member with this identifier among active members, chain-wide (no store scope: a
+     * card or phone presented at any store identifies the member). {@code value} is normalised
+     * like stored values (a phone in any common form; 400 naming {@code phone} when it is not
+     * one). Audited as a view when the caller sees contact data.
+     */
+    @Transactional
+    public Optional<MemberLookup> lookup(IdentifierKind kind, String system, String value) {
+        String sys = "";
+        String normalized;
+        switch (kind) {
+            case PHONE -> normalized = Phones.normalizeMobile(value)
+                    .orElseThrow(() -> PatronException.invalid("phone", "validation.phone"));
+            case EMAIL -> normalized = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+            case CARD -> normalized = value == null ? "" : value.replaceAll("[\\s-]", "");
+            case EXTERNAL -> {
+                sys = system == null ? "" : system.trim().toLowerCase(java.util.Locale.ROOT);
+                if (sys.isEmpty()) {
+                    throw PatronException.invalid("system", "validation.required");
+                }
+                normalized = value == null ? "" : value.trim();
+            }
+            default -> throw new IllegalArgumentException(kind.name());
+        }
+        if (normalized.isEmpty()) {
+            throw PatronException.invalid(kind == IdentifierKind.EXTERNAL ? "externalId" : kind.name().toLowerCase(java.util.Locale.ROOT),
+                    "validation.required");
+        }
+        List<Long> ids = jdbc.sql("""
+                select i.member_id from members.identifier i join members.member m on m.id = i.member_id
+                where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
+                order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id
+                limit ?""")
+                .params(kind.name(), sys, normalized, MAX_LOOKUP_MATCHES).query(Long.class).list();
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean mask = !seesContactData();
+        List<MemberSummary> summaries = rows.summaries(rows.summaryRows(ids), mask);
+        if (!mask) {
+            audit.record("member.viewed", "member", ids.get(0), Map.of("view", "lookup", "by", kind.name()));
+        }
+        Card card = kind == IdentifierKind.CARD ? rows.card(normalized).map(Map.Entry::getValue).orElse(null) : null;
+        return Optional.of(new MemberLookup(summaries.get(0), card, summaries.subList(1, summaries.size())));
+    }
+
+    /** Members in the caller's scope matching {@code search} (see {@link MemberSearch}), paged. Unmasked lists are audited. */
+    @Transactional
+    public PageResult<MemberSummary> search(MemberSearch search, PageQuery page) {
+        SqlFilter f = filter(search);
+        String order = page.orderBy(SORT, "id");
+        long total = jdbc.sql("select count(*) from members.member m" + f.where()).params(f.params()).query(Long.class).single();
+        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
+                        + " order by " + order + " limit :limit offset :offset")
+                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
+                .query(MemberRows::summaryRow).list();
+        boolean mask = !seesContactData();
+        if (!mask && !found.isEmpty()) {
+            audit.record("member.listed", "member", null,
+                    Map.of("q", search.q() == null ? "" : search.q(), "ids", found.stream().map(MemberRows.SummaryRow::id).toList()));
+        }
+        return new PageResult<>(rows.summaries(found, mask), page.page(), page.size(), total);
+    }
+
+    SqlFilter filter(MemberSearch search) {
+        MemberStatus status = search.status() == null ? MemberStatus.ACTIVE : search.status();
+        SqlFilter f = new SqlFilter();
+        // a literal, so that the partial phone-suffix index applies
+        f.add("m.status = '" + status.name() + "'", "status", status.name());
+        Long[] scope = CurrentStaff.scope().filterOrNull();
+        if (scope != null) {
+            f.add("(m.preferred_store_id = any(:scope) or m.join_store_id = any(:scope))", "scope", scope);
+        }
+        if (search.storeCode() != null && !search.storeCode().isBlank()) {
+            long storeId = organization.storeIdByCode(search.storeCode())
+                    .orElseThrow(() -> PatronException.unknownReference("storeCode", "error.store.notFound", search.storeCode()));
+            CurrentStaff.requireStore(storeId);
+            f.add("(m.preferred_store_id = :store or m.join_store_id = :store)", "store", storeId);
+        }
+        if (search.tag() != null && !search.tag().isBlank()) {
+            f.add("exists (select 1 from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id and lower(t.name) = lower(:tag))",
+                    "tag", search.tag().trim());
+        }
+        String q = search.q() == null ? null : search.q().trim();
+        if (q != null && !q.isEmpty()) {
+            String digits = q.replaceAll("[\\s()+-]", "");
+            if (digits.matches("\\d{4,}")) {
+                if (digits.length() <= 10) {
+                    f.add("reverse(m.phone) like :rev", "rev", new StringBuilder(digits).reverse() + "%");
+                } else {
+                    String phone = Phones.normalizeMobile(q).orElse("-");
+                    f.add("m.id in (select i.member_id from members.identifier i where (i.kind = 'PHONE' and i.system = '' and i.value = :phone)"
+                            + " or (i.kind = 'CARD' and i.system = '' and i.value = :card))", "phone", phone);
+                    f.param("card", digits);
+                }
+            } else if (Pinyin.isLatinQuery(q)) {
+                String p = Pinyin.normalizeQuery(q);
+                String cond = "(m.name_initials like :py or m.name_pinyin like :py or lower(m.name) like :py"
+                        + (p.length() >= 3 ? " or m.name_pinyin like :pyc)" : ")");
+                f.add(cond, "py", like(p) + "%");
+                f.param("pyc", "%" + like(p) + "%");
+            } else {
+                f.add("(m.name like :name or m.company_name ilike :namec or m.name like :namec)", "name", like(q) + "%");
+                f.param("namec", "%" + like(q) + "%");
+            }
+        }
+        return f;
+    }
+
+    private static String like(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /**
+     * Streams every member matching {@code search} in the caller's scope to {@code sink}, masked
+     * for the caller's role, in id order (exports). The caller audits the export.
+     */
+    @Transactional(readOnly = true)
+    public long forEachMatching(MemberSearch search, Consumer<MemberSummary> sink) {
+        SqlFilter f = filter(search);
+        boolean mask = !seesContactData();
+        long[] count = {0};
+        long lastId = 0;
+        while (true) {
+            List<MemberRows.SummaryRow> batch = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
+                            + (f.where().isEmpty() ? " where" : " and") + " m.id > :after order by m.id limit 1000")
+                    .params(f.params()).param("after", lastId).query(MemberRows::summaryRow).list();
+            if (batch.isEmpty()) {
+                return count[0];
+            }
+            rows.summaries(batch, mask).forEach(s -> {
+                sink.accept(s);
+                count[0]++;
+            });
+            lastId = batch.get(batch.size() - 1).id();
+        }
+    }
+
+    /** Records that the caller exported a list of members (who, what filter, how many, which format). */
+    @Transactional
+    public void auditListExport(MemberSearch search, String format, long count) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("format", format);
+        d.put("count", count);
+        d.put("masked", !seesContactData());
+        d.put("q", search.q() == null ? "" : search.q());
+        d.put("tag", search.tag() == null ? "" : search.tag());
+        d.put("store", search.storeCode() == null ? "" : search.storeCode());
+        audit.record("members.exported", "member", null, d);
+    }
+
+    // ---------------------------------------------------------------- change
+
+    /**
+     * Changes the profile fields named in {@code changes} (JSON merge patch: a field set to null is
+     * cleared; unknown fields are 400). Cards, identifiers other than the primary phone and e-mail,
+     * consent and notes have their own operations.
+     */
+    @Transactional
+    public Member patch(long id, Map<String, Object> changes, boolean allowDuplicatePhone) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = rows.lock(id).orElseThrow(() -> PatronException.notFound("error.members.notFound", id));
+        requireVisible(row);
+        requireActive(row);
+        MemberProfile current = rawProfile(row);
+        Map<String, Object> merged = MemberRows.JSON.convertValue(current, new tools.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            if (!merged.containsKey(e.getKey())) {
+                throw PatronException.invalid(e.getKey(), "error.json.unknownField", e.getKey());
+            }
+            merged.put(e.getKey(), e.getValue());
+        }
+        MemberProfile profile;
+        try {
+            profile = MemberRows.JSON.convertValue(merged, MemberProfile.class);
+        } catch (DatabindException e) {
+            String field = e.getPath().isEmpty() ? "body" : e.getPath().get(0).getPropertyName();
+            throw PatronException.invalid(field == null ? "body" : field, "error.json.badValue", field);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw PatronException.invalid("body", "error.json.malformed");
+        }
+        writer.update(row, profile, allowDuplicatePhone);
+        return read(id, false);
+    }
+
+    /** Replaces the whole profile (console edit form): like {@link #patch} with every field. */
+    @Transactional
+    public Member update(long id, MemberProfile profile, boolean allowDuplicatePhone) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = rows.lock(id).orElseThrow(() -> PatronException.notFound("error.members.notFound", id));
+        requireVisible(row);
+        requireActive(row);
+        writer.update(row, profile, allowDuplicatePhone);
+        return read(id, false);
+    }
+
+    /** The stored profile, unmasked, for applying changes (never returned to a masked caller). */
+    MemberProfile rawProfile(MemberRows.Row row) {
+        Map<Long, String> stores = organization.storeCodes(
+                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId()).filter(Objects::nonNull).toList()));
+        return new MemberProfile(row.kind(), row.name(), row.phone(), row.email(), row.gender(), row.birthday(), row.region(),
+                row.city(), row.occupation(), row.industry(), row.incomeBand(), row.interests(), stores.get(row.preferredStoreId()),
+                stores.get(row.joinStoreId()), row.referrerId(), row.joinedOn(), row.joinChannel(), row.ownerStaffId(),
+                row.companyName(), row.taxId(), rows.contactPersons(row.id()), row.institutionId(), rows.tags(row.id()),
+                row.customFields());
+    }
+
+    /** The editable profile of a member for an edit form; phone and e-mail are blank for callers who may not see them. */
+    @Transactional(readOnly = true)
+    public MemberProfile profileForEdit(long id) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = visibleRow(id);
+        MemberProfile p = rawProfile(row);
+        if (seesContactData()) {
+            return p;
+        }
+        return new MemberProfile(p.kind(), p.name(), null, null, p.gender(), p.birthday(), p.region(), p.city(), p.occupation(),
+                p.industry(), p.incomeBand(), p.interests(), p.preferredStoreCode(), p.joinStoreCode(), p.referrerId(), p.joinedOn(),
+                p.joinChannel(), p.ownerStaffId(), p.companyName(), p.taxId(), List.of(), p.institutionId(), p.tags(),
+                p.customFields());
+    }
+
+    /** Adds an external id (e.g. a WeChat openid); 409 when it belongs to a member already. */
+    @Transactional
+    public Member addIdentifier(long id, ExternalId externalId) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = rows.lock(id).orElseThrow(() -> PatronException.notFound("error.members.notFound", id));
+        requireVisible(row);
+        requireActive(row);
+        Problems problems = new Problems();
+        ExternalId checked = MemberWriter.checkExternalId(externalId, "", problems);
+        problems.throwIfAny();
+        writer.addExternalIds(id, List.of(checked), i -> "value");
+        audit.record("member.identifierAdded", "member", id, Map.of("system", checked.system()));
+        return read(id, false);
+    }
+
+    /** Adds a note to the member's file. */
+    @Transactional
+    public Note addNote(long id, String body) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = visibleRow(id);
+        requireActive(row);
+        String b = body == null ? "" : body.strip();
+        if (b.isEmpty()) {
+            throw PatronException.invalid("body", "validation.required");
+        }
+        if (b.length() > 2000) {
+            throw PatronException.invalid("body", "members.validation.tooLong", 2000);
+        }
+        long noteId = jdbc.sql("insert into members.note(member_id, body, author) values (?, ?, ?) returning id")
+                .params(id, b, CurrentStaff.get().auditName()).query(Long.class).single();
+        audit.record("member.noteAdded", "member", id, Map.of("note", noteId));
+        return rows.notes(id).stream().filter(n -> n.id() == noteId).findFirst().orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- cards
+
+    /** Issues another card to a member: the given physical card number, or a new electronic card. */
+    @Transactional
+    public Card issueCard(long memberId, String number, CardKind kind, String storeCode) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = rows.lock(memberId).orElseThrow(() -> PatronException.notFound("error.members.notFound", memberId));
+        requireVisible(row);
+        requireActive(row);
+        Long storeId = storeCode == null || storeCode.isBlank() ? null : organization.storeIdByCode(storeCode)
+                .orElseThrow(() -> PatronException.unknownReference("storeCode", "error.store.notFound", storeCode));
+        String n = writer.issueCard(memberId, number, kind, storeId, null, "cardNumber");
+        audit.record("card.issued", "member", memberId, Map.of("card", n));
+        return rows.card(n).orElseThrow().getValue();
+    }
+
+    /**
+     * Freezes, reports lost, re-activates or cancels a card. REPLACED comes only from
+     * {@link #replaceCard}; REPLACED and CANCELLED cards do not change any more (409).
+     */
+    @Transactional
+    public Card changeCardStatus(String number, CardStatus target, String reason) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        Map.Entry<Long, Card> card = rows.card(number == null ? "" : number.trim())
+                .orElseThrow(() -> PatronException.notFound("error.members.card.notFound", number));
+        MemberRows.Row row = rows.lock(card.getKey()).orElseThrow();
+        requireVisible(row);
+        requireActive(row);
+        Card c = rows.card(card.getValue().number()).orElseThrow().getValue();
+        if (target == null || target == CardStatus.REPLACED) {
+            throw PatronException.invalid("status", "members.validation.cardStatus");
+        }
+        if (c.status().isFinal() || c.status() == target) {
+            throw new PatronException(HttpStatus.CONFLICT, List.of(new PatronException.FieldError("status",
+                    "error.members.card.transition", c.status().name(), target.name())), "error.members.card.transition",
+                    c.status().name(), target.name());
+        }
+        writer.setCardStatus(c.id(), target, reason);
+        audit.record("card." + target.name().toLowerCase(java.util.Locale.ROOT), "member", row.id(),
+                Map.of("card", c.number(), "from", c.status().name(), "reason", reason == null ? "" : reason));
+        return rows.card(c.number()).orElseThrow().getValue();
+    }
+
+    /**
+     * Replaces a card (lost, damaged, physical for electronic): the old card becomes REPLACED and
+     * keeps its history; the new one (given number or generated) belongs to the same member.
+     */
+    @Transactional
+    public Card replaceCard(String number, String newNumber, CardKind kind, String reason) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        Map.Entry<Long, Card> card = rows.card(number == null ? "" : number.trim())
+                .orElseThrow(() -> PatronException.notFound("error.members.card.notFound", number));
+        MemberRows.Row row = rows.lock(card.getKey()).orElseThrow();
+        requireVisible(row);
+        requireActive(row);
+        Card old = rows.card(card.getValue().number()).orElseThrow().getValue();
+        if (old.status().isFinal()) {
+            throw new PatronException(HttpStatus.CONFLICT, List.of(new PatronException.FieldError("status",
+                    "error.members.card.transition", old.status().name(), CardStatus.REPLACED.name())),
+                    "error.members.card.transition", old.status().name(), CardStatus.REPLACED.name());
+        }
+        String n = writer.issueCard(row.id(), newNumber, kind == null ? old.kind() : kind, null, old.id(), "newNumber");
+        writer.setCardStatus(old.id(), CardStatus.REPLACED, reason == null ? "replaced by " + n : reason);
+        audit.record("card.replaced", "member", row.id(), Map.of("card", old.number(), "newCard", n));
+        return rows.card(n).orElseThrow().getValue();
+    }
+
+    // ---------------------------------------------------------------- consent
+
+    /** Appends a consent grant or withdrawal to the ledger and publishes {@link ConsentChanged}. */
+    @Transactional
+    public ConsentEntry recordConsent(long memberId, ConsentCommand cmd) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row = visibleRow(memberId);
+        requireActive(row);
+        long id = writer.recordConsents(memberId, cmd == null ? List.of() : List.of(cmd), ConsentSource.API, "", CurrentStaff.get())
+                .get(0);
+        return rows.consentHistory(memberId).stream().filter(e -> e.id() == id).findFirst().orElseThrow();
+    }
+
+    /** The whole consent ledger of a member, oldest first. */
+    @Transactional(readOnly = true)
+    public List<ConsentEntry> consentHistory(long memberId) {
+        visibleRow(memberId);
+        return rows.consentHistory(memberId);
+    }
+
+    /** The current consent per channel and purpose. */
+    @Transactional(readOnly = true)
+    public List<ConsentState> consents(long memberId) {
+        visibleRow(memberId);
+        return rows.consentStates(memberId);
+    }
+
+    /**
+     * "May I contact member M on channel C for purpose P now?" — asked by campaigns and messaging
+     * at send time (MKT-02). True only when the member is active, has the contact data the
+     * channel needs, and: for MARKETING, the latest ledger entry is a grant (no answer is a
+     * refusal) and the member is not under 14 (PRV-05); for SERVICE, the member has not opted out.
+     * No store scope or role check: it reveals nothing but the answer.
+     */
+    @Transactional(readOnly = true)
+    public boolean mayContact(long memberId, ConsentChannel channel, ConsentPurpose purpose) {
+        Optional<MemberRows.Row> found = rows.find(memberId);
+        if (found.isEmpty() || found.get().status() != MemberStatus.ACTIVE) {
+            return false;
+        }
+        MemberRows.Row row = found.get();
+        boolean reachable = switch (channel) {
+            case SMS, PHONE -> row.phone() != null;
+            case EMAIL -> row.email() != null;
+            case APP_PUSH -> true;
+        };
+        if (!reachable) {
+            return false;
+        }
+        if (purpose == ConsentPurpose.MARKETING && row.birthday() != null
+                && row.birthday().isAfter(LocalDate.now(ProfileRules.ZONE).minusYears(14))) {
+            return false;
+        }
+        Optional<Boolean> latest = jdbc.sql("""
+                select granted from members.consent_event where member_id = ? and channel = ? and purpose = ?
+                order by at desc, id desc limit 1""")
+                .params(memberId, channel.name(), purpose.name()).query(Boolean.class).optional();
+        return purpose == ConsentPurpose.MARKETING ? latest.orElse(false) : latest.orElse(true);
+    }
+
+    // ---------------------------------------------------------------- duplicates and merges
+
+    /** Active members that are likely the same person as {@code id} (same phone, e-mail, or name and birthday). */
+    @Transactional(readOnly = true)
+    public List<DuplicateCandidate> duplicatesOf(long id) {
+        visibleRow(id);
+        return merges.duplicatesOf(id, !seesContactData());
+    }
+
+    /** Likely duplicate pairs among members in the caller's scope, for the merge screen. */
+    @Transactional(readOnly = true)
+    public PageResult<DuplicateCandidate> duplicates(PageQuery page) {
+        return merges.duplicates(page, !seesContactData());
+    }
+
+    /**
+     * Merges {@code mergedId} into {@code survivorId}: its identifiers, cards, notes, consent ledger,
+     * tags and blank profile fields move to the survivor; it becomes MERGED; {@link MembersMerged}
+     * tells other modules to move history and balances. Safe under concurrent merges (rows are
+     * locked in id order). ADMIN or STORE_MANAGER with both members in scope.
+     */
+    @Transactional
+    public MergeRecord merge(long survivorId, long mergedId) {
+        CurrentStaff.requireAnyRole(Role.ADMIN, Role.STORE_MANAGER);
+        return merges.merge(survivorId, mergedId);
+    }
+
+    /** Undoes a merge within the undo window (ADMIN): what moved goes back; the merged member is active again. */
+    @Transactional
+    public MergeRecord unmerge(long survivorId, long mergeId) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        return merges.unmerge(survivorId, mergeId);
+    }
+
+    /** Merges in which the member took part (as survivor or merged), newest first. */
+    @Transactional(readOnly = true)
+    public List<MergeRecord> merges(long memberId) {
+        visibleRow(memberId);
+        return merges.history(memberId);
+    }
+
+    // ---------------------------------------------------------------- privacy: export and erasure
+
+    /**
+     * Everything the member file holds about a member, unmasked, as a JSON-ready map (PIPL art.
+     * 45, PRV-08). ADMIN only; audited as {@code member.exported}.
+     */
+    @Transactional
+    public Map<String, Object> exportData(long id) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        MemberRows.Row row = visibleRow(id);
+        Member m = view(row, false);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("exportedAt", Instant.now());
+        out.put("member", m);
+        out.put("cardHistory", rows.cardEvents(id));
+        out.put("consentLedger", rows.consentHistory(id));
+        out.put("merges", merges.history(id));
+        Map<String, Object> contributed = new LinkedHashMap<>();
+        for (PanelView p : panels(id)) {
+            contributed.put(p.key(), p.data());
+        }
+        out.put("panels", contributed);
+        audit.record("member.exported", "member", id, Map.of("format", "json"));
+        return out;
+    }
+
+    /**
+     * Erases a member on request (PIPL art. 47, PRV-11): name, contact data, exact birthday,
+     * identifiers, contact persons, notes and custom fields are removed; cards are cancelled and no
+     * longer find anyone; what statistics need stays (kind, gender, birth year, city, stores, join
+     * date and channel, tags) and the consent ledger is kept as evidence (MKT-14). ADMIN only.
+     */
+    @Transactional
+    public Member erase(long id, String reason) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        MemberRows.Row row = rows.lock(id).orElseThrow(() -> PatronException.notFound("error.members.notFound", id));
+        requireVisible(row);
+        requireActive(row);
+        writer.erase(row);
+        audit.record("member.erased", "member", id, Map.of("reason", reason == null ? "" : reason));
+        events.publishEvent(new MemberErased(id));
+        return read(id, false);
+    }
+
+    // ---------------------------------------------------------------- tags and custom fields
+
+    /** All tags with how many active members carry them (managed first). */
+    @Transactional(readOnly = true)
+    public List<MemberTag> tags() {
+        return jdbc.sql("""
+                select t.id, t.name, t.managed,
+                       (select count(*) from members.member_tag mt join members.member m on m.id = mt.member_id
+                        where mt.tag_id = t.id and m.status = 'ACTIVE') as members
+                from members.tag t order by t.managed desc, t.name""")
+                .query((rs, n) -> new MemberTag(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4))).list();
+    }
+
+    /** Defines a managed tag (ADMIN); an existing free tag of that name becomes managed. */
+    @Transactional
+    public MemberTag defineTag(String name) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        String n = ProfileRules.trim(name);
+        if (n == null) {
+            throw PatronException.invalid("name", "validation.required");
+        }
+        if (n.length() > 30) {
+            throw PatronException.invalid("name", "members.validation.tooLong", 30);
+        }
+        jdbc.sql("insert into members.tag(name, managed) values (?, true) on conflict ((lower(name))) do update set managed = true")
+                .param(n).update();
+        audit.record("memberTag.defined", "memberTag", n, Map.of());
+        return tags().stream().filter(t -> t.name().equalsIgnoreCase(n)).findFirst().orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    public List<CustomField> customFields() {
+        return rules.definitions();
+    }
+
+    /** Defines or changes a custom profile field (ADMIN). Codes are {@code [a-z][a-zA-Z0-9_]*}, at most 40 characters. */
+    @Transactional
+    public CustomField defineCustomField(CustomField def) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        Problems p = new Problems();
+        if (def.code() == null || !def.code().matches("^[a-z][a-zA-Z0-9_]{0,39}$")) {
+            p.add("code", "members.validation.customField.code");
+        }
+        if (ProfileRules.trim(def.label()) == null) {
+            p.add("label", "validation.required");
+        }
+        if (def.type() == null) {
+            p.add("type", "validation.required");
+        }
+        List<String> choices = def.choices() == null ? List.of()
+                : def.choices().stream().map(ProfileRules::trim).filter(Objects::nonNull).distinct().toList();
+        if (def.type() == CustomFieldType.CHOICE && choices.isEmpty()) {
+            p.add("choices", "members.validation.customField.choices");
+        }
+        p.throwIfAny();
+        jdbc.sql("""
+                insert into members.custom_field(code, label, type, choices, required, active) values (?, ?, ?, ?, ?, ?)
+                on conflict (code) do update set label = excluded.label, type = excluded.type, choices = excluded.choices,
+                    required = excluded.required, active = excluded.active""")
+                .params(def.code(), def.label().trim(), def.type().name(), choices.toArray(String[]::new), def.required(), def.active())
+                .update();
+        audit.record("memberCustomField.defined", "memberCustomField", def.code(),
+                Map.of("type", def.type().name(), "required", def.required(), "active", def.active()));
+        return rules.definitions().stream().filter(d -> d.code().equals(def.code())).findFirst().orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- counts (home page)
+
+    /** Active members in the caller's scope. */
+    @Transactional(readOnly = true)
+    public long countActive() {
+        SqlFilter f = filter(new MemberSearch(null, null, null, MemberStatus.ACTIVE));
+        return jdbc.sql("select count(*) from members.member m" + f.where()).params(f.params()).query(Long.class).single();
+    }
+}
