@@ -501,6 +501,24 @@ public class StaffManagement {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
+    // ---------------------------------------------------------------- console
+
+    /**
+     * Enabled accounts within the caller's store scope, for the home page: every account for
+     * head office, otherwise the accounts assigned to at least one of the caller's stores.
+     */
+    @Transactional(readOnly = true)
+    public long countAccountsInScope() {
+        Long[] ids = CurrentStaff.scope().filterOrNull();
+        if (ids == null) {
+            return countAccounts();
+        }
+        return jdbc.sql("""
+                select count(distinct a.id) from staff.account a join staff.account_store s on s.account_id = a.id
+                where a.enabled and s.store_id = any(?)""")
+                .param(ids).query(Long.class).single();
+    }
+
     // ---------------------------------------------------------------- references (members module)
 
     /** Of {@code ids}, those that are existing staff accounts (no role check: used to validate references such as a member's 导购). */

@@ -1,0 +1,7 @@
+/**
+ * The web console's own pages: sign-in, the home dashboard with live counts and charts, the
+ * language switch, the error pages, the audit log and "change my password". Pages of a business
+ * module live in that module's {@code web} package; this module only ties them together.
+ */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {"shared", "organization", "staff", "audit"})
+package dev.patron.console;
