@@ -3,6 +3,8 @@ package dev.patron.organization.web;
 import dev.patron.organization.Category;
 import dev.patron.organization.OrganizationManagement;
 import dev.patron.shared.web.SelectOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +34,7 @@ class OrganizationOptions {
     /** The category tree in display order, indented by depth; {@code except} (and its subtree) left out. */
     List<SelectOption> categories(String except) {
         List<Category> tree = organization.categoryTree();
-        java.util.ArrayList<SelectOption> options = new java.util.ArrayList<>();
+        List<SelectOption> options = new ArrayList<>();
         int skipBelow = -1;
         for (Category c : tree) {
             if (skipBelow >= 0 && c.depth() > skipBelow) {
@@ -49,7 +51,7 @@ class OrganizationOptions {
     }
 
     static List<SelectOption> statuses(String... statuses) {
-        return java.util.Arrays.stream(statuses).map(s -> new SelectOption(s, "status." + s)).toList();
+        return Arrays.stream(statuses).map(s -> new SelectOption(s, "status." + s)).toList();
     }
 
     private static String label(String name, String code) {

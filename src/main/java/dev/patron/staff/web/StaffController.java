@@ -2,6 +2,7 @@ package dev.patron.staff.web;
 
 import dev.patron.shared.security.Role;
 import dev.patron.shared.web.ConsolePage;
+import dev.patron.shared.web.ConsoleUser;
 import dev.patron.shared.web.Forms;
 import dev.patron.shared.web.ListLinks;
 import dev.patron.shared.web.PageQuery;
@@ -54,7 +55,7 @@ class StaffController implements ConsolePage {
 
     @GetMapping("/new")
     String newForm(Model model) {
-        staff.accounts(PageQuery.of(0, 1, null, null), null); // the API's admin check, before showing the form
+        ConsoleUser.requireHeadOfficeAdmin();
         model.addAttribute("form", new StaffCommand(null, null, null, EnumSet.noneOf(Role.class), true, List.of(), null, true));
         return form(model, null);
     }
