@@ -51,7 +51,8 @@ class HomeController implements ConsolePage {
             stores.add(e.getKey());
             counters.add(e.getValue());
         }
-        model.addAttribute("countersChart", stores.isEmpty() ? null : chart("bar", stores, counters, "home.chart.counters.series"));
+        model.addAttribute("countersChart",
+                stores.isEmpty() ? null : chart("bar", stores, counters, "home.chart.counters.series"));
         ConsoleUser me = ConsoleUser.current();
         if (me != null && me.headOfficeAdmin()) {
             List<String> roles = new ArrayList<>();

@@ -12,9 +12,10 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * What every console page's layout needs besides its own model: the signed-in user ({@code me},
- * null when anonymous), the display time zone ({@code zone}), the current path (to highlight the navigation) and the language-switch
- * links ({@code langLinks.en}, {@code langLinks.zh}) back to the same page. Added after each page
- * handler, including Spring Boot's error pages; REST responses have no view and are left alone.
+ * null when anonymous), the display time zone ({@code zone}), the current path (to highlight the
+ * navigation) and the language-switch links ({@code langLinks.en}, {@code langLinks.zh}) back to
+ * the same page. Added after each page handler, including Spring Boot's error pages; REST
+ * responses have no view and are left alone.
  */
 public final class ConsoleModel implements HandlerInterceptor {
 
