@@ -66,9 +66,11 @@ public class MemberManagement {
     private final MemberWriter writer;
     private final Merges merges;
     private final ObjectProvider<MemberPanel> panels;
+    private final MemberImports imports;
 
     MemberManagement(JdbcClient jdbc, AuditLog audit, ApplicationEventPublisher events, OrganizationManagement organization,
-            ProfileRules rules, MemberRows rows, MemberWriter writer, Merges merges, ObjectProvider<MemberPanel> panels) {
+            ProfileRules rules, MemberRows rows, MemberWriter writer, Merges merges, ObjectProvider<MemberPanel> panels,
+            MemberImports imports) {
         this.jdbc = jdbc;
         this.audit = audit;
         this.events = events;
@@ -78,6 +80,7 @@ public class MemberManagement {
         this.writer = writer;
         this.merges = merges;
         this.panels = panels;
+        this.imports = imports;
     }
 
     // ---------------------------------------------------------------- who may see what
@@ -306,41 +309,75 @@ public class MemberManagement {
     }
 
     /**
-     * Streams every member matching {@code search} in the caller's scope to {@code sink}, masked
-     * for the caller's role, in id order (exports). The caller audits the export.
+     * Streams every member matching {@code search} in the caller's scope to {@code sink}, in id
+     * order and masked for the caller's role (exports of lists: ADMIN, MARKETER, ANALYST,
+     * STORE_MANAGER). The export is audited before the first row is written, with its filter.
      */
-    @Transactional(readOnly = true)
-    public long forEachMatching(MemberSearch search, Consumer<MemberSummary> sink) {
+    @Transactional
+    public long exportList(MemberSearch search, String format, Consumer<MemberSummary> sink) {
+        CurrentStaff.requireAnyRole(Role.ADMIN, Role.MARKETER, Role.ANALYST, Role.STORE_MANAGER);
         SqlFilter f = filter(search);
         boolean mask = !seesContactData();
-        long[] count = {0};
-        long lastId = 0;
-        while (true) {
-            List<MemberRows.SummaryRow> batch = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
-                            + (f.where().isEmpty() ? " where" : " and") + " m.id > :after order by m.id limit 1000")
-                    .params(f.params()).param("after", lastId).query(MemberRows::summaryRow).list();
-            if (batch.isEmpty()) {
-                return count[0];
-            }
-            rows.summaries(batch, mask).forEach(s -> {
-                sink.accept(s);
-                count[0]++;
-            });
-            lastId = batch.get(batch.size() - 1).id();
-        }
-    }
-
-    /** Records that the caller exported a list of members (who, what filter, how many, which format). */
-    @Transactional
-    public void auditListExport(MemberSearch search, String format, long count) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("format", format);
-        d.put("count", count);
-        d.put("masked", !seesContactData());
+        d.put("masked", mask);
         d.put("q", search.q() == null ? "" : search.q());
         d.put("tag", search.tag() == null ? "" : search.tag());
         d.put("store", search.storeCode() == null ? "" : search.storeCode());
         audit.record("members.exported", "member", null, d);
+        long count = 0;
+        long lastId = 0;
+        while (true) {
+            List<MemberRows.SummaryRow> batch = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
+                            + " and m.id > :after order by m.id limit 1000")
+                    .params(f.params()).param("after", lastId).query(MemberRows::summaryRow).list();
+            if (batch.isEmpty()) {
+                return count;
+            }
+            for (MemberSummary s : rows.summaries(batch, mask)) {
+                sink.accept(s);
+                count++;
+            }
+            lastId = batch.get(batch.size() - 1).id();
+        }
+    }
+
+    // ---------------------------------------------------------------- import
+
+    /** Stores an uploaded CSV or .xlsx file and shows its columns, first rows and a suggested mapping (ADMIN). */
+    public ImportPreview uploadImport(String fileName, java.io.InputStream content) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        return imports.upload(fileName, content);
+    }
+
+    /**
+     * Imports an uploaded file with a column mapping (ADMIN): rows are checked like API sign-ups,
+     * duplicates of existing members (same phone or external id) and of earlier rows are skipped,
+     * and the members are inserted in one transaction at the end: with ALL_OR_NOTHING nothing is
+     * inserted when a row is bad. Not transactional itself: the staging runs in batches.
+     */
+    public ImportJob runImport(long jobId, ImportCommand cmd) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        return imports.run(jobId, cmd);
+    }
+
+    @Transactional(readOnly = true)
+    public ImportJob importJob(long jobId) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        return imports.job(jobId).orElseThrow(() -> PatronException.notFound("error.members.import.notFound", jobId));
+    }
+
+    /** The import report: each bad or duplicate row with the field and the reason. */
+    @Transactional(readOnly = true)
+    public PageResult<ImportProblem> importProblems(long jobId, PageQuery page) {
+        importJob(jobId);
+        return imports.problems(jobId, page);
+    }
+
+    @Transactional(readOnly = true)
+    public void forEachImportProblem(long jobId, Consumer<ImportProblem> sink) {
+        importJob(jobId);
+        imports.forEachProblem(jobId, sink);
     }
 
     // ---------------------------------------------------------------- change

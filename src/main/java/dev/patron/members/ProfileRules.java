@@ -87,6 +87,11 @@ class ProfileRules {
 
     /** Format checks only, reporting into {@code problems}; store codes etc. are resolved later. */
     Valid checkFormat(MemberProfile p, boolean creating, JoinChannel defaultChannel, Problems problems) {
+        return checkFormat(p, creating, defaultChannel, problems, definitions());
+    }
+
+    /** As above with the custom field definitions given (an import reads them once, not per row). */
+    Valid checkFormat(MemberProfile p, boolean creating, JoinChannel defaultChannel, Problems problems, List<CustomField> definitions) {
         MemberKind kind = p.kind() == null ? MemberKind.INDIVIDUAL : p.kind();
         String companyName = text(p.companyName(), "companyName", 200, problems);
         String name = trim(p.name());
@@ -159,7 +164,7 @@ class ProfileRules {
         if (p.institutionId() != null && kind == MemberKind.INSTITUTION) {
             problems.add("institutionId", "members.validation.individualOnly");
         }
-        Map<String, Object> custom = customFields(p.customFields(), creating, problems);
+        Map<String, Object> custom = customFields(p.customFields(), creating, problems, definitions);
         return new Valid(kind, name, Pinyin.of(name), phone, email, p.gender(), p.birthday(),
                 text(p.region(), "region", 50, problems), text(p.city(), "city", 50, problems),
                 text(p.occupation(), "occupation", 100, problems), text(p.industry(), "industry", 100, problems),
@@ -221,10 +226,11 @@ class ProfileRules {
                 .list();
     }
 
-    private Map<String, Object> customFields(Map<String, Object> values, boolean creating, Problems problems) {
+    private static Map<String, Object> customFields(Map<String, Object> values, boolean creating, Problems problems,
+            List<CustomField> definitions) {
         Map<String, Object> result = new LinkedHashMap<>();
         Map<String, CustomField> defs = new LinkedHashMap<>();
-        for (CustomField d : definitions()) {
+        for (CustomField d : definitions) {
             if (d.active()) {
                 defs.put(d.code(), d);
             }
