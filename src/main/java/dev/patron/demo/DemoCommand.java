@@ -10,7 +10,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code demo [--seed N] [--stores N] [--counters N] [--brands N] [--staff-password P]}: fills an
+ * {@code demo [--seed N] [--stores N] [--counters N] [--brands N] [--members N] [--staff-password P]}: fills an
  * empty database with a demo chain. The same seed gives the same data.
  */
 @Component
@@ -20,12 +20,14 @@ public class DemoCommand implements ApplicationRunner {
 
     public static final String NAME = "demo";
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
-    private static final List<String> OPTIONS = List.of("seed", "stores", "counters", "brands", "staff-password");
+    private static final List<String> OPTIONS = List.of("seed", "stores", "counters", "brands", "staff-password", "members");
 
     private final DemoGenerator generator;
+    private final DemoMembers members;
 
-    DemoCommand(DemoGenerator generator) {
+    DemoCommand(DemoGenerator generator, DemoMembers members) {
         this.generator = generator;
+        this.members = members;
     }
 
     @Override
@@ -43,6 +45,8 @@ public class DemoCommand implements ApplicationRunner {
                         + "Staff log in with the password '{}'.",
                 settings.seed(), result.regions(), result.stores(), result.counters(), result.brands(), result.categories(),
                 result.staff(), result.staffPassword());
+        long created = members.generate(settings.seed(), intOption(args, "members", 1000));
+        log.info("Demo members created: {}", created);
     }
 
     private static int intOption(ApplicationArguments args, String name, int fallback) {
