@@ -23,12 +23,30 @@ public final class TestDatabase implements ApplicationContextInitializer<Configu
             try {
                 Path dir = Files.createTempDirectory("patron-test-db");
                 server = EmbeddedPostgresServer.start(dir, 0, false);
-                Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-db-stop"));
+                EmbeddedPostgresServer started = server;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAfterSpringContexts(started), "test-db-stop"));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         }
         return server;
+    }
+
+    /**
+     * JVM shutdown hooks run concurrently: wait for the cached Spring test contexts to close (their
+     * outbox and pools still use the database) before stopping PostgreSQL.
+     */
+    private static void stopAfterSpringContexts(EmbeddedPostgresServer db) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t != Thread.currentThread() && t.getName().startsWith("SpringContextShutdownHook")) {
+                try {
+                    t.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        db.close();
     }
 
     @Override
