@@ -4,8 +4,8 @@ import dev.patron.shared.security.CurrentStaff;
 import dev.patron.shared.security.StaffPrincipal;
 import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
+import dev.patron.shared.web.SqlPage;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -63,16 +63,11 @@ public class AuditLog {
             params.put("q", page.likePattern());
             params.put("exact", page.q());
         }
-        long total = jdbc.sql("select count(*) from audit.audit_event" + where).params(params).query(Long.class).single();
-        List<AuditEvent> items = jdbc.sql("select id, at, actor, action, entity_type, entity_id, details::text, ip "
-                        + "from audit.audit_event" + where + " order by id desc limit :limit offset :offset")
-                .params(params)
-                .param("limit", page.size())
-                .param("offset", page.offset())
-                .query((rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)))
-                .list();
-        return new PageResult<>(items, page.page(), page.size(), total);
+        return SqlPage.query(jdbc, "select count(*) from audit.audit_event" + where,
+                "select id, at, actor, action, entity_type, entity_id, details::text, ip from audit.audit_event" + where
+                        + " order by id desc",
+                params, page, (rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
     }
 
     private static String clientIp() {

@@ -8,6 +8,7 @@ import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
 import dev.patron.shared.web.PatronException;
 import dev.patron.shared.web.SqlFilter;
+import dev.patron.shared.web.SqlPage;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -115,14 +116,10 @@ public class OrganizationManagement {
     public PageResult<Region> regions(PageQuery page) {
         SqlFilter f = new SqlFilter().addIf(page.likePattern(), "(r.code ilike :q or r.name ilike :q)", "q");
         String order = page.orderBy(REGION_SORT, "code");
-        long total = jdbc.sql("select count(*) from organization.region r" + f.where()).params(f.params())
-                .query(Long.class).single();
-        List<Region> items = jdbc.sql("select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id) as store_count"
-                        + " from organization.region r" + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query((rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)))
-                .list();
-        return new PageResult<>(items, page.page(), page.size(), total);
+        return SqlPage.query(jdbc, "select count(*) from organization.region r" + f.where(),
+                "select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id) as store_count"
+                        + " from organization.region r" + f.where() + " order by " + order,
+                f.params(), page, (rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
     }
 
     @Transactional(readOnly = true)
@@ -179,12 +176,8 @@ public class OrganizationManagement {
                 .addIf(page.likePattern(), "(s.code ilike :q or s.name ilike :q or s.city ilike :q)", "q")
                 .addIf(blankToNull(Codes.normalize(regionCode)), "r.code = :region", "region");
         String order = page.orderBy(STORE_SORT, "code");
-        long total = jdbc.sql("select count(*) from organization.store s join organization.region r on r.id = s.region_id" + f.where())
-                .params(f.params()).query(Long.class).single();
-        List<Store> items = jdbc.sql(STORE_SELECT + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query(OrganizationManagement::store).list();
-        return new PageResult<>(items, page.page(), page.size(), total);
+        return SqlPage.query(jdbc, "select count(*) from organization.store s join organization.region r on r.id = s.region_id" + f.where(),
+                STORE_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::store);
     }
 
     /** Every store in the caller's scope, by code (for pickers). */
@@ -315,12 +308,8 @@ public class OrganizationManagement {
                         "exists (select 1 from organization.counter_brand cb join organization.brand b on b.id = cb.brand_id where cb.counter_id = c.id and b.code = :brand)",
                         "brand");
         String order = page.orderBy(COUNTER_SORT, "code");
-        long total = jdbc.sql("select count(*) from organization.counter c join organization.store s on s.id = c.store_id" + f.where())
-                .params(f.params()).query(Long.class).single();
-        List<Counter> items = jdbc.sql(COUNTER_SELECT + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query(OrganizationManagement::counter).list();
-        return new PageResult<>(items, page.page(), page.size(), total);
+        return SqlPage.query(jdbc, "select count(*) from organization.counter c join organization.store s on s.id = c.store_id" + f.where(),
+                COUNTER_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::counter);
     }
 
     @Transactional(readOnly = true)
@@ -407,11 +396,8 @@ public class OrganizationManagement {
     public PageResult<Brand> brands(PageQuery page) {
         SqlFilter f = new SqlFilter().addIf(page.likePattern(), "(b.code ilike :q or b.name ilike :q or b.name_en ilike :q)", "q");
         String order = page.orderBy(BRAND_SORT, "code");
-        long total = jdbc.sql("select count(*) from organization.brand b" + f.where()).params(f.params()).query(Long.class).single();
-        List<Brand> items = jdbc.sql(BRAND_SELECT + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query(OrganizationManagement::brand).list();
-        return new PageResult<>(items, page.page(), page.size(), total);
+        return SqlPage.query(jdbc, "select count(*) from organization.brand b" + f.where(),
+                BRAND_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::brand);
     }
 
     @Transactional(readOnly = true)

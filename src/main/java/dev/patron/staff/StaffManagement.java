@@ -10,6 +10,7 @@ import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
 import dev.patron.shared.web.PatronException;
 import dev.patron.shared.web.SqlFilter;
+import dev.patron.shared.web.SqlPage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -92,11 +93,9 @@ public class StaffManagement {
                 .addIf(role == null ? null : role.name(),
                         "exists (select 1 from staff.account_role r where r.account_id = a.id and r.role = :role)", "role");
         String order = page.orderBy(SORT, "username");
-        long total = jdbc.sql("select count(*) from staff.account a" + f.where()).params(f.params()).query(Long.class).single();
-        List<StaffAccount> items = jdbc.sql(ACCOUNT_SELECT + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query(this::mapAccount).list();
-        return new PageResult<>(withStoreCodes(items), page.page(), page.size(), total);
+        PageResult<StaffAccount> result = SqlPage.query(jdbc, "select count(*) from staff.account a" + f.where(),
+                ACCOUNT_SELECT + f.where() + " order by " + order, f.params(), page, this::mapAccount);
+        return new PageResult<>(withStoreCodes(result.items()), page.page(), page.size(), result.totalItems());
     }
 
     @Transactional(readOnly = true)
