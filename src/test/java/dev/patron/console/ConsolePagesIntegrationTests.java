@@ -143,8 +143,8 @@ class ConsolePagesIntegrationTests {
     @EnumSource(Role.class)
     void everyRoleOpensTheHomePageAndTheOrganisationPages(Role role) {
         ConsoleSession s = signedIn(role);
-        for (String path : List.of("/", "/home/counts", "/regions", "/stores", "/stores/" + storeA, "/counters", "/brands",
-                "/categories", "/account/password")) {
+        for (String path : List.of("/", "/home/counts", "/head-office", "/regions", "/stores", "/stores/" + storeA, "/counters",
+                "/brands", "/categories", "/account/password")) {
             assertThat(s.get(path).status()).as("%s opens %s", role, path).isEqualTo(200);
         }
     }
@@ -174,6 +174,27 @@ class ConsolePagesIntegrationTests {
             assertThat(s.get(path).status()).as("admin opens %s", path).isEqualTo(200);
         }
         assertThat(s.get("/").body()).contains("href=\"/staff\"", "href=\"/api-keys\"", "href=\"/audit\"");
+    }
+
+    @Test
+    void headOfficeDetailsAreReadOnlyExceptForHeadOfficeAdmins() {
+        ConsoleSession agent = signedIn(Role.AGENT);
+        Page view = agent.get("/head-office");
+        assertThat(view.body()).contains("Only head-office administrators").doesNotContain("name=\"legalName\"");
+        assertThat(agent.submit("/head-office", Form.of("code", "HQ", "name", "x")).status()).isEqualTo(403);
+
+        ConsoleSession admin = signedIn(Role.ADMIN);
+        assertThat(admin.get("/head-office").body()).contains("name=\"legalName\"");
+        Page invalid = admin.submit("/head-office", Form.of("code", "H Q", "name", "", "timeZone", "Asia/Shanghai"));
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.body()).contains("must not be empty");
+        Page bad = admin.submit("/head-office", Form.of("code", "HQ", "name", "总部", "timeZone", "Mars/Base"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("not a known time zone");
+        Page saved = admin.submit("/head-office", Form.of("code", "HQ", "name", "阳光百货总部", "legalName", "阳光百货集团有限公司",
+                "timeZone", "Asia/Shanghai"));
+        assertThat(saved.status()).isEqualTo(302);
+        assertThat(admin.get("/head-office").body()).contains("阳光百货集团有限公司");
     }
 
     @Test
