@@ -292,13 +292,14 @@ public class MemberManagement {
                 }
             } else if (Pinyin.isLatinQuery(q)) {
                 String p = Pinyin.normalizeQuery(q);
-                String cond = "(m.name_initials like :py or m.name_pinyin like :py or lower(m.name) like :py"
+                // every condition has an index: initials and pinyin prefix (btree), pinyin contains (trigram)
+                String cond = "(m.name_initials like :py or m.name_pinyin like :py"
                         + (p.length() >= 3 ? " or m.name_pinyin like :pyc)" : ")");
                 f.add(cond, "py", like(p) + "%");
                 f.param("pyc", "%" + like(p) + "%");
             } else {
-                f.add("(m.name like :name or m.company_name ilike :namec or m.name like :namec)", "name", like(q) + "%");
-                f.param("namec", "%" + like(q) + "%");
+                // prefix only: indexed, and how staff type Chinese names (surname first); see docs/members.md
+                f.add("m.name like :name", "name", like(q) + "%");
             }
         }
         return f;
