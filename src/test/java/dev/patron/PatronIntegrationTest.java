@@ -19,7 +19,8 @@ import org.springframework.test.context.ContextConfiguration;
         properties = {
             "patron.security.admin-password=" + TestData.ADMIN_PASSWORD,
             "patron.security.bootstrap-api-key=" + TestData.BOOTSTRAP_API_KEY,
-            "patron.security.login-attempts-per-ip-per-minute=1000"
+            "patron.security.login-attempts-per-ip-per-minute=1000",
+            "patron.members.sign-up-per-minute=1000"
         })
 @ContextConfiguration(initializers = TestDatabase.class)
 public @interface PatronIntegrationTest {}

@@ -67,10 +67,11 @@ public class MemberManagement {
     private final Merges merges;
     private final ObjectProvider<MemberPanel> panels;
     private final MemberImports imports;
+    private final MembersProperties settings;
 
     MemberManagement(JdbcClient jdbc, AuditLog audit, ApplicationEventPublisher events, OrganizationManagement organization,
             ProfileRules rules, MemberRows rows, MemberWriter writer, Merges merges, ObjectProvider<MemberPanel> panels,
-            MemberImports imports) {
+            MemberImports imports, MembersProperties settings) {
         this.jdbc = jdbc;
         this.audit = audit;
         this.events = events;
@@ -81,6 +82,7 @@ public class MemberManagement {
         this.merges = merges;
         this.panels = panels;
         this.imports = imports;
+        this.settings = settings;
     }
 
     // ---------------------------------------------------------------- who may see what
@@ -93,6 +95,11 @@ public class MemberManagement {
     /** Whether the caller may enrol and change members. */
     public static boolean mayChange() {
         return CurrentStaff.get().hasAnyRole(WRITERS);
+    }
+
+    /** 403 unless the caller may enrol and change members. */
+    public static void requireMayChange() {
+        CurrentStaff.requireAnyRole(WRITERS);
     }
 
     static boolean inScope(StoreScope scope, Long preferredStoreId, Long joinStoreId) {
@@ -137,6 +144,68 @@ public class MemberManagement {
         CurrentStaff.requireAnyRole(WRITERS);
         long id = writer.enrol(cmd, defaultChannel, CurrentStaff.get());
         return read(id, false);
+    }
+
+    // ---------------------------------------------------------------- self-service sign-up
+
+    /** Self-service sign-ups a client address may send per minute ({@code patron.members.sign-up-per-minute}). */
+    public int signUpPerMinute() {
+        return settings.signUpPerMinute();
+    }
+
+    /** The version of the consent wording the self-service page shows ({@code patron.members.consent-wording-version}). */
+    public String consentWordingVersion() {
+        return settings.consentWordingVersion();
+    }
+
+    /**
+     * The name of the store a public sign-up page belongs to; empty when there is no such open
+     * store. Needs no caller (the page is public).
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> signUpStoreName(String storeCode) {
+        if (storeCode == null || !storeCode.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+                || organization.storeIdByCode(storeCode).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return organization.store(storeCode).filter(s -> "ACTIVE".equals(s.status())).map(s -> s.name());
+        } catch (AccessDeniedException e) {
+            return Optional.of(storeCode.toUpperCase(java.util.Locale.ROOT)); // a signed-in staff member of another store
+        }
+    }
+
+    /**
+     * A member signs up on the public page of a store (no staff involved): name and mobile phone
+     * required, join channel WEBSITE at that store, a new electronic card, and one MARKETING
+     * consent entry per offered channel (granted when ticked, refused otherwise) with the page's
+     * wording version (PRV-01, MKT-01). Same checks as every enrolment; a phone already in use is
+     * 409 on {@code phone}. Returns the member as a masked view (the visitor is anonymous).
+     */
+    @Transactional
+    public Member signUp(String storeCode, SelfSignUp form, String evidence) {
+        if (signUpStoreName(storeCode).isEmpty()) {
+            throw PatronException.notFound("error.store.notFound", storeCode);
+        }
+        String store = storeCode.toUpperCase(java.util.Locale.ROOT);
+        Problems problems = new Problems();
+        if (ProfileRules.trim(form.name()) == null) {
+            problems.add("name", "validation.required");
+        }
+        if (ProfileRules.trim(form.phone()) == null) {
+            problems.add("phone", "validation.required");
+        }
+        problems.throwIfAny();
+        List<ConsentChannel> ticked = form.marketingConsents() == null ? List.of() : form.marketingConsents();
+        List<ConsentCommand> consents = SelfSignUp.CHANNELS.stream()
+                .map(c -> new ConsentCommand(c, ConsentPurpose.MARKETING, ticked.contains(c), ConsentSource.WEB,
+                        settings.consentWordingVersion(), store, evidence))
+                .toList();
+        MemberCommand cmd = new MemberCommand(MemberKind.INDIVIDUAL, form.name(), form.phone(), form.email(), form.gender(),
+                form.birthday(), null, null, null, null, null, null, store, store, null, null, JoinChannel.WEBSITE, null, null,
+                null, null, null, null, null, null, null, consents, false);
+        long id = writer.enrol(cmd, JoinChannel.WEBSITE, dev.patron.shared.security.StaffPrincipal.SYSTEM);
+        return view(rows.find(id).orElseThrow(), true);
     }
 
     // ---------------------------------------------------------------- read

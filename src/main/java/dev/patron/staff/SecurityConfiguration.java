@@ -29,7 +29,7 @@ class SecurityConfiguration {
     static final String[] PUBLIC = {
         "/login", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/error",
         "/actuator/health", "/actuator/health/**", "/api/openapi.json", "/api/openapi.json/**", "/swagger-ui/**",
-        "/swagger-ui.html"
+        "/swagger-ui.html", "/join/**"
     };
 
     @Bean
