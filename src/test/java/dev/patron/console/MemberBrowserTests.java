@@ -1,0 +1,199 @@
+package dev.patron.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patron.PatronIntegrationTest;
+import dev.patron.TestData;
+import dev.patron.organization.OrganizationManagement;
+import dev.patron.organization.RegionCommand;
+import dev.patron.organization.StoreCommand;
+import dev.patron.shared.security.Role;
+import dev.patron.staff.StaffCommand;
+import dev.patron.staff.StaffManagement;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Issue 3's browser scenario in a real headless Chromium (same setup as {@link BrowserTests}): a
+ * visitor signs up on a store's public page on a phone-sized screen, then a call-centre agent signs
+ * in, types the phone number into the lookup box and lands on the member's 360 page.
+ */
+@PatronIntegrationTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MemberBrowserTests {
+
+    static final String PASSWORD = "Correct-horse-battery-7";
+
+    final int port;
+    final OrganizationManagement organization;
+    final StaffManagement staff;
+    WebDriver driver;
+    WebDriverWait wait;
+    Path profile;
+
+    MemberBrowserTests(@LocalServerPort int port, @Autowired OrganizationManagement organization, @Autowired StaffManagement staff) {
+        this.port = port;
+        this.organization = organization;
+        this.staff = staff;
+    }
+
+    @BeforeAll
+    void startBrowser() throws IOException {
+        profile = Files.createTempDirectory("patron-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.SEVERE);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(System.getProperty("patron.chromedriver", "/usr/bin/chromedriver")))
+                .usingAnyFreePort()
+                .build();
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, BrowserTests.WAIT);
+        Files.createDirectories(BrowserTests.SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stopBrowser() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    @Test
+    void aVisitorSignsUpOnAPhoneAndAnAgentFindsThemByPhoneNumber() throws IOException {
+        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华东")).code();
+        String store = organization.createStore(new StoreCommand(TestData.unique("SH"), "阳光百货 南京西路店", region, null, "上海",
+                null, null, "Asia/Shanghai", null, "ACTIVE")).code();
+        String agent = TestData.unique("agent");
+        staff.createAccount(new StaffCommand(agent, "呼叫中心 小周", null, Set.of(Role.AGENT), true, List.of(), PASSWORD, true));
+        String phone = MemberPagesIntegrationTests.phone();
+
+        // the visitor scans the store's QR code: the sign-up page on a phone
+        Dimension desktop = driver.manage().window().getSize();
+        String card;
+        try {
+            driver.manage().window().setSize(new Dimension(390, 844));
+            driver.get(url("/join/" + store + "?lang=zh-CN"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("join-form")));
+            assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("成为会员");
+            assertThat(driver.findElement(By.id("join-store")).getText()).isEqualTo("阳光百货 南京西路店");
+            assertThat(driver.findElements(By.cssSelector(".navbar-vertical"))).as("no console sidebar").isEmpty();
+
+            driver.findElement(By.id("name")).sendKeys("陈静");
+            driver.findElement(By.id("phone")).sendKeys(phone.substring(0, 3) + " " + phone.substring(3, 7) + " " + phone.substring(7));
+            driver.findElement(By.cssSelector("input[name='gender'][value='FEMALE']")).click();
+            WebElement birthday = driver.findElement(By.id("birthday"));
+            ((JavascriptExecutor) driver).executeScript("arguments[0].value = '1992-03-08'", birthday);
+            driver.findElement(By.cssSelector("input[name='marketingConsents'][value='SMS']")).click();
+            WebElement submit = driver.findElement(By.id("join-submit"));
+            assertThat(submit.getRect().getX() + submit.getRect().getWidth()).as("fits the phone's width").isLessThanOrEqualTo(390);
+            assertThat(pageWidth()).as("no sideways scrolling").isLessThanOrEqualTo(390);
+            screenshot("20-join-phone-zh");
+            ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", submit);
+            screenshot("20b-join-phone-consent-zh");
+
+            submit.click();
+            WebElement number = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("join-card-number")));
+            card = number.getText();
+            assertThat(card).matches("\\d{16}");
+            assertThat(driver.findElement(By.id("join-welcome")).getText()).isEqualTo("欢迎您，陈静！");
+            assertThat(pageWidth()).isLessThanOrEqualTo(390);
+            assertNoBrowserErrors();
+            screenshot("21-join-done-phone-zh");
+        } finally {
+            driver.manage().window().setSize(desktop);
+        }
+
+        // the agent signs in and types the number the caller gives into the top bar's lookup box
+        driver.manage().deleteAllCookies();
+        driver.get(url("/login?lang=zh-CN"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(agent);
+        driver.findElement(By.id("password")).sendKeys(PASSWORD);
+        driver.findElement(By.id("login-submit")).click();
+        WebElement lookup = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("header-lookup-number")));
+        lookup.sendKeys(phone, Keys.ENTER);
+
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("profile")));
+        assertThat(driver.getCurrentUrl()).matches(".*/members/\\d+$");
+        assertThat(driver.findElement(By.cssSelector(".page-title")).getText()).isEqualTo("陈静");
+        assertThat(driver.findElement(By.id("member-phone")).getText()).as("the agent sees the number").isEqualTo("+86" + phone);
+        assertThat(driver.findElement(By.id("cards")).getText()).contains(card, "电子卡", "正常");
+        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='SMS']")).getText()).contains("已同意");
+        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='PHONE']")).getText()).contains("已拒绝");
+        assertThat(driver.findElement(By.id("profile")).getText()).contains("网站自助", "1992-03-08");
+        assertNoBrowserErrors();
+        screenshot("22-member-360-zh");
+
+        driver.findElement(By.cssSelector(".lang-switch a[hreflang='en']")).click();
+        wait.until(ExpectedConditions.attributeToBe(By.tagName("html"), "lang", "en"));
+        assertThat(driver.findElement(By.id("cards")).getText()).contains(card, "Electronic", "Active");
+        screenshot("23-member-360-en");
+
+        // the same member through the search page's live search, by the last digits of the phone
+        driver.findElement(By.cssSelector("a.nav-link[href='/members']")).click();
+        WebElement search = wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("q")));
+        search.sendKeys(phone.substring(3));
+        wait.until(ExpectedConditions.urlContains("q=" + phone.substring(3)));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 1));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results tbody"), "陈静"));
+        screenshot("24-member-search-en");
+        assertNoBrowserErrors();
+    }
+
+    private long pageWidth() {
+        return ((Number) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollWidth")).longValue();
+    }
+
+    private void assertNoBrowserErrors() {
+        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(png, BrowserTests.SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
