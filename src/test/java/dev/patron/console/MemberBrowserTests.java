@@ -175,6 +175,25 @@ class MemberBrowserTests {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results tbody"), "陈静"));
         screenshot("24-member-search-en");
         assertNoBrowserErrors();
+
+        // a number nobody has: the lookup page says so next to the box
+        WebElement box = driver.findElement(By.id("header-lookup-number"));
+        box.sendKeys("13000000000", Keys.ENTER);
+        WebElement problem = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("lookup-problem")));
+        assertThat(problem.getText()).isEqualTo("No active member matches this identifier.");
+        assertThat(driver.findElement(By.id("lookup-number")).getDomProperty("value")).isEqualTo("13000000000");
+        screenshot("25-lookup-nobody-en");
+        driver.manage().logs().get(LogType.BROWSER); // drained: the page answered 404 on purpose
+
+        // the enrol form sent with a bad phone shows the problem next to the field
+        driver.findElement(By.cssSelector("a.nav-link[href='/members']")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("new-member"))).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("member-form")));
+        driver.findElement(By.id("name")).sendKeys("周杰");
+        driver.findElement(By.id("phone")).sendKeys("12345");
+        driver.findElement(By.cssSelector("#member-form button[type='submit']")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#phone.is-invalid")));
+        screenshot("26-member-form-errors-en");
     }
 
     private long pageWidth() {
