@@ -183,6 +183,40 @@ class MemberPagesIntegrationTests {
         assertThat(members.member(id).city()).isEqualTo("杭州");
     }
 
+    @Test
+    void counterStaffEditingAMemberWhosePhoneTheyCannotSeeKeepsThePhone() {
+        String phone = phone();
+        Member m = enrol("冯晓", phone, storeA);
+        ConsoleSession counter = signedIn(Role.COUNTER_STAFF);
+        Page form = counter.get("/members/" + m.id() + "/edit");
+        assertThat(form.status()).isEqualTo(200);
+        assertThat(form.body()).as("the form does not reveal the number").doesNotContain(phone);
+
+        Page saved = counter.submit("/members/" + m.id(), Form.of("name", "冯晓", "phone", "", "city", "嘉兴",
+                "preferredStoreCode", storeA));
+        assertThat(saved.status()).isEqualTo(302);
+        Member after = members.member(m.id());
+        assertThat(after.phone()).isEqualTo("+86" + phone);
+        assertThat(after.city()).isEqualTo("嘉兴");
+        assertThat(signedIn(Role.MARKETER).get("/members/" + m.id() + "/edit").status()).as("read-only role").isEqualTo(403);
+    }
+
+    @Test
+    void badParametersAreAnsweredWithAPageNeverA500() {
+        ConsoleSession admin = signedIn(Role.ADMIN);
+        assertThat(admin.get("/members?page=-1").status()).isEqualTo(400);
+        assertThat(admin.get("/members?size=100000").status()).isEqualTo(400);
+        assertThat(admin.get("/members?page=x").status()).isEqualTo(400);
+        assertThat(admin.get("/members/not-a-number").status()).isEqualTo(404);
+        assertThat(admin.get("/members/lookup?number=%25%27%22%3C").status()).isEqualTo(404);
+        assertThat(admin.get("/members/lookup?number=1" + "3".repeat(300)).status()).isEqualTo(404);
+        Member m = enrol("韩梅梅", phone(), storeA);
+        assertThat(admin.submit("/members/" + m.id() + "/notes", Form.of("body", " ")).status()).isEqualTo(400);
+        Page note = admin.submit("/members/" + m.id() + "/notes", Form.of("body", "喜欢丝巾，周末来店"));
+        assertThat(note.status()).isEqualTo(302);
+        assertThat(admin.get("/members/" + m.id()).body()).contains("喜欢丝巾，周末来店", "The note has been added.");
+    }
+
     // ------------------------------------------------------------------ call-center lookup
 
     @Test
