@@ -151,6 +151,34 @@ class MemberPagesIntegrationTests {
         assertThat(counter.get("/members/99999999").status()).isEqualTo(404);
     }
 
+    @Test
+    void anAgentReportsACardLostAndReplacesItFromTheMembersPage() {
+        Member m = enrol("蒋文", phone(), storeB);
+        String old = m.cards().get(0).number();
+        ConsoleSession agent = signedIn(Role.AGENT);
+        assertThat(agent.get("/members/" + m.id()).body()).contains("data-card-action=\"REPORTED_LOST\"", "Report card " + old);
+
+        Page lost = agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
+        assertThat(lost.status()).isEqualTo(302);
+        assertThat(agent.get("/members/" + m.id()).body()).contains("Card " + old + " has been reported lost.", "Reported lost",
+                "data-card-action=\"ACTIVE\"");
+
+        Page again = agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
+        assertThat(again.status()).as("the same change twice is a conflict page").isEqualTo(409);
+        assertThat(agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "LOST")).status())
+                .isEqualTo(400);
+
+        Page replaced = agent.submit("/members/" + m.id() + "/cards/" + old + "/replace", new Form());
+        assertThat(replaced.status()).isEqualTo(302);
+        Member after = members.member(m.id());
+        assertThat(after.cards()).hasSize(2);
+        String fresh = after.cards().stream().filter(c -> c.status() == CardStatus.ACTIVE).findFirst().orElseThrow().number();
+        assertThat(agent.get("/members/" + m.id()).body()).contains("New electronic card " + fresh + " has been issued.",
+                "Replaced", "replaces " + old);
+        assertThat(signedIn(Role.MARKETER).submit("/members/" + m.id() + "/cards/" + fresh + "/status",
+                Form.of("status", "FROZEN")).status()).as("read-only role").isEqualTo(403);
+    }
+
     // ------------------------------------------------------------------ enrol and edit
 
     @Test

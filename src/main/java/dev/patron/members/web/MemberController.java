@@ -1,5 +1,8 @@
 package dev.patron.members.web;
 
+import dev.patron.members.Card;
+import dev.patron.members.CardKind;
+import dev.patron.members.CardStatus;
 import dev.patron.members.Gender;
 import dev.patron.members.IdentifierKind;
 import dev.patron.members.JoinChannel;
@@ -83,6 +86,25 @@ class MemberController implements ConsolePage {
         members.addNote(id, body);
         redirect.addFlashAttribute("flash", "flash.member.noteAdded");
         return "redirect:/members/" + id + "#notes";
+    }
+
+    /** Freezes, reports lost, re-activates or cancels a card (a caller says "I lost my card"). */
+    @PostMapping("/{id:\\d+}/cards/{number}/status")
+    String cardStatus(@PathVariable long id, @PathVariable String number, @RequestParam CardStatus status,
+            RedirectAttributes redirect) {
+        members.changeCardStatus(number, status, "console");
+        redirect.addFlashAttribute("flash", "flash.card." + status.name());
+        redirect.addFlashAttribute("flashArg", number);
+        return "redirect:/members/" + id + "#cards";
+    }
+
+    /** Replaces a card with a new electronic one; the old card stays in the history as REPLACED. */
+    @PostMapping("/{id:\\d+}/cards/{number}/replace")
+    String replaceCard(@PathVariable long id, @PathVariable String number, RedirectAttributes redirect) {
+        Card card = members.replaceCard(number, null, CardKind.ELECTRONIC, null);
+        redirect.addFlashAttribute("flash", "flash.card.replaced");
+        redirect.addFlashAttribute("flashArg", card.number());
+        return "redirect:/members/" + id + "#cards";
     }
 
     // ------------------------------------------------------------------ call-center lookup
