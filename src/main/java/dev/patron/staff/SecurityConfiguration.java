@@ -27,7 +27,7 @@ import org.springframework.web.servlet.LocaleResolver;
 class SecurityConfiguration {
 
     static final String[] PUBLIC = {
-        "/login", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/error",
+        "/login", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/error", "/error/**",
         "/actuator/health", "/actuator/health/**", "/api/openapi.json", "/api/openapi.json/**", "/swagger-ui/**",
         "/swagger-ui.html", "/join/**"
     };

@@ -316,8 +316,9 @@ class MemberPagesIntegrationTests {
         visitor.get("/join/" + storeA);
         String phone = phone();
         Page page = visitor.post("/join/" + storeA, Form.of("name", "Mallory", "phone", phone));
-        assertThat(page.status()).as("not accepted").isIn(302, 403);
-        assertThat(page.body()).doesNotContain("join-card-number");
+        assertThat(page.status()).as("not accepted, and the visitor is told why instead of sent to the staff login")
+                .isEqualTo(403);
+        assertThat(page.body()).contains("This form has expired").doesNotContain("join-card-number");
         assertThat(members.lookup(IdentifierKind.PHONE, null, phone)).isEmpty();
     }
 
