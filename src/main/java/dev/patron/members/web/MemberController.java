@@ -78,6 +78,7 @@ class MemberController implements ConsolePage {
         model.addAttribute("mayChange", MemberManagement.mayChange() && member.status() == dev.patron.members.MemberStatus.ACTIVE);
         model.addAttribute("consents", MemberPageModel.consents(member));
         model.addAttribute("panels", MemberPageModel.panels(member));
+        model.addAttribute("merges", MemberPageModel.merges(members.merges(id), id, MemberMergeController.mayUndo()));
         return "members/member";
     }
 

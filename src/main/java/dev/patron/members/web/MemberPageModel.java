@@ -4,7 +4,9 @@ import dev.patron.members.ConsentChannel;
 import dev.patron.members.ConsentPurpose;
 import dev.patron.members.ConsentState;
 import dev.patron.members.Member;
+import dev.patron.members.MergeRecord;
 import dev.patron.members.PanelView;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,6 +26,22 @@ final class MemberPageModel {
      * raw data.
      */
     record Panel(PanelView view, List<Map.Entry<String, Object>> entries, List<Object> items, String text) {}
+
+    /**
+     * One merge the member took part in: as the survivor ({@code survivor} true) or as the member
+     * merged away; {@code undoable} when the caller may undo it now (on the survivor's page).
+     */
+    record MergeRow(MergeRecord merge, boolean survivor, long otherId, boolean undoable) {}
+
+    static List<MergeRow> merges(List<MergeRecord> merges, long memberId, boolean mayUndo) {
+        Instant now = Instant.now();
+        return merges.stream().map(m -> {
+            boolean survivor = m.survivorId() == memberId;
+            boolean undoable = mayUndo && survivor && m.undoneAt() == null && m.undoableUntil() != null
+                    && m.undoableUntil().isAfter(now);
+            return new MergeRow(m, survivor, survivor ? m.mergedId() : m.survivorId(), undoable);
+        }).toList();
+    }
 
     static List<ConsentRow> consents(Member m) {
         List<ConsentRow> rows = new ArrayList<>();
