@@ -99,6 +99,32 @@ final class ConsoleSession {
                 .POST(HttpRequest.BodyPublishers.ofString(form.encoded())));
     }
 
+    /**
+     * Posts a multipart form like a browser's file upload: the CSRF token (taken from a page of this
+     * session), {@code form}'s fields, and a file part {@code fileField} (left out when {@code fileName} is null).
+     */
+    Page upload(String path, Form form, String fileField, String fileName, byte[] content) {
+        String csrf = csrfFrom(get("/account/password").body());
+        String boundary = "----PatronTest" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        java.util.function.Consumer<String> text = t -> body.writeBytes(t.getBytes(StandardCharsets.UTF_8));
+        List<Map.Entry<String, String>> fields = new ArrayList<>(form.fields);
+        fields.add(Map.entry("_csrf", csrf));
+        for (Map.Entry<String, String> f : fields) {
+            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue() + "\r\n");
+        }
+        if (fileName != null) {
+            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+            body.writeBytes(content);
+            text.accept("\r\n");
+        }
+        text.accept("--" + boundary + "--\r\n");
+        return send(request(path)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    }
+
     static String csrfFrom(String html) {
         Matcher m = CSRF_INPUT.matcher(html);
         if (m.find()) {
