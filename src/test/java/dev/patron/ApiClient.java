@@ -79,8 +79,11 @@ public final class ApiClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Accept", accept)
                 .header("Accept-Language", language)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }

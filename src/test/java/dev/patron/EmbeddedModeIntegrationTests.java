@@ -22,7 +22,8 @@ class EmbeddedModeIntegrationTests {
     Path dataDir;
 
     private ConfigurableApplicationContext start() {
-        return SpringApplication.run(PatronApplication.class,
+        return SpringApplication.run(
+                PatronApplication.class,
                 "--server.port=0",
                 "--patron.db.url=",
                 "--patron.db.data-dir=" + dataDir,
@@ -39,8 +40,11 @@ class EmbeddedModeIntegrationTests {
         int dbPort;
         try (ConfigurableApplicationContext first = start()) {
             ApiClient api = new ApiClient(port(first), TestData.BOOTSTRAP_API_KEY);
-            assertThat(api.post("/api/v1/regions", Map.of("code", "EAST", "name", "华东区")).status()).isEqualTo(201);
-            assertThat(api.post("/api/v1/stores", Map.of("code", "S001", "name", "阳光百货上海店", "regionCode", "EAST")).status())
+            assertThat(api.post("/api/v1/regions", Map.of("code", "EAST", "name", "华东区"))
+                            .status())
+                    .isEqualTo(201);
+            assertThat(api.post("/api/v1/stores", Map.of("code", "S001", "name", "阳光百货上海店", "regionCode", "EAST"))
+                            .status())
                     .isEqualTo(201);
             var db = first.getBean(dev.patron.shared.db.DatabaseServer.class);
             assertThat(db.isEmbedded()).isTrue();
@@ -48,8 +52,10 @@ class EmbeddedModeIntegrationTests {
             dbPort = db.embedded().port();
 
             assertThatThrownBy(this::start)
-                    .hasRootCauseInstanceOf(dev.patron.shared.db.EmbeddedPostgresServer.DataDirectoryInUseException.class)
-                    .rootCause().hasMessageContaining("in use by another running Patron process");
+                    .hasRootCauseInstanceOf(
+                            dev.patron.shared.db.EmbeddedPostgresServer.DataDirectoryInUseException.class)
+                    .rootCause()
+                    .hasMessageContaining("in use by another running Patron process");
             // the refused start changed nothing
             assertThat(api.get("/api/v1/stores/S001").status()).isEqualTo(200);
         }
@@ -61,7 +67,9 @@ class EmbeddedModeIntegrationTests {
             assertThat(store.status()).isEqualTo(200);
             assertThat(store.json().path("name").asString()).isEqualTo("阳光百货上海店");
             assertThat(second.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
-                    .sql("select count(*) from staff.account where username = 'admin'").query(Long.class).single())
+                            .sql("select count(*) from staff.account where username = 'admin'")
+                            .query(Long.class)
+                            .single())
                     .isEqualTo(1);
         }
     }

@@ -48,7 +48,9 @@ class I18nPropertiesSyncTests {
                 untranslated.add(key);
             }
         }
-        assertThat(untranslated).as("texts identical to English in messages_zh_CN.properties").isEmpty();
+        assertThat(untranslated)
+                .as("texts identical to English in messages_zh_CN.properties")
+                .isEmpty();
     }
 
     private static Properties load(String name) throws Exception {

@@ -24,7 +24,8 @@ public final class TestDatabase implements ApplicationContextInitializer<Configu
                 Path dir = Files.createTempDirectory("patron-test-db");
                 server = EmbeddedPostgresServer.start(dir, 0, false);
                 EmbeddedPostgresServer started = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAfterSpringContexts(started), "test-db-stop"));
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(() -> stopAfterSpringContexts(started), "test-db-stop"));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -52,9 +53,13 @@ public final class TestDatabase implements ApplicationContextInitializer<Configu
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         EmbeddedPostgresServer db = server();
-        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("patron-test-db", Map.of(
-                "patron.db.url", db.jdbcUrl(),
-                "patron.db.user", db.user(),
-                "patron.db.password", "")));
+        context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "patron-test-db",
+                        Map.of(
+                                "patron.db.url", db.jdbcUrl(),
+                                "patron.db.user", db.user(),
+                                "patron.db.password", "")));
     }
 }

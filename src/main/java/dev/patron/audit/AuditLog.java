@@ -31,7 +31,14 @@ public class AuditLog {
 
     /** A recorded event, newest first in listings. */
     public record AuditEvent(
-            long id, Instant at, String actor, String action, String entityType, String entityId, String details, String ip) {}
+            long id,
+            Instant at,
+            String actor,
+            String action,
+            String entityType,
+            String entityId,
+            String details,
+            String ip) {}
 
     /**
      * Records {@code action} (e.g. "store.created") on an entity by the current caller.
@@ -44,30 +51,49 @@ public class AuditLog {
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    public void recordAs(StaffPrincipal actor, String action, String entityType, Object entityId, Map<String, ?> details) {
+    public void recordAs(
+            StaffPrincipal actor, String action, String entityType, Object entityId, Map<String, ?> details) {
         jdbc.sql("""
                 insert into audit.audit_event(actor, actor_type, action, entity_type, entity_id, details, ip)
                 values (?, ?, ?, ?, ?, cast(? as jsonb), ?)""")
-                .params(actor.auditName(), actor.kind().name(), action, entityType,
+                .params(
+                        actor.auditName(),
+                        actor.kind().name(),
+                        action,
+                        entityType,
                         entityId == null ? null : entityId.toString(),
-                        json.writeValueAsString(details == null ? Map.of() : details), clientIp())
+                        json.writeValueAsString(details == null ? Map.of() : details),
+                        clientIp())
                 .update();
     }
 
     /** Newest first; {@code q} matches actor, action, entity type or id. */
     @Transactional(readOnly = true)
     public PageResult<AuditEvent> search(PageQuery page) {
-        String where = page.q() == null ? "" : " where actor ilike :q or action ilike :q or entity_type ilike :q or entity_id = :exact";
+        String where = page.q() == null
+                ? ""
+                : " where actor ilike :q or action ilike :q or entity_type ilike :q or entity_id = :exact";
         var params = new java.util.HashMap<String, Object>();
         if (page.q() != null) {
             params.put("q", page.likePattern());
             params.put("exact", page.q());
         }
-        return SqlPage.query(jdbc, "select count(*) from audit.audit_event" + where,
+        return SqlPage.query(
+                jdbc,
+                "select count(*) from audit.audit_event" + where,
                 "select id, at, actor, action, entity_type, entity_id, details::text, ip from audit.audit_event" + where
                         + " order by id desc",
-                params, page, (rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                params,
+                page,
+                (rs, n) -> new AuditEvent(
+                        rs.getLong(1),
+                        rs.getTimestamp(2).toInstant(),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)));
     }
 
     private static String clientIp() {

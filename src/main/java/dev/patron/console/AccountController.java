@@ -31,7 +31,10 @@ class AccountController implements ConsolePage {
     }
 
     @PostMapping("/account/password")
-    String change(@Valid @ModelAttribute("form") PasswordForm form, BindingResult result, HttpServletResponse response,
+    String change(
+            @Valid @ModelAttribute("form") PasswordForm form,
+            BindingResult result,
+            HttpServletResponse response,
             RedirectAttributes redirect) {
         if (!result.hasErrors() && !form.newPassword().equals(form.confirmPassword())) {
             result.rejectValue("confirmPassword", "validation.password.confirm");

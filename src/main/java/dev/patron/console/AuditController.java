@@ -26,8 +26,12 @@ class AuditController implements ConsolePage {
     }
 
     @GetMapping("/audit")
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            HttpServletRequest request,
+            Model model) {
         CurrentStaff.requireAllStores();
         PageQuery query = PageQuery.of(page, size, q, null);
         model.addAttribute("result", audit.search(query));

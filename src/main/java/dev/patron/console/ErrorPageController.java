@@ -34,7 +34,9 @@ class ErrorPageController implements ConsolePage {
         Object denied = request.getAttribute(WebAttributes.ACCESS_DENIED_403);
         if (denied instanceof CsrfException) {
             key = "error.page.csrf";
-        } else if (denied instanceof AccessDeniedException e && e.getMessage() != null && e.getMessage().startsWith("error.")) {
+        } else if (denied instanceof AccessDeniedException e
+                && e.getMessage() != null
+                && e.getMessage().startsWith("error.")) {
             key = e.getMessage();
         }
         ModelAndView mav = new ModelAndView("error/page", HttpStatus.FORBIDDEN);

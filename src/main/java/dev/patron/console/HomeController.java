@@ -35,7 +35,8 @@ class HomeController implements ConsolePage {
     private final MessageSource messages;
     private final JsonMapper json;
 
-    HomeController(OrganizationManagement organization, StaffManagement staff, MessageSource messages, JsonMapper json) {
+    HomeController(
+            OrganizationManagement organization, StaffManagement staff, MessageSource messages, JsonMapper json) {
         this.organization = organization;
         this.staff = staff;
         this.messages = messages;
@@ -51,7 +52,8 @@ class HomeController implements ConsolePage {
             stores.add(e.getKey());
             counters.add(e.getValue());
         }
-        model.addAttribute("countersChart",
+        model.addAttribute(
+                "countersChart",
                 stores.isEmpty() ? null : chart("bar", stores, counters, "home.chart.counters.series"));
         ConsoleUser me = ConsoleUser.current();
         if (me != null && me.headOfficeAdmin()) {
@@ -77,13 +79,20 @@ class HomeController implements ConsolePage {
         OrganizationCounts counts = organization.counts();
         ConsoleUser me = ConsoleUser.current();
         boolean headOffice = me != null && me.headOfficeAdmin();
-        model.addAttribute("stats", List.of(
-                new HomeStat("regions", "region", counts.regions(), "/regions", "bg-orange"),
-                new HomeStat("stores", "store", counts.stores(), "/stores", "bg-blue"),
-                new HomeStat("counters", "counter", counts.counters(), "/counters", "bg-green"),
-                new HomeStat("brands", "brand", counts.brands(), "/brands", "bg-purple"),
-                new HomeStat("categories", "category", counts.categories(), "/categories", "bg-yellow"),
-                new HomeStat("staff", "staff", staff.countAccountsInScope(), headOffice ? "/staff" : null, "bg-pink")));
+        model.addAttribute(
+                "stats",
+                List.of(
+                        new HomeStat("regions", "region", counts.regions(), "/regions", "bg-orange"),
+                        new HomeStat("stores", "store", counts.stores(), "/stores", "bg-blue"),
+                        new HomeStat("counters", "counter", counts.counters(), "/counters", "bg-green"),
+                        new HomeStat("brands", "brand", counts.brands(), "/brands", "bg-purple"),
+                        new HomeStat("categories", "category", counts.categories(), "/categories", "bg-yellow"),
+                        new HomeStat(
+                                "staff",
+                                "staff",
+                                staff.countAccountsInScope(),
+                                headOffice ? "/staff" : null,
+                                "bg-pink")));
         model.addAttribute("nextPoll", poll + 1);
         model.addAttribute("polling", poll < MAX_POLLS);
         model.addAttribute("pollSeconds", POLL_SECONDS);

@@ -4,5 +4,6 @@
  * module live in that module's {@code web} package; this module only ties them together (and its
  * console tests drive those pages, checking the outcome through the modules' APIs, e.g. members).
  */
-@org.springframework.modulith.ApplicationModule(allowedDependencies = {"shared", "organization", "staff", "audit", "members"})
+@org.springframework.modulith.ApplicationModule(
+        allowedDependencies = {"shared", "organization", "staff", "audit", "members"})
 package dev.patron.console;

@@ -20,7 +20,8 @@ public class DemoCommand implements ApplicationRunner {
 
     public static final String NAME = "demo";
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
-    private static final List<String> OPTIONS = List.of("seed", "stores", "counters", "brands", "staff-password", "members");
+    private static final List<String> OPTIONS =
+            List.of("seed", "stores", "counters", "brands", "staff-password", "members");
 
     private final DemoGenerator generator;
     private final DemoMembers members;
@@ -34,17 +35,28 @@ public class DemoCommand implements ApplicationRunner {
     public void run(ApplicationArguments args) {
         for (String name : args.getOptionNames()) {
             if (!OPTIONS.contains(name) && !name.contains(".")) { // a.b.c options are configuration properties
-                throw new IllegalArgumentException("Unknown demo option --" + name + "; known options: --" + String.join(", --", OPTIONS));
+                throw new IllegalArgumentException(
+                        "Unknown demo option --" + name + "; known options: --" + String.join(", --", OPTIONS));
             }
         }
         DemoGenerator.Settings settings = new DemoGenerator.Settings(
-                intOption(args, "seed", 7), intOption(args, "stores", 20), intOption(args, "counters", 150),
-                intOption(args, "brands", 80), stringOption(args, "staff-password"));
+                intOption(args, "seed", 7),
+                intOption(args, "stores", 20),
+                intOption(args, "counters", 150),
+                intOption(args, "brands", 80),
+                stringOption(args, "staff-password"));
         DemoGenerator.Result result = generator.generate(settings);
-        log.info("Demo data created (seed {}): {} regions, {} stores, {} counters, {} brands, {} categories, {} staff accounts. "
+        log.info(
+                "Demo data created (seed {}): {} regions, {} stores, {} counters, {} brands, {} categories, {} staff accounts. "
                         + "Staff log in with the password '{}'.",
-                settings.seed(), result.regions(), result.stores(), result.counters(), result.brands(), result.categories(),
-                result.staff(), result.staffPassword());
+                settings.seed(),
+                result.regions(),
+                result.stores(),
+                result.counters(),
+                result.brands(),
+                result.categories(),
+                result.staff(),
+                result.staffPassword());
         long created = members.generate(settings.seed(), intOption(args, "members", 1000));
         log.info("Demo members created: {}", created);
     }
@@ -61,7 +73,8 @@ public class DemoCommand implements ApplicationRunner {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a whole number >= 0, not '" + values.get(0) + "'");
+            throw new IllegalArgumentException(
+                    "--" + name + " must be a whole number >= 0, not '" + values.get(0) + "'");
         }
     }
 

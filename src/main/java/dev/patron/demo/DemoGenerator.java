@@ -28,7 +28,8 @@ public class DemoGenerator {
     /** What to generate. {@code staffPassword} null means a random one, reported in the result. */
     public record Settings(int seed, int stores, int counters, int brands, String staffPassword) {}
 
-    public record Result(int regions, int stores, int counters, int brands, int categories, int staff, String staffPassword) {}
+    public record Result(
+            int regions, int stores, int counters, int brands, int categories, int staff, String staffPassword) {}
 
     record RegionSpec(String code, String name, String[] cities) {}
 
@@ -54,16 +55,28 @@ public class DemoGenerator {
         {{"FOOD", "餐饮"}, {"FOOD-DINING", "正餐"}, {"FOOD-CAFE", "咖啡甜品"}},
     };
 
-    private static final String[] BRAND_HEAD = {"雅", "诗", "君", "逸", "凯", "朗", "悦", "曼", "锦", "韵", "卓", "柏", "澜", "素", "望", "星"};
-    private static final String[] BRAND_TAIL = {"琳", "格", "蔓", "度", "舍", "尚", "派", "缇", "森", "菲", "迪", "莎", "洛", "尔", "perfect"};
-    private static final String[] EN_HEAD = {"Al", "Bel", "Cor", "Del", "Ev", "Fio", "Gra", "Hal", "Ir", "Jun", "Ka", "Lu", "Mo", "Nor", "Or", "Pia"};
-    private static final String[] EN_TAIL = {"ena", "ano", "via", "ton", "ette", "ora", "ine", "is", "elle", "mont", "ari", "oso"};
+    private static final String[] BRAND_HEAD = {
+        "雅", "诗", "君", "逸", "凯", "朗", "悦", "曼", "锦", "韵", "卓", "柏", "澜", "素", "望", "星"
+    };
+    private static final String[] BRAND_TAIL = {
+        "琳", "格", "蔓", "度", "舍", "尚", "派", "缇", "森", "菲", "迪", "莎", "洛", "尔", "perfect"
+    };
+    private static final String[] EN_HEAD = {
+        "Al", "Bel", "Cor", "Del", "Ev", "Fio", "Gra", "Hal", "Ir", "Jun", "Ka", "Lu", "Mo", "Nor", "Or", "Pia"
+    };
+    private static final String[] EN_TAIL = {
+        "ena", "ano", "via", "ton", "ette", "ora", "ine", "is", "elle", "mont", "ari", "oso"
+    };
     private static final String[] DISTRICTS = {"中心", "万达", "新城", "东湖", "西湖", "滨江", "南站", "北湖", "金融城", "高新"};
     private static final String[] SUPPLIER_PLACE = {"上海", "广州", "深圳", "杭州", "北京", "宁波", "温州", "泉州"};
     private static final String[] SUPPLIER_KIND = {"服饰", "商贸", "时尚", "实业", "贸易", "品牌管理"};
     private static final String[] FLOORS = {"B1", "1F", "2F", "3F", "4F", "5F"};
-    private static final String[] SURNAMES = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"};
-    private static final String[] GIVEN = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "超", "秀英", "婷"};
+    private static final String[] SURNAMES = {
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"
+    };
+    private static final String[] GIVEN = {
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "超", "秀英", "婷"
+    };
 
     private final OrganizationManagement organization;
     private final StaffManagement staff;
@@ -75,11 +88,14 @@ public class DemoGenerator {
 
     public Result generate(Settings s) {
         if (organization.counts().stores() > 0) {
-            throw new IllegalStateException("The database already has stores: the demo generator only fills an empty database. "
-                    + "Use a new data directory (PATRON_DB_DATA_DIR) for a demo.");
+            throw new IllegalStateException(
+                    "The database already has stores: the demo generator only fills an empty database. "
+                            + "Use a new data directory (PATRON_DB_DATA_DIR) for a demo.");
         }
         Random random = new Random(s.seed());
-        String password = s.staffPassword() != null ? s.staffPassword() : "Demo-" + Long.toString(Math.abs(new java.security.SecureRandom().nextLong()), 36);
+        String password = s.staffPassword() != null
+                ? s.staffPassword()
+                : "Demo-" + Long.toString(Math.abs(new java.security.SecureRandom().nextLong()), 36);
 
         for (RegionSpec r : REGIONS) {
             organization.createRegion(new RegionCommand(r.code(), r.name()));
@@ -108,9 +124,17 @@ public class DemoGenerator {
             } while (!storeNames.add(name) && storeNames.size() < REGIONS.size() * 60);
             String code = String.format("S%03d", i);
             LocalDate opened = LocalDate.of(2005 + random.nextInt(18), 1 + random.nextInt(12), 1 + random.nextInt(28));
-            organization.createStore(new StoreCommand(code, name, region.code(), "阳光百货(" + city + ")有限公司", city,
+            organization.createStore(new StoreCommand(
+                    code,
+                    name,
+                    region.code(),
+                    "阳光百货(" + city + ")有限公司",
+                    city,
                     city + "市" + DISTRICTS[random.nextInt(DISTRICTS.length)] + "路" + (1 + random.nextInt(999)) + "号",
-                    "0" + (10 + random.nextInt(89)) + "-" + (60000000 + random.nextInt(39999999)), "Asia/Shanghai", opened, "ACTIVE"));
+                    "0" + (10 + random.nextInt(89)) + "-" + (60000000 + random.nextInt(39999999)),
+                    "Asia/Shanghai",
+                    opened,
+                    "ACTIVE"));
             storeCodes.add(code);
         }
 
@@ -120,11 +144,13 @@ public class DemoGenerator {
             String name;
             String en;
             do {
-                name = BRAND_HEAD[random.nextInt(BRAND_HEAD.length)] + BRAND_TAIL[random.nextInt(BRAND_TAIL.length - 1)];
+                name = BRAND_HEAD[random.nextInt(BRAND_HEAD.length)]
+                        + BRAND_TAIL[random.nextInt(BRAND_TAIL.length - 1)];
                 en = EN_HEAD[random.nextInt(EN_HEAD.length)] + EN_TAIL[random.nextInt(EN_TAIL.length)];
             } while (!brandNames.add(name + "/" + en));
             String code = String.format("B%03d", i);
-            organization.createBrand(new BrandCommand(code, name + " " + en, en, leafCategories.get(random.nextInt(leafCategories.size())), "ACTIVE"));
+            organization.createBrand(new BrandCommand(
+                    code, name + " " + en, en, leafCategories.get(random.nextInt(leafCategories.size())), "ACTIVE"));
             brandCodes.add(code);
         }
 
@@ -135,11 +161,25 @@ public class DemoGenerator {
             while (brands.size() < brandCount) {
                 brands.add(brandCodes.get(random.nextInt(brandCodes.size())));
             }
-            String supplier = SUPPLIER_PLACE[random.nextInt(SUPPLIER_PLACE.length)] + BRAND_HEAD[random.nextInt(BRAND_HEAD.length)]
-                    + BRAND_TAIL[random.nextInt(BRAND_TAIL.length - 1)] + SUPPLIER_KIND[random.nextInt(SUPPLIER_KIND.length)] + "有限公司";
-            String firstBrand = brands.isEmpty() ? "综合" : organization.brand(brands.iterator().next()).orElseThrow().name().split(" ")[0];
-            organization.createCounter(new CounterCommand(String.format("C%04d", i), firstBrand + "专柜", store, supplier,
-                    String.format("SUP%04d", 1 + random.nextInt(400)), FLOORS[random.nextInt(FLOORS.length)], List.copyOf(brands), "ACTIVE"));
+            String supplier = SUPPLIER_PLACE[random.nextInt(SUPPLIER_PLACE.length)]
+                    + BRAND_HEAD[random.nextInt(BRAND_HEAD.length)] + BRAND_TAIL[random.nextInt(BRAND_TAIL.length - 1)]
+                    + SUPPLIER_KIND[random.nextInt(SUPPLIER_KIND.length)] + "有限公司";
+            String firstBrand = brands.isEmpty()
+                    ? "综合"
+                    : organization
+                            .brand(brands.iterator().next())
+                            .orElseThrow()
+                            .name()
+                            .split(" ")[0];
+            organization.createCounter(new CounterCommand(
+                    String.format("C%04d", i),
+                    firstBrand + "专柜",
+                    store,
+                    supplier,
+                    String.format("SUP%04d", 1 + random.nextInt(400)),
+                    FLOORS[random.nextInt(FLOORS.length)],
+                    List.copyOf(brands),
+                    "ACTIVE"));
         }
 
         int staffCount = 0;
@@ -155,14 +195,27 @@ public class DemoGenerator {
             staffCount += account("sales1." + suffix, EnumSet.of(Role.COUNTER_STAFF), store, password, random);
             staffCount += account("sales2." + suffix, EnumSet.of(Role.COUNTER_STAFF), store, password, random);
         }
-        return new Result(REGIONS.size(), storeCodes.size(), Math.min(s.counters(), storeCodes.isEmpty() ? 0 : s.counters()),
-                brandCodes.size(), categories, staffCount, password);
+        return new Result(
+                REGIONS.size(),
+                storeCodes.size(),
+                Math.min(s.counters(), storeCodes.isEmpty() ? 0 : s.counters()),
+                brandCodes.size(),
+                categories,
+                staffCount,
+                password);
     }
 
     private int account(String username, Set<Role> roles, String store, String password, Random random) {
         String name = SURNAMES[random.nextInt(SURNAMES.length)] + GIVEN[random.nextInt(GIVEN.length)];
-        staff.createAccount(new StaffCommand(username, name, username.replace('.', '-') + "@demo.patron.dev", roles,
-                store == null, store == null ? List.of() : List.of(store), password, true));
+        staff.createAccount(new StaffCommand(
+                username,
+                name,
+                username.replace('.', '-') + "@demo.patron.dev",
+                roles,
+                store == null,
+                store == null ? List.of() : List.of(store),
+                password,
+                true));
         return 1;
     }
 }

@@ -7,4 +7,9 @@ import java.time.Instant;
  * granted} false, {@code at} null) when the member was never asked.
  */
 public record ConsentState(
-        ConsentChannel channel, ConsentPurpose purpose, boolean granted, Instant at, ConsentSource source, String wordingVersion) {}
+        ConsentChannel channel,
+        ConsentPurpose purpose,
+        boolean granted,
+        Instant at,
+        ConsentSource source,
+        String wordingVersion) {}

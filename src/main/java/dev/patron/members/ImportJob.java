@@ -8,5 +8,15 @@ import java.time.Instant;
  * FAILED (ALL_OR_NOTHING with bad rows: nothing was imported).
  */
 public record ImportJob(
-        long id, String fileName, String format, String status, ImportMode mode, long totalRows, long createdRows,
-        long duplicateRows, long failedRows, String createdBy, Instant createdAt, Instant finishedAt) {}
+        long id,
+        String fileName,
+        String format,
+        String status,
+        ImportMode mode,
+        long totalRows,
+        long createdRows,
+        long duplicateRows,
+        long failedRows,
+        String createdBy,
+        Instant createdAt,
+        Instant finishedAt) {}

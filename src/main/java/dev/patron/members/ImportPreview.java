@@ -9,5 +9,10 @@ import java.util.Map;
  * {@code custom:<code>} are allowed too).
  */
 public record ImportPreview(
-        long jobId, String fileName, String format, List<String> headers, List<List<String>> sample,
-        Map<String, String> suggestedMapping, List<String> fields) {}
+        long jobId,
+        String fileName,
+        String format,
+        List<String> headers,
+        List<List<String>> sample,
+        Map<String, String> suggestedMapping,
+        List<String> fields) {}

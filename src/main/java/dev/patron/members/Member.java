@@ -51,15 +51,71 @@ public record Member(
 
     /** The editable profile as it is now (unmasked values only make sense for roles that see them). */
     public MemberProfile profile() {
-        return new MemberProfile(kind, name, phone, email, gender, birthday, region, city, occupation, industry, incomeBand,
-                interests, preferredStoreCode, joinStoreCode, referrerId, joinedOn, joinChannel, ownerStaffId, companyName, taxId,
-                contactPersons, institutionId, tags, customFields);
+        return new MemberProfile(
+                kind,
+                name,
+                phone,
+                email,
+                gender,
+                birthday,
+                region,
+                city,
+                occupation,
+                industry,
+                incomeBand,
+                interests,
+                preferredStoreCode,
+                joinStoreCode,
+                referrerId,
+                joinedOn,
+                joinChannel,
+                ownerStaffId,
+                companyName,
+                taxId,
+                contactPersons,
+                institutionId,
+                tags,
+                customFields);
     }
 
     Member withPanels(List<PanelView> p) {
-        return new Member(id, kind, status, name, namePinyin, phone, email, masked, gender, birthday, region, city, occupation,
-                industry, incomeBand, interests, preferredStoreCode, joinStoreCode, referrerId, joinedOn, joinChannel, ownerStaffId,
-                companyName, taxId, contactPersons, institutionId, tags, customFields, cards, identifiers, consents, notes, mergedInto,
-                erasedAt, createdAt, updatedAt, p);
+        return new Member(
+                id,
+                kind,
+                status,
+                name,
+                namePinyin,
+                phone,
+                email,
+                masked,
+                gender,
+                birthday,
+                region,
+                city,
+                occupation,
+                industry,
+                incomeBand,
+                interests,
+                preferredStoreCode,
+                joinStoreCode,
+                referrerId,
+                joinedOn,
+                joinChannel,
+                ownerStaffId,
+                companyName,
+                taxId,
+                contactPersons,
+                institutionId,
+                tags,
+                customFields,
+                cards,
+                identifiers,
+                consents,
+                notes,
+                mergedInto,
+                erasedAt,
+                createdAt,
+                updatedAt,
+                p);
     }
 }

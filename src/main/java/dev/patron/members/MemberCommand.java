@@ -43,13 +43,36 @@ public record MemberCommand(
 
     /** A command with just a name and phone (tests, demo, quick desk sign-up). */
     public static MemberCommand of(String name, String phone) {
-        return new MemberCommand(null, name, phone, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+        return new MemberCommand(
+                null, name, phone, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public MemberProfile profile() {
-        return new MemberProfile(kind, name, phone, email, gender, birthday, region, city, occupation, industry, incomeBand,
-                interests, preferredStoreCode, joinStoreCode, referrerId, joinedOn, joinChannel, ownerStaffId, companyName, taxId,
-                contactPersons, institutionId, tags, customFields);
+        return new MemberProfile(
+                kind,
+                name,
+                phone,
+                email,
+                gender,
+                birthday,
+                region,
+                city,
+                occupation,
+                industry,
+                incomeBand,
+                interests,
+                preferredStoreCode,
+                joinStoreCode,
+                referrerId,
+                joinedOn,
+                joinChannel,
+                ownerStaffId,
+                companyName,
+                taxId,
+                contactPersons,
+                institutionId,
+                tags,
+                customFields);
     }
 }

@@ -66,13 +66,30 @@ class MemberImports {
 
     static final int PREVIEW_ROWS = 20;
     static final int BATCH = 5000;
-    static final List<String> FIELDS = List.of("name", "phone", "email", "gender", "birthday", "region", "city", "occupation",
-            "industry", "preferredStoreCode", "joinStoreCode", "joinedOn", "cardNumber", "tags");
+    static final List<String> FIELDS = List.of(
+            "name",
+            "phone",
+            "email",
+            "gender",
+            "birthday",
+            "region",
+            "city",
+            "occupation",
+            "industry",
+            "preferredStoreCode",
+            "joinStoreCode",
+            "joinedOn",
+            "cardNumber",
+            "tags");
     private static final Map<String, String> SYNONYMS = new HashMap<>();
     private static final Pattern TAG_SPLIT = Pattern.compile("[;,，；、|]");
-    private static final List<DateTimeFormatter> DATES = List.of(DateTimeFormatter.ISO_LOCAL_DATE,
-            DateTimeFormatter.ofPattern("yyyy/M/d"), DateTimeFormatter.ofPattern("yyyy.M.d"), DateTimeFormatter.ofPattern("yyyyMMdd"),
-            DateTimeFormatter.ofPattern("yyyy-M-d"), DateTimeFormatter.ofPattern("yyyy年M月d日"));
+    private static final List<DateTimeFormatter> DATES = List.of(
+            DateTimeFormatter.ISO_LOCAL_DATE,
+            DateTimeFormatter.ofPattern("yyyy/M/d"),
+            DateTimeFormatter.ofPattern("yyyy.M.d"),
+            DateTimeFormatter.ofPattern("yyyyMMdd"),
+            DateTimeFormatter.ofPattern("yyyy-M-d"),
+            DateTimeFormatter.ofPattern("yyyy年M月d日"));
 
     static {
         synonyms("name", "name", "姓名", "名字", "会员姓名", "客户姓名", "会员名称");
@@ -108,8 +125,15 @@ class MemberImports {
     private final ApplicationEventPublisher events;
     private final Path directory;
 
-    MemberImports(JdbcClient jdbc, JdbcTemplate jdbcTemplate, DataSource dataSource, PlatformTransactionManager transactions,
-            ProfileRules rules, OrganizationManagement organization, MembersProperties settings, AuditLog audit,
+    MemberImports(
+            JdbcClient jdbc,
+            JdbcTemplate jdbcTemplate,
+            DataSource dataSource,
+            PlatformTransactionManager transactions,
+            ProfileRules rules,
+            OrganizationManagement organization,
+            MembersProperties settings,
+            AuditLog audit,
             ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
@@ -126,9 +150,12 @@ class MemberImports {
     // ---------------------------------------------------------------- upload and preview
 
     ImportPreview upload(String fileName, InputStream content) {
-        String name = fileName == null || fileName.isBlank() ? "members.csv" : Path.of(fileName).getFileName().toString();
+        String name = fileName == null || fileName.isBlank()
+                ? "members.csv"
+                : Path.of(fileName).getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
-        String format = lower.endsWith(".xlsx") ? "XLSX" : lower.endsWith(".csv") || lower.endsWith(".txt") ? "CSV" : null;
+        String format =
+                lower.endsWith(".xlsx") ? "XLSX" : lower.endsWith(".csv") || lower.endsWith(".txt") ? "CSV" : null;
         if (format == null) {
             throw PatronException.invalid("file", "members.import.format");
         }
@@ -162,9 +189,16 @@ class MemberImports {
                 suggested.put(h, f);
             }
         }
-        long id = jdbc.sql("insert into members.import_job(file_name, format, file_path, headers, created_by) values (?, ?, ?, ?, ?) returning id")
-                .params(name, format, file.toString(), headers.toArray(String[]::new), CurrentStaff.get().auditName())
-                .query(Long.class).single();
+        long id = jdbc.sql(
+                        "insert into members.import_job(file_name, format, file_path, headers, created_by) values (?, ?, ?, ?, ?) returning id")
+                .params(
+                        name,
+                        format,
+                        file.toString(),
+                        headers.toArray(String[]::new),
+                        CurrentStaff.get().auditName())
+                .query(Long.class)
+                .single();
         return new ImportPreview(id, name, format, headers, sample, suggested, FIELDS);
     }
 
@@ -183,7 +217,10 @@ class MemberImports {
 
     private static void readCsv(Path file, List<String> headers, RowHandler handler) {
         Charset charset = detectCharset(file);
-        try (CsvReader<CsvRecord> csv = CsvReader.builder().allowMissingFields(true).allowExtraFields(true).skipEmptyLines(true)
+        try (CsvReader<CsvRecord> csv = CsvReader.builder()
+                .allowMissingFields(true)
+                .allowExtraFields(true)
+                .skipEmptyLines(true)
                 .ofCsvRecord(file, charset)) {
             long rowNo = 0;
             for (CsvRecord r : csv) {
@@ -218,7 +255,9 @@ class MemberImports {
                 end--;
             }
             try {
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(head, 0, Math.max(0, end)));
                 return StandardCharsets.UTF_8;
             } catch (CharacterCodingException e) {
@@ -232,35 +271,49 @@ class MemberImports {
     private static void readXlsx(Path file, List<String> headers, RowHandler handler) {
         boolean[] stop = {false};
         FastExcel.read(file.toFile(), new ReadListener<Map<Integer, String>>() {
-            @Override
-            public void invokeHead(Map<Integer, ReadCellData<?>> head, AnalysisContext context) {
-                int max = head.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
-                for (int i = 0; i <= max; i++) {
-                    ReadCellData<?> cell = head.get(i);
-                    headers.add(cell == null || cell.getStringValue() == null ? "" : cell.getStringValue().trim());
-                }
-            }
+                    @Override
+                    public void invokeHead(Map<Integer, ReadCellData<?>> head, AnalysisContext context) {
+                        int max = head.keySet().stream()
+                                .mapToInt(Integer::intValue)
+                                .max()
+                                .orElse(-1);
+                        for (int i = 0; i <= max; i++) {
+                            ReadCellData<?> cell = head.get(i);
+                            headers.add(
+                                    cell == null || cell.getStringValue() == null
+                                            ? ""
+                                            : cell.getStringValue().trim());
+                        }
+                    }
 
-            @Override
-            public void invoke(Map<Integer, String> data, AnalysisContext context) {
-                int max = Math.max(headers.size() - 1, data.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1));
-                List<String> cells = new ArrayList<>();
-                for (int i = 0; i <= max; i++) {
-                    cells.add(data.get(i));
-                }
-                if (!handler.row(context.readRowHolder().getRowIndex() + 1L, cells)) {
-                    stop[0] = true;
-                }
-            }
+                    @Override
+                    public void invoke(Map<Integer, String> data, AnalysisContext context) {
+                        int max = Math.max(
+                                headers.size() - 1,
+                                data.keySet().stream()
+                                        .mapToInt(Integer::intValue)
+                                        .max()
+                                        .orElse(-1));
+                        List<String> cells = new ArrayList<>();
+                        for (int i = 0; i <= max; i++) {
+                            cells.add(data.get(i));
+                        }
+                        if (!handler.row(context.readRowHolder().getRowIndex() + 1L, cells)) {
+                            stop[0] = true;
+                        }
+                    }
 
-            @Override
-            public boolean hasNext(AnalysisContext context) {
-                return !stop[0];
-            }
+                    @Override
+                    public boolean hasNext(AnalysisContext context) {
+                        return !stop[0];
+                    }
 
-            @Override
-            public void doAfterAllAnalysed(AnalysisContext context) {}
-        }).sheet(0).headRowNumber(1).doRead();
+                    @Override
+                    public void doAfterAllAnalysed(AnalysisContext context) {}
+                })
+                .sheet(0)
+                .headRowNumber(1)
+                .doRead();
     }
 
     // ---------------------------------------------------------------- run
@@ -268,15 +321,21 @@ class MemberImports {
     /** Maps, checks and imports the uploaded file; returns the finished job (its report via {@link #problems}). */
     ImportJob run(long jobId, ImportCommand cmd) {
         StaffPrincipal actor = CurrentStaff.get();
-        var job = jdbc.sql("select format, file_path, headers, status from members.import_job where id = ?").param(jobId)
-                .query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), MemberRows.strings(rs.getArray(3)), rs.getString(4)})
-                .optional().orElseThrow(() -> PatronException.notFound("error.members.import.notFound", jobId));
+        var job = jdbc.sql("select format, file_path, headers, status from members.import_job where id = ?")
+                .param(jobId)
+                .query((rs, n) -> new Object[] {
+                    rs.getString(1), rs.getString(2), MemberRows.strings(rs.getArray(3)), rs.getString(4)
+                })
+                .optional()
+                .orElseThrow(() -> PatronException.notFound("error.members.import.notFound", jobId));
         @SuppressWarnings("unchecked")
         List<String> headers = (List<String>) job[2];
         Map<Integer, String> columns = mapping(cmd, headers);
         ImportMode mode = cmd.mode() == null ? ImportMode.SKIP_BAD_ROWS : cmd.mode();
-        int claimed = jdbc.sql("update members.import_job set status = 'RUNNING', mode = ?, mapping = cast(? as jsonb) where id = ? and status = 'UPLOADED'")
-                .params(mode.name(), MemberRows.toJson(cmd.mapping()), jobId).update();
+        int claimed = jdbc.sql(
+                        "update members.import_job set status = 'RUNNING', mode = ?, mapping = cast(? as jsonb) where id = ? and status = 'UPLOADED'")
+                .params(mode.name(), MemberRows.toJson(cmd.mapping()), jobId)
+                .update();
         if (claimed == 0) {
             throw new PatronException(HttpStatus.CONFLICT, "error.members.import.notUploaded", jobId, job[3]);
         }
@@ -290,7 +349,9 @@ class MemberImports {
             staging.flush();
             return tx.execute(status -> finish(jobId, mode, staging.total, staging.failedRows, actor));
         } catch (RuntimeException e) {
-            jdbc.sql("update members.import_job set status = 'FAILED', finished_at = now() where id = ?").param(jobId).update();
+            jdbc.sql("update members.import_job set status = 'FAILED', finished_at = now() where id = ?")
+                    .param(jobId)
+                    .update();
             throw e;
         } finally {
             deleteQuietly(file);
@@ -310,8 +371,10 @@ class MemberImports {
             int index = headers.indexOf(header);
             if (index < 0) {
                 problems.add("mapping." + header, "members.import.unknownColumn", header);
-            } else if (!FIELDS.contains(field) && !field.startsWith("custom:")
-                    && !(field.startsWith("externalId:") && ProfileRules.SYSTEM.matcher(field.substring(11)).matches())) {
+            } else if (!FIELDS.contains(field)
+                    && !field.startsWith("custom:")
+                    && !(field.startsWith("externalId:")
+                            && ProfileRules.SYSTEM.matcher(field.substring(11)).matches())) {
                 problems.add("mapping." + header, "members.import.unknownField", field);
             } else if (columns.containsValue(field)) {
                 problems.add("mapping." + header, "members.import.mappedTwice", field);
@@ -368,20 +431,51 @@ class MemberImports {
                     custom.put(k.substring(7), value);
                 }
             });
-            List<String> tags = v.get("tags") == null ? List.of()
-                    : Arrays.stream(TAG_SPLIT.split(v.get("tags"))).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            MemberProfile p = new MemberProfile(MemberKind.INDIVIDUAL, v.get("name"), v.get("phone"), v.get("email"), gender, birthday,
-                    v.get("region"), v.get("city"), v.get("occupation"), v.get("industry"), null, null, null, null, null, joinedOn,
-                    JoinChannel.IMPORT, null, null, null, null, null, tags, custom);
+            List<String> tags = v.get("tags") == null
+                    ? List.of()
+                    : Arrays.stream(TAG_SPLIT.split(v.get("tags")))
+                            .map(String::trim)
+                            .filter(s -> !s.isEmpty())
+                            .toList();
+            MemberProfile p = new MemberProfile(
+                    MemberKind.INDIVIDUAL,
+                    v.get("name"),
+                    v.get("phone"),
+                    v.get("email"),
+                    gender,
+                    birthday,
+                    v.get("region"),
+                    v.get("city"),
+                    v.get("occupation"),
+                    v.get("industry"),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    joinedOn,
+                    JoinChannel.IMPORT,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    tags,
+                    custom);
             ProfileRules.Valid valid = rules.checkFormat(p, true, JoinChannel.IMPORT, problems, definitions);
             Long preferred = store(v.get("preferredStoreCode"), "preferredStoreCode", problems);
             Long join = store(v.get("joinStoreCode"), "joinStoreCode", problems);
             if (problems.isEmpty() && !scope.allStores() && !MemberManagement.inScope(scope, preferred, join)) {
-                problems.add(preferred == null && join == null ? "joinStoreCode" : "preferredStoreCode", "error.store.outOfScope");
+                problems.add(
+                        preferred == null && join == null ? "joinStoreCode" : "preferredStoreCode",
+                        "error.store.outOfScope");
             }
             String card = MemberWriter.cleanCard(v.get("cardNumber"));
             if (card != null && !CardNumbers.acceptable(settings.cards(), card)) {
-                problems.add("cardNumber", "members.validation.cardNumber", settings.cards().length());
+                problems.add(
+                        "cardNumber",
+                        "members.validation.cardNumber",
+                        settings.cards().length());
             }
             String extSystem = null;
             String extValue = null;
@@ -397,16 +491,40 @@ class MemberImports {
             if (!problems.isEmpty()) {
                 failedRows++;
                 for (var fe : problems.errors()) {
-                    errors.add(new Object[] {jobId, rowNo, fe.field(), fe.messageKey(),
-                        Arrays.stream(fe.args()).map(a -> a instanceof Number ? "#" + a : String.valueOf(a)).toArray(String[]::new)});
+                    errors.add(new Object[] {
+                        jobId,
+                        rowNo,
+                        fe.field(),
+                        fe.messageKey(),
+                        Arrays.stream(fe.args())
+                                .map(a -> a instanceof Number ? "#" + a : String.valueOf(a))
+                                .toArray(String[]::new)
+                    });
                 }
             } else {
-                csv.writeRecord(String.valueOf(jobId), String.valueOf(rowNo), valid.name(), valid.pinyin().full(),
-                        valid.pinyin().initials(), valid.phone(), valid.email(), gender == null ? null : gender.name(),
-                        birthday == null ? null : birthday.toString(), valid.region(), valid.city(), valid.occupation(),
-                        valid.industry(), preferred == null ? null : preferred.toString(), join == null ? null : join.toString(),
-                        valid.joinedOn().toString(), card, String.valueOf(card != null), valid.tags().isEmpty() ? null
-                                : String.join("\u001f", valid.tags()), extSystem, extValue, MemberRows.toJson(valid.customFields()));
+                csv.writeRecord(
+                        String.valueOf(jobId),
+                        String.valueOf(rowNo),
+                        valid.name(),
+                        valid.pinyin().full(),
+                        valid.pinyin().initials(),
+                        valid.phone(),
+                        valid.email(),
+                        gender == null ? null : gender.name(),
+                        birthday == null ? null : birthday.toString(),
+                        valid.region(),
+                        valid.city(),
+                        valid.occupation(),
+                        valid.industry(),
+                        preferred == null ? null : preferred.toString(),
+                        join == null ? null : join.toString(),
+                        valid.joinedOn().toString(),
+                        card,
+                        String.valueOf(card != null),
+                        valid.tags().isEmpty() ? null : String.join("\u001f", valid.tags()),
+                        extSystem,
+                        extValue,
+                        MemberRows.toJson(valid.customFields()));
                 pending++;
             }
             if (pending >= BATCH || errors.size() >= BATCH) {
@@ -442,7 +560,8 @@ class MemberImports {
                 pending = 0;
             }
             if (!errors.isEmpty()) {
-                jdbcTemplate.batchUpdate("insert into members.import_error(job_id, row_no, field, message_key, args) values (?, ?, ?, ?, ?)",
+                jdbcTemplate.batchUpdate(
+                        "insert into members.import_error(job_id, row_no, field, message_key, args) values (?, ?, ?, ?, ?)",
                         errors);
                 errors.clear();
             }
@@ -521,8 +640,7 @@ class MemberImports {
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.existingMember',
                     reason_args = array['#' || i.member_id, 'externalId']
                 from members.identifier i
-                where r.job_id = :job and r.status = 'OK' and i.kind = 'EXTERNAL' and i.system = r.ext_system and i.value = r.ext_value""")
-                .param("job", jobId).update();
+                where r.job_id = :job and r.status = 'OK' and i.kind = 'EXTERNAL' and i.system = r.ext_system and i.value = r.ext_value""").param("job", jobId).update();
         // a given card number in use, or given twice in the file, is an error of that row
         long cardErrors = jdbc.sql("""
                 with bad as (
@@ -533,21 +651,25 @@ class MemberImports {
                                    and o.card_given and o.row_no < r.row_no and o.status <> 'ERROR'))
                     returning r.row_no, r.card_number)
                 insert into members.import_error(job_id, row_no, field, message_key, args)
-                select :job, row_no, 'cardNumber', 'error.members.card.taken', array[card_number] from bad""")
-                .param("job", jobId).update();
+                select :job, row_no, 'cardNumber', 'error.members.card.taken', array[card_number] from bad""").param("job", jobId).update();
         failedRows += cardErrors;
-        long duplicates = jdbc.sql("select count(*) from members.import_row where job_id = ? and status = 'DUPLICATE'").param(jobId)
-                .query(Long.class).single();
+        long duplicates = jdbc.sql("select count(*) from members.import_row where job_id = ? and status = 'DUPLICATE'")
+                .param(jobId)
+                .query(Long.class)
+                .single();
         long created = 0;
         if (mode == ImportMode.SKIP_BAD_ROWS || failedRows == 0) {
             created = insertMembers(jobId, actor);
         }
         String status = mode == ImportMode.ALL_OR_NOTHING && failedRows > 0 ? "FAILED" : "DONE";
-        jdbc.sql("delete from members.import_row where job_id = ? and status = 'OK'").param(jobId).update();
+        jdbc.sql("delete from members.import_row where job_id = ? and status = 'OK'")
+                .param(jobId)
+                .update();
         jdbc.sql("""
                 update members.import_job set status = ?, total_rows = ?, created_rows = ?, duplicate_rows = ?, failed_rows = ?,
                     finished_at = now() where id = ?""")
-                .params(status, total, created, duplicates, failedRows, jobId).update();
+                .params(status, total, created, duplicates, failedRows, jobId)
+                .update();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("mode", mode.name());
         details.put("rows", total);
@@ -567,10 +689,15 @@ class MemberImports {
         String generated = "r.card_number is null and r.status = 'OK' and r.job_id = :job";
         String payload = ":prefix || lpad(nextval('members.card_number_seq')::text, :len, '0')";
         jdbc.sql("update members.import_row r set card_number = " + payload + " where " + generated)
-                .param("prefix", cards.prefix()).param("len", serialLength).param("job", jobId).update();
+                .param("prefix", cards.prefix())
+                .param("len", serialLength)
+                .param("job", jobId)
+                .update();
         if (cards.checkDigit()) {
-            jdbc.sql("update members.import_row r set card_number = card_number || members.luhn_digit(card_number) where not r.card_given and r.status = 'OK' and r.job_id = :job")
-                    .param("job", jobId).update();
+            jdbc.sql(
+                            "update members.import_row r set card_number = card_number || members.luhn_digit(card_number) where not r.card_given and r.status = 'OK' and r.job_id = :job")
+                    .param("job", jobId)
+                    .update();
         }
         // a pre-printed physical card may hold a generated number: give those rows the next numbers
         while (true) {
@@ -583,9 +710,18 @@ class MemberImports {
             for (Long row : clash) {
                 String n;
                 do {
-                    n = CardNumbers.generate(cards, jdbc.sql("select nextval('members.card_number_seq')").query(Long.class).single());
-                } while (jdbc.sql("select exists (select 1 from members.card where number = ?)").param(n).query(Boolean.class).single());
-                jdbc.sql("update members.import_row set card_number = ? where job_id = ? and row_no = ?").params(n, jobId, row).update();
+                    n = CardNumbers.generate(
+                            cards,
+                            jdbc.sql("select nextval('members.card_number_seq')")
+                                    .query(Long.class)
+                                    .single());
+                } while (jdbc.sql("select exists (select 1 from members.card where number = ?)")
+                        .param(n)
+                        .query(Boolean.class)
+                        .single());
+                jdbc.sql("update members.import_row set card_number = ? where job_id = ? and row_no = ?")
+                        .params(n, jobId, row)
+                        .update();
             }
         }
         long created = jdbc.sql("""
@@ -633,9 +769,19 @@ class MemberImports {
                 select id, file_name, format, status, mode, total_rows, created_rows, duplicate_rows, failed_rows, created_by,
                        created_at, finished_at from members.import_job where id = ?""")
                 .param(id)
-                .query((rs, n) -> new ImportJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        MemberRows.enumOrNull(ImportMode.class, rs.getString(5)), rs.getLong(6), rs.getLong(7), rs.getLong(8),
-                        rs.getLong(9), rs.getString(10), rs.getTimestamp(11).toInstant(), instant(rs.getTimestamp(12))))
+                .query((rs, n) -> new ImportJob(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        MemberRows.enumOrNull(ImportMode.class, rs.getString(5)),
+                        rs.getLong(6),
+                        rs.getLong(7),
+                        rs.getLong(8),
+                        rs.getLong(9),
+                        rs.getString(10),
+                        rs.getTimestamp(11).toInstant(),
+                        instant(rs.getTimestamp(12))))
                 .optional();
     }
 
@@ -647,10 +793,20 @@ class MemberImports {
 
     /** The report: errors and duplicates by row. */
     PageResult<ImportProblem> problems(long jobId, PageQuery page) {
-        long total = jdbc.sql("select count(*) from (" + PROBLEMS + ") p").param("job", jobId).query(Long.class).single();
-        List<ImportProblem> items = jdbc.sql("select * from (" + PROBLEMS + ") p order by row_no, kind, field limit :limit offset :offset")
-                .param("job", jobId).param("limit", page.size()).param("offset", page.offset())
-                .query((rs, n) -> new ImportProblem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        long total = jdbc.sql("select count(*) from (" + PROBLEMS + ") p")
+                .param("job", jobId)
+                .query(Long.class)
+                .single();
+        List<ImportProblem> items = jdbc.sql(
+                        "select * from (" + PROBLEMS + ") p order by row_no, kind, field limit :limit offset :offset")
+                .param("job", jobId)
+                .param("limit", page.size())
+                .param("offset", page.offset())
+                .query((rs, n) -> new ImportProblem(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
                         MemberRows.strings(rs.getArray(5))))
                 .list();
         return new PageResult<>(items, page.page(), page.size(), total);
@@ -658,8 +814,14 @@ class MemberImports {
 
     /** Streams the whole report (for a CSV download). */
     void forEachProblem(long jobId, java.util.function.Consumer<ImportProblem> sink) {
-        try (var stream = jdbc.sql("select * from (" + PROBLEMS + ") p order by row_no, kind, field").param("job", jobId)
-                .query((rs, n) -> new ImportProblem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        try (var stream = jdbc
+                .sql("select * from (" + PROBLEMS + ") p order by row_no, kind, field")
+                .param("job", jobId)
+                .query((rs, n) -> new ImportProblem(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
                         MemberRows.strings(rs.getArray(5))))
                 .stream()) {
             stream.forEach(sink);

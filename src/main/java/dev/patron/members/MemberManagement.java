@@ -69,9 +69,18 @@ public class MemberManagement {
     private final MemberImports imports;
     private final MembersProperties settings;
 
-    MemberManagement(JdbcClient jdbc, AuditLog audit, ApplicationEventPublisher events, OrganizationManagement organization,
-            ProfileRules rules, MemberRows rows, MemberWriter writer, Merges merges, ObjectProvider<MemberPanel> panels,
-            MemberImports imports, MembersProperties settings) {
+    MemberManagement(
+            JdbcClient jdbc,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            OrganizationManagement organization,
+            ProfileRules rules,
+            MemberRows rows,
+            MemberWriter writer,
+            Merges merges,
+            ObjectProvider<MemberPanel> panels,
+            MemberImports imports,
+            MembersProperties settings) {
         this.jdbc = jdbc;
         this.audit = audit;
         this.events = events;
@@ -103,7 +112,8 @@ public class MemberManagement {
     }
 
     static boolean inScope(StoreScope scope, Long preferredStoreId, Long joinStoreId) {
-        return scope.allStores() || (preferredStoreId != null && scope.allows(preferredStoreId))
+        return scope.allStores()
+                || (preferredStoreId != null && scope.allows(preferredStoreId))
                 || (joinStoreId != null && scope.allows(joinStoreId));
     }
 
@@ -121,7 +131,11 @@ public class MemberManagement {
 
     static void requireActive(MemberRows.Row row) {
         if (row.status() != MemberStatus.ACTIVE) {
-            throw new PatronException(HttpStatus.CONFLICT, "error.members.notActive", row.id(), row.status().name());
+            throw new PatronException(
+                    HttpStatus.CONFLICT,
+                    "error.members.notActive",
+                    row.id(),
+                    row.status().name());
         }
     }
 
@@ -164,14 +178,19 @@ public class MemberManagement {
      */
     @Transactional(readOnly = true)
     public Optional<String> signUpStoreName(String storeCode) {
-        if (storeCode == null || !storeCode.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+        if (storeCode == null
+                || !storeCode.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
                 || organization.storeIdByCode(storeCode).isEmpty()) {
             return Optional.empty();
         }
         try {
-            return organization.store(storeCode).filter(s -> "ACTIVE".equals(s.status())).map(s -> s.name());
+            return organization
+                    .store(storeCode)
+                    .filter(s -> "ACTIVE".equals(s.status()))
+                    .map(s -> s.name());
         } catch (AccessDeniedException e) {
-            return Optional.of(storeCode.toUpperCase(java.util.Locale.ROOT)); // a signed-in staff member of another store
+            return Optional.of(
+                    storeCode.toUpperCase(java.util.Locale.ROOT)); // a signed-in staff member of another store
         }
     }
 
@@ -198,12 +217,44 @@ public class MemberManagement {
         problems.throwIfAny();
         List<ConsentChannel> ticked = form.marketingConsents() == null ? List.of() : form.marketingConsents();
         List<ConsentCommand> consents = SelfSignUp.CHANNELS.stream()
-                .map(c -> new ConsentCommand(c, ConsentPurpose.MARKETING, ticked.contains(c), ConsentSource.WEB,
-                        settings.consentWordingVersion(), store, evidence))
+                .map(c -> new ConsentCommand(
+                        c,
+                        ConsentPurpose.MARKETING,
+                        ticked.contains(c),
+                        ConsentSource.WEB,
+                        settings.consentWordingVersion(),
+                        store,
+                        evidence))
                 .toList();
-        MemberCommand cmd = new MemberCommand(MemberKind.INDIVIDUAL, form.name(), form.phone(), form.email(), form.gender(),
-                form.birthday(), null, null, null, null, null, null, store, store, null, null, JoinChannel.WEBSITE, null, null,
-                null, null, null, null, null, null, null, consents, false);
+        MemberCommand cmd = new MemberCommand(
+                MemberKind.INDIVIDUAL,
+                form.name(),
+                form.phone(),
+                form.email(),
+                form.gender(),
+                form.birthday(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                store,
+                store,
+                null,
+                null,
+                JoinChannel.WEBSITE,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                consents,
+                false);
         long id = writer.enrol(cmd, JoinChannel.WEBSITE, dev.patron.shared.security.StaffPrincipal.SYSTEM);
         return view(rows.find(id).orElseThrow(), true);
     }
@@ -232,35 +283,77 @@ public class MemberManagement {
     Member view(MemberRows.Row row, boolean mask) {
         long id = row.id();
         Map<Long, String> stores = organization.storeCodes(
-                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId()).filter(Objects::nonNull).toList()));
+                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId())
+                        .filter(Objects::nonNull)
+                        .toList()));
         List<ContactPerson> contacts = rows.contactPersons(id).stream()
-                .map(c -> mask ? new ContactPerson(c.name(), c.title(), Masking.phone(c.phone()), Masking.email(c.email())) : c)
+                .map(c -> mask
+                        ? new ContactPerson(c.name(), c.title(), Masking.phone(c.phone()), Masking.email(c.email()))
+                        : c)
                 .toList();
         List<Identifier> identifiers = rows.identifiers(id).stream()
                 .map(i -> mask ? new Identifier(i.kind(), i.system(), Masking.identifier(i.kind(), i.value())) : i)
                 .toList();
-        return new Member(id, row.kind(), row.status(), row.name(), row.namePinyin(),
-                mask ? Masking.phone(row.phone()) : row.phone(), mask ? Masking.email(row.email()) : row.email(), mask,
-                row.gender(), row.birthday(), row.region(), row.city(), row.occupation(), row.industry(), row.incomeBand(),
-                row.interests(), stores.get(row.preferredStoreId()), stores.get(row.joinStoreId()), row.referrerId(), row.joinedOn(),
-                row.joinChannel(), row.ownerStaffId(), row.companyName(), row.taxId(), contacts, row.institutionId(), rows.tags(id),
-                row.customFields(), rows.cards(id), identifiers, rows.consentStates(id), rows.notes(id), row.mergedInto(),
-                row.erasedAt(), row.createdAt(), row.updatedAt(), List.of());
+        return new Member(
+                id,
+                row.kind(),
+                row.status(),
+                row.name(),
+                row.namePinyin(),
+                mask ? Masking.phone(row.phone()) : row.phone(),
+                mask ? Masking.email(row.email()) : row.email(),
+                mask,
+                row.gender(),
+                row.birthday(),
+                row.region(),
+                row.city(),
+                row.occupation(),
+                row.industry(),
+                row.incomeBand(),
+                row.interests(),
+                stores.get(row.preferredStoreId()),
+                stores.get(row.joinStoreId()),
+                row.referrerId(),
+                row.joinedOn(),
+                row.joinChannel(),
+                row.ownerStaffId(),
+                row.companyName(),
+                row.taxId(),
+                contacts,
+                row.institutionId(),
+                rows.tags(id),
+                row.customFields(),
+                rows.cards(id),
+                identifiers,
+                rows.consentStates(id),
+                rows.notes(id),
+                row.mergedInto(),
+                row.erasedAt(),
+                row.createdAt(),
+                row.updatedAt(),
+                List.of());
     }
 
     /** The panels other modules contribute for this member, in order; a failing panel is UNAVAILABLE. */
     List<PanelView> panels(long memberId) {
         List<PanelView> views = new ArrayList<>();
-        panels.orderedStream().sorted(java.util.Comparator.comparingInt(MemberPanel::order)).forEach(p -> {
-            try {
-                Optional<Object> data = p.data(memberId);
-                views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), data.isPresent() ? "OK" : "EMPTY",
-                        data.orElse(null)));
-            } catch (RuntimeException e) {
-                log.warn("Member panel '{}' failed for member {}", p.key(), memberId, e);
-                views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), "UNAVAILABLE", null));
-            }
-        });
+        panels.orderedStream()
+                .sorted(java.util.Comparator.comparingInt(MemberPanel::order))
+                .forEach(p -> {
+                    try {
+                        Optional<Object> data = p.data(memberId);
+                        views.add(new PanelView(
+                                p.key(),
+                                p.titleKey(),
+                                p.order(),
+                                p.template(),
+                                data.isPresent() ? "OK" : "EMPTY",
+                                data.orElse(null)));
+                    } catch (RuntimeException e) {
+                        log.warn("Member panel '{}' failed for member {}", p.key(), memberId, e);
+                        views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), "UNAVAILABLE", null));
+                    }
+                });
         return views;
     }
 
@@ -275,8 +368,9 @@ public class MemberManagement {
         String sys = "";
         String normalized;
         switch (kind) {
-            case PHONE -> normalized = Phones.normalizeMobile(value)
-                    .orElseThrow(() -> PatronException.invalid("phone", "validation.phone"));
+            case PHONE ->
+                normalized = Phones.normalizeMobile(value)
+                        .orElseThrow(() -> PatronException.invalid("phone", "validation.phone"));
             case EMAIL -> normalized = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
             case CARD -> normalized = value == null ? "" : value.replaceAll("[\\s-]", "");
             case EXTERNAL -> {
@@ -289,7 +383,8 @@ public class MemberManagement {
             default -> throw new IllegalArgumentException(kind.name());
         }
         if (normalized.isEmpty()) {
-            throw PatronException.invalid(kind == IdentifierKind.EXTERNAL ? "externalId" : kind.name().toLowerCase(java.util.Locale.ROOT),
+            throw PatronException.invalid(
+                    kind == IdentifierKind.EXTERNAL ? "externalId" : kind.name().toLowerCase(java.util.Locale.ROOT),
                     "validation.required");
         }
         List<Long> ids = jdbc.sql("""
@@ -297,7 +392,9 @@ public class MemberManagement {
                 where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
                 order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id
                 limit ?""")
-                .params(kind.name(), sys, normalized, MAX_LOOKUP_MATCHES).query(Long.class).list();
+                .params(kind.name(), sys, normalized, MAX_LOOKUP_MATCHES)
+                .query(Long.class)
+                .list();
         if (ids.isEmpty()) {
             return Optional.empty();
         }
@@ -306,7 +403,9 @@ public class MemberManagement {
         if (!mask) {
             audit.record("member.viewed", "member", ids.get(0), Map.of("view", "lookup", "by", kind.name()));
         }
-        Card card = kind == IdentifierKind.CARD ? rows.card(normalized).map(Map.Entry::getValue).orElse(null) : null;
+        Card card = kind == IdentifierKind.CARD
+                ? rows.card(normalized).map(Map.Entry::getValue).orElse(null)
+                : null;
         return Optional.of(new MemberLookup(summaries.get(0), card, summaries.subList(1, summaries.size())));
     }
 
@@ -315,15 +414,28 @@ public class MemberManagement {
     public PageResult<MemberSummary> search(MemberSearch search, PageQuery page) {
         SqlFilter f = filter(search);
         String order = page.orderBy(SORT, "id");
-        long total = jdbc.sql("select count(*) from members.member m" + f.where()).params(f.params()).query(Long.class).single();
-        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
-                        + " order by " + order + " limit :limit offset :offset")
-                .params(f.params()).param("limit", page.size()).param("offset", page.offset())
-                .query(MemberRows::summaryRow).list();
+        long total = jdbc.sql("select count(*) from members.member m" + f.where())
+                .params(f.params())
+                .query(Long.class)
+                .single();
+        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m"
+                        + f.where() + " order by " + order + " limit :limit offset :offset")
+                .params(f.params())
+                .param("limit", page.size())
+                .param("offset", page.offset())
+                .query(MemberRows::summaryRow)
+                .list();
         boolean mask = !seesContactData();
         if (!mask && !found.isEmpty()) {
-            audit.record("member.listed", "member", null,
-                    Map.of("q", search.q() == null ? "" : search.q(), "ids", found.stream().map(MemberRows.SummaryRow::id).toList()));
+            audit.record(
+                    "member.listed",
+                    "member",
+                    null,
+                    Map.of(
+                            "q",
+                            search.q() == null ? "" : search.q(),
+                            "ids",
+                            found.stream().map(MemberRows.SummaryRow::id).toList()));
         }
         return new PageResult<>(rows.summaries(found, mask), page.page(), page.size(), total);
     }
@@ -338,14 +450,18 @@ public class MemberManagement {
             f.add("(m.preferred_store_id = any(:scope) or m.join_store_id = any(:scope))", "scope", scope);
         }
         if (search.storeCode() != null && !search.storeCode().isBlank()) {
-            long storeId = organization.storeIdByCode(search.storeCode())
-                    .orElseThrow(() -> PatronException.unknownReference("storeCode", "error.store.notFound", search.storeCode()));
+            long storeId = organization
+                    .storeIdByCode(search.storeCode())
+                    .orElseThrow(() ->
+                            PatronException.unknownReference("storeCode", "error.store.notFound", search.storeCode()));
             CurrentStaff.requireStore(storeId);
             f.add("(m.preferred_store_id = :store or m.join_store_id = :store)", "store", storeId);
         }
         if (search.tag() != null && !search.tag().isBlank()) {
-            f.add("exists (select 1 from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id and lower(t.name) = lower(:tag))",
-                    "tag", search.tag().trim());
+            f.add(
+                    "exists (select 1 from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id and lower(t.name) = lower(:tag))",
+                    "tag",
+                    search.tag().trim());
         }
         String q = search.q() == null ? null : search.q().trim();
         if (q != null && !q.isEmpty()) {
@@ -355,8 +471,11 @@ public class MemberManagement {
                     f.add("reverse(m.phone) like :rev", "rev", new StringBuilder(digits).reverse() + "%");
                 } else {
                     String phone = Phones.normalizeMobile(q).orElse("-");
-                    f.add("m.id in (select i.member_id from members.identifier i where (i.kind = 'PHONE' and i.system = '' and i.value = :phone)"
-                            + " or (i.kind = 'CARD' and i.system = '' and i.value = :card))", "phone", phone);
+                    f.add(
+                            "m.id in (select i.member_id from members.identifier i where (i.kind = 'PHONE' and i.system = '' and i.value = :phone)"
+                                    + " or (i.kind = 'CARD' and i.system = '' and i.value = :card))",
+                            "phone",
+                            phone);
                     f.param("card", digits);
                 }
             } else if (Pinyin.isLatinQuery(q)) {
@@ -398,9 +517,12 @@ public class MemberManagement {
         long count = 0;
         long lastId = 0;
         while (true) {
-            List<MemberRows.SummaryRow> batch = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
-                            + " and m.id > :after order by m.id limit 1000")
-                    .params(f.params()).param("after", lastId).query(MemberRows::summaryRow).list();
+            List<MemberRows.SummaryRow> batch = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS
+                            + " from members.member m" + f.where() + " and m.id > :after order by m.id limit 1000")
+                    .params(f.params())
+                    .param("after", lastId)
+                    .query(MemberRows::summaryRow)
+                    .list();
             if (batch.isEmpty()) {
                 return count;
             }
@@ -464,7 +586,8 @@ public class MemberManagement {
         requireVisible(row);
         requireActive(row);
         MemberProfile current = rawProfile(row);
-        Map<String, Object> merged = MemberRows.JSON.convertValue(current, new tools.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+        Map<String, Object> merged = MemberRows.JSON.convertValue(
+                current, new tools.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
         for (Map.Entry<String, Object> e : changes.entrySet()) {
             if (!merged.containsKey(e.getKey())) {
                 throw PatronException.invalid(e.getKey(), "error.json.unknownField", e.getKey());
@@ -498,11 +621,33 @@ public class MemberManagement {
     /** The stored profile, unmasked, for applying changes (never returned to a masked caller). */
     MemberProfile rawProfile(MemberRows.Row row) {
         Map<Long, String> stores = organization.storeCodes(
-                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId()).filter(Objects::nonNull).toList()));
-        return new MemberProfile(row.kind(), row.name(), row.phone(), row.email(), row.gender(), row.birthday(), row.region(),
-                row.city(), row.occupation(), row.industry(), row.incomeBand(), row.interests(), stores.get(row.preferredStoreId()),
-                stores.get(row.joinStoreId()), row.referrerId(), row.joinedOn(), row.joinChannel(), row.ownerStaffId(),
-                row.companyName(), row.taxId(), rows.contactPersons(row.id()), row.institutionId(), rows.tags(row.id()),
+                new TreeSet<>(java.util.stream.Stream.of(row.preferredStoreId(), row.joinStoreId())
+                        .filter(Objects::nonNull)
+                        .toList()));
+        return new MemberProfile(
+                row.kind(),
+                row.name(),
+                row.phone(),
+                row.email(),
+                row.gender(),
+                row.birthday(),
+                row.region(),
+                row.city(),
+                row.occupation(),
+                row.industry(),
+                row.incomeBand(),
+                row.interests(),
+                stores.get(row.preferredStoreId()),
+                stores.get(row.joinStoreId()),
+                row.referrerId(),
+                row.joinedOn(),
+                row.joinChannel(),
+                row.ownerStaffId(),
+                row.companyName(),
+                row.taxId(),
+                rows.contactPersons(row.id()),
+                row.institutionId(),
+                rows.tags(row.id()),
                 row.customFields());
     }
 
@@ -515,9 +660,30 @@ public class MemberManagement {
         if (seesContactData()) {
             return p;
         }
-        return new MemberProfile(p.kind(), p.name(), null, null, p.gender(), p.birthday(), p.region(), p.city(), p.occupation(),
-                p.industry(), p.incomeBand(), p.interests(), p.preferredStoreCode(), p.joinStoreCode(), p.referrerId(), p.joinedOn(),
-                p.joinChannel(), p.ownerStaffId(), p.companyName(), p.taxId(), List.of(), p.institutionId(), p.tags(),
+        return new MemberProfile(
+                p.kind(),
+                p.name(),
+                null,
+                null,
+                p.gender(),
+                p.birthday(),
+                p.region(),
+                p.city(),
+                p.occupation(),
+                p.industry(),
+                p.incomeBand(),
+                p.interests(),
+                p.preferredStoreCode(),
+                p.joinStoreCode(),
+                p.referrerId(),
+                p.joinedOn(),
+                p.joinChannel(),
+                p.ownerStaffId(),
+                p.companyName(),
+                p.taxId(),
+                List.of(),
+                p.institutionId(),
+                p.tags(),
                 p.customFields());
     }
 
@@ -550,7 +716,9 @@ public class MemberManagement {
             throw PatronException.invalid("body", "members.validation.tooLong", 2000);
         }
         long noteId = jdbc.sql("insert into members.note(member_id, body, author) values (?, ?, ?) returning id")
-                .params(id, b, CurrentStaff.get().auditName()).query(Long.class).single();
+                .params(id, b, CurrentStaff.get().auditName())
+                .query(Long.class)
+                .single();
         audit.record("member.noteAdded", "member", id, Map.of("note", noteId));
         return rows.notes(id).stream().filter(n -> n.id() == noteId).findFirst().orElseThrow();
     }
@@ -561,11 +729,16 @@ public class MemberManagement {
     @Transactional
     public Card issueCard(long memberId, String number, CardKind kind, String storeCode) {
         CurrentStaff.requireAnyRole(WRITERS);
-        MemberRows.Row row = rows.lock(memberId).orElseThrow(() -> PatronException.notFound("error.members.notFound", memberId));
+        MemberRows.Row row =
+                rows.lock(memberId).orElseThrow(() -> PatronException.notFound("error.members.notFound", memberId));
         requireVisible(row);
         requireActive(row);
-        Long storeId = storeCode == null || storeCode.isBlank() ? null : organization.storeIdByCode(storeCode)
-                .orElseThrow(() -> PatronException.unknownReference("storeCode", "error.store.notFound", storeCode));
+        Long storeId = storeCode == null || storeCode.isBlank()
+                ? null
+                : organization
+                        .storeIdByCode(storeCode)
+                        .orElseThrow(
+                                () -> PatronException.unknownReference("storeCode", "error.store.notFound", storeCode));
         String n = writer.issueCard(memberId, number, kind, storeId, null, "cardNumber");
         audit.record("card.issued", "member", memberId, Map.of("card", n));
         return rows.card(n).orElseThrow().getValue();
@@ -588,12 +761,22 @@ public class MemberManagement {
             throw PatronException.invalid("status", "members.validation.cardStatus");
         }
         if (c.status().isFinal() || c.status() == target) {
-            throw new PatronException(HttpStatus.CONFLICT, List.of(new PatronException.FieldError("status",
-                    "error.members.card.transition", c.status().name(), target.name())), "error.members.card.transition",
-                    c.status().name(), target.name());
+            throw new PatronException(
+                    HttpStatus.CONFLICT,
+                    List.of(new PatronException.FieldError(
+                            "status",
+                            "error.members.card.transition",
+                            c.status().name(),
+                            target.name())),
+                    "error.members.card.transition",
+                    c.status().name(),
+                    target.name());
         }
         writer.setCardStatus(c.id(), target, reason);
-        audit.record("card." + target.name().toLowerCase(java.util.Locale.ROOT), "member", row.id(),
+        audit.record(
+                "card." + target.name().toLowerCase(java.util.Locale.ROOT),
+                "member",
+                row.id(),
                 Map.of("card", c.number(), "from", c.status().name(), "reason", reason == null ? "" : reason));
         return rows.card(c.number()).orElseThrow().getValue();
     }
@@ -612,9 +795,16 @@ public class MemberManagement {
         requireActive(row);
         Card old = rows.card(card.getValue().number()).orElseThrow().getValue();
         if (old.status().isFinal()) {
-            throw new PatronException(HttpStatus.CONFLICT, List.of(new PatronException.FieldError("status",
-                    "error.members.card.transition", old.status().name(), CardStatus.REPLACED.name())),
-                    "error.members.card.transition", old.status().name(), CardStatus.REPLACED.name());
+            throw new PatronException(
+                    HttpStatus.CONFLICT,
+                    List.of(new PatronException.FieldError(
+                            "status",
+                            "error.members.card.transition",
+                            old.status().name(),
+                            CardStatus.REPLACED.name())),
+                    "error.members.card.transition",
+                    old.status().name(),
+                    CardStatus.REPLACED.name());
         }
         String n = writer.issueCard(row.id(), newNumber, kind == null ? old.kind() : kind, null, old.id(), "newNumber");
         writer.setCardStatus(old.id(), CardStatus.REPLACED, reason == null ? "replaced by " + n : reason);
@@ -630,9 +820,13 @@ public class MemberManagement {
         CurrentStaff.requireAnyRole(WRITERS);
         MemberRows.Row row = visibleRow(memberId);
         requireActive(row);
-        long id = writer.recordConsents(memberId, cmd == null ? List.of() : List.of(cmd), ConsentSource.API, "", CurrentStaff.get())
+        long id = writer.recordConsents(
+                        memberId, cmd == null ? List.of() : List.of(cmd), ConsentSource.API, "", CurrentStaff.get())
                 .get(0);
-        return rows.consentHistory(memberId).stream().filter(e -> e.id() == id).findFirst().orElseThrow();
+        return rows.consentHistory(memberId).stream()
+                .filter(e -> e.id() == id)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The whole consent ledger of a member, oldest first. */
@@ -671,14 +865,17 @@ public class MemberManagement {
         if (!reachable) {
             return false;
         }
-        if (purpose == ConsentPurpose.MARKETING && row.birthday() != null
+        if (purpose == ConsentPurpose.MARKETING
+                && row.birthday() != null
                 && row.birthday().isAfter(LocalDate.now(ProfileRules.ZONE).minusYears(14))) {
             return false;
         }
         Optional<Boolean> latest = jdbc.sql("""
                 select granted from members.consent_event where member_id = ? and channel = ? and purpose = ?
                 order by at desc, id desc limit 1""")
-                .params(memberId, channel.name(), purpose.name()).query(Boolean.class).optional();
+                .params(memberId, channel.name(), purpose.name())
+                .query(Boolean.class)
+                .optional();
         return purpose == ConsentPurpose.MARKETING ? latest.orElse(false) : latest.orElse(true);
     }
 
@@ -777,7 +974,8 @@ public class MemberManagement {
                        (select count(*) from members.member_tag mt join members.member m on m.id = mt.member_id
                         where mt.tag_id = t.id and m.status = 'ACTIVE') as members
                 from members.tag t order by t.managed desc, t.name""")
-                .query((rs, n) -> new MemberTag(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4))).list();
+                .query((rs, n) -> new MemberTag(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)))
+                .list();
     }
 
     /** Defines a managed tag (ADMIN); an existing free tag of that name becomes managed. */
@@ -791,10 +989,15 @@ public class MemberManagement {
         if (n.length() > 30) {
             throw PatronException.invalid("name", "members.validation.tooLong", 30);
         }
-        jdbc.sql("insert into members.tag(name, managed) values (?, true) on conflict ((lower(name))) do update set managed = true")
-                .param(n).update();
+        jdbc.sql(
+                        "insert into members.tag(name, managed) values (?, true) on conflict ((lower(name))) do update set managed = true")
+                .param(n)
+                .update();
         audit.record("memberTag.defined", "memberTag", n, Map.of());
-        return tags().stream().filter(t -> t.name().equalsIgnoreCase(n)).findFirst().orElseThrow();
+        return tags().stream()
+                .filter(t -> t.name().equalsIgnoreCase(n))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Transactional(readOnly = true)
@@ -816,8 +1019,13 @@ public class MemberManagement {
         if (def.type() == null) {
             p.add("type", "validation.required");
         }
-        List<String> choices = def.choices() == null ? List.of()
-                : def.choices().stream().map(ProfileRules::trim).filter(Objects::nonNull).distinct().toList();
+        List<String> choices = def.choices() == null
+                ? List.of()
+                : def.choices().stream()
+                        .map(ProfileRules::trim)
+                        .filter(Objects::nonNull)
+                        .distinct()
+                        .toList();
         if (def.type() == CustomFieldType.CHOICE && choices.isEmpty()) {
             p.add("choices", "members.validation.customField.choices");
         }
@@ -826,11 +1034,23 @@ public class MemberManagement {
                 insert into members.custom_field(code, label, type, choices, required, active) values (?, ?, ?, ?, ?, ?)
                 on conflict (code) do update set label = excluded.label, type = excluded.type, choices = excluded.choices,
                     required = excluded.required, active = excluded.active""")
-                .params(def.code(), def.label().trim(), def.type().name(), choices.toArray(String[]::new), def.required(), def.active())
+                .params(
+                        def.code(),
+                        def.label().trim(),
+                        def.type().name(),
+                        choices.toArray(String[]::new),
+                        def.required(),
+                        def.active())
                 .update();
-        audit.record("memberCustomField.defined", "memberCustomField", def.code(),
+        audit.record(
+                "memberCustomField.defined",
+                "memberCustomField",
+                def.code(),
                 Map.of("type", def.type().name(), "required", def.required(), "active", def.active()));
-        return rules.definitions().stream().filter(d -> d.code().equals(def.code())).findFirst().orElseThrow();
+        return rules.definitions().stream()
+                .filter(d -> d.code().equals(def.code()))
+                .findFirst()
+                .orElseThrow();
     }
 
     // ---------------------------------------------------------------- counts (home page)
@@ -839,6 +1059,9 @@ public class MemberManagement {
     @Transactional(readOnly = true)
     public long countActive() {
         SqlFilter f = filter(new MemberSearch(null, null, null, MemberStatus.ACTIVE));
-        return jdbc.sql("select count(*) from members.member m" + f.where()).params(f.params()).query(Long.class).single();
+        return jdbc.sql("select count(*) from members.member m" + f.where())
+                .params(f.params())
+                .query(Long.class)
+                .single();
     }
 }

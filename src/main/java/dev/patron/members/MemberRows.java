@@ -78,12 +78,18 @@ class MemberRows {
     }
 
     Optional<Row> find(long id) {
-        return jdbc.sql(ROW_SELECT + " where id = ?").param(id).query(MemberRows::row).optional();
+        return jdbc.sql(ROW_SELECT + " where id = ?")
+                .param(id)
+                .query(MemberRows::row)
+                .optional();
     }
 
     /** Locks the row for the rest of the transaction (changes, merges). */
     Optional<Row> lock(long id) {
-        return jdbc.sql(ROW_SELECT + " where id = ? for update").param(id).query(MemberRows::row).optional();
+        return jdbc.sql(ROW_SELECT + " where id = ? for update")
+                .param(id)
+                .query(MemberRows::row)
+                .optional();
     }
 
     /**
@@ -98,29 +104,52 @@ class MemberRows {
     }
 
     static Row row(ResultSet rs, int n) throws SQLException {
-        return new Row(rs.getLong("id"), MemberKind.valueOf(rs.getString("kind")), MemberStatus.valueOf(rs.getString("status")),
-                rs.getString("name"), rs.getString("name_pinyin"), rs.getString("phone"), rs.getString("email"),
-                enumOrNull(Gender.class, rs.getString("gender")), rs.getObject("birthday", LocalDate.class), rs.getString("region"),
-                rs.getString("city"), rs.getString("occupation"), rs.getString("industry"),
-                enumOrNull(IncomeBand.class, rs.getString("income_band")), strings(rs.getArray("interests")),
-                rs.getObject("preferred_store_id", Long.class), rs.getObject("join_store_id", Long.class),
-                rs.getObject("referrer_id", Long.class), rs.getObject("joined_on", LocalDate.class),
-                JoinChannel.valueOf(rs.getString("join_channel")), rs.getObject("owner_staff_id", Long.class),
-                rs.getString("company_name"), rs.getString("tax_id"), rs.getObject("institution_id", Long.class),
-                jsonMap(rs.getString("custom_fields")), rs.getObject("merged_into", Long.class), instant(rs.getTimestamp("erased_at")),
-                instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));
+        return new Row(
+                rs.getLong("id"),
+                MemberKind.valueOf(rs.getString("kind")),
+                MemberStatus.valueOf(rs.getString("status")),
+                rs.getString("name"),
+                rs.getString("name_pinyin"),
+                rs.getString("phone"),
+                rs.getString("email"),
+                enumOrNull(Gender.class, rs.getString("gender")),
+                rs.getObject("birthday", LocalDate.class),
+                rs.getString("region"),
+                rs.getString("city"),
+                rs.getString("occupation"),
+                rs.getString("industry"),
+                enumOrNull(IncomeBand.class, rs.getString("income_band")),
+                strings(rs.getArray("interests")),
+                rs.getObject("preferred_store_id", Long.class),
+                rs.getObject("join_store_id", Long.class),
+                rs.getObject("referrer_id", Long.class),
+                rs.getObject("joined_on", LocalDate.class),
+                JoinChannel.valueOf(rs.getString("join_channel")),
+                rs.getObject("owner_staff_id", Long.class),
+                rs.getString("company_name"),
+                rs.getString("tax_id"),
+                rs.getObject("institution_id", Long.class),
+                jsonMap(rs.getString("custom_fields")),
+                rs.getObject("merged_into", Long.class),
+                instant(rs.getTimestamp("erased_at")),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("updated_at")));
     }
 
     List<ContactPerson> contactPersons(long memberId) {
-        return jdbc.sql("select name, title, phone, email from members.contact_person where member_id = ? order by position, id")
+        return jdbc.sql(
+                        "select name, title, phone, email from members.contact_person where member_id = ? order by position, id")
                 .param(memberId)
                 .query((rs, n) -> new ContactPerson(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                 .list();
     }
 
     List<String> tags(long memberId) {
-        return jdbc.sql("select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = ? order by t.name")
-                .param(memberId).query(String.class).list();
+        return jdbc.sql(
+                        "select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = ? order by t.name")
+                .param(memberId)
+                .query(String.class)
+                .list();
     }
 
     private static final String CARD_SELECT = """
@@ -129,25 +158,51 @@ class MemberRows {
             from members.card c left join members.card r on r.id = c.replaces_id""";
 
     List<Card> cards(long memberId) {
-        List<Object[]> raw = jdbc.sql(CARD_SELECT + " where c.member_id = ? order by c.id").param(memberId)
-                .query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    instant(rs.getTimestamp(5)), rs.getObject(6, Long.class), rs.getString(7), instant(rs.getTimestamp(8))})
+        List<Object[]> raw = jdbc.sql(CARD_SELECT + " where c.member_id = ? order by c.id")
+                .param(memberId)
+                .query((rs, n) -> new Object[] {
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    instant(rs.getTimestamp(5)),
+                    rs.getObject(6, Long.class),
+                    rs.getString(7),
+                    instant(rs.getTimestamp(8))
+                })
                 .list();
-        Map<Long, String> stores = organization.storeCodes(raw.stream().map(r -> (Long) r[5]).filter(Objects::nonNull).collect(Collectors.toSet()));
+        Map<Long, String> stores = organization.storeCodes(
+                raw.stream().map(r -> (Long) r[5]).filter(Objects::nonNull).collect(Collectors.toSet()));
         List<Card> cards = new ArrayList<>();
         for (Object[] r : raw) {
-            cards.add(new Card((Long) r[0], (String) r[1], CardKind.valueOf((String) r[2]), CardStatus.valueOf((String) r[3]),
-                    (Instant) r[4], r[5] == null ? null : stores.get((Long) r[5]), (String) r[6], (Instant) r[7]));
+            cards.add(new Card(
+                    (Long) r[0],
+                    (String) r[1],
+                    CardKind.valueOf((String) r[2]),
+                    CardStatus.valueOf((String) r[3]),
+                    (Instant) r[4],
+                    r[5] == null ? null : stores.get((Long) r[5]),
+                    (String) r[6],
+                    (Instant) r[7]));
         }
         return cards;
     }
 
     /** A card by number with its member id. */
     Optional<Map.Entry<Long, Card>> card(String number) {
-        return jdbc.sql(CARD_SELECT + " where c.number = ?").param(number)
-                .query((rs, n) -> Map.entry(rs.getLong("member_id"), new Card(rs.getLong(1), rs.getString(2),
-                        CardKind.valueOf(rs.getString(3)), CardStatus.valueOf(rs.getString(4)), instant(rs.getTimestamp(5)),
-                        storeCode(rs.getObject(6, Long.class)), rs.getString(7), instant(rs.getTimestamp(8)))))
+        return jdbc.sql(CARD_SELECT + " where c.number = ?")
+                .param(number)
+                .query((rs, n) -> Map.entry(
+                        rs.getLong("member_id"),
+                        new Card(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                CardKind.valueOf(rs.getString(3)),
+                                CardStatus.valueOf(rs.getString(4)),
+                                instant(rs.getTimestamp(5)),
+                                storeCode(rs.getObject(6, Long.class)),
+                                rs.getString(7),
+                                instant(rs.getTimestamp(8)))))
                 .optional();
     }
 
@@ -156,16 +211,23 @@ class MemberRows {
                 select c.number, e.at, e.status, e.actor, e.reason from members.card_event e join members.card c on c.id = e.card_id
                 where c.member_id = ? order by e.id""")
                 .param(memberId)
-                .query((rs, n) -> new CardEvent(rs.getString(1), instant(rs.getTimestamp(2)), CardStatus.valueOf(rs.getString(3)),
-                        rs.getString(4), rs.getString(5)))
+                .query((rs, n) -> new CardEvent(
+                        rs.getString(1),
+                        instant(rs.getTimestamp(2)),
+                        CardStatus.valueOf(rs.getString(3)),
+                        rs.getString(4),
+                        rs.getString(5)))
                 .list();
     }
 
     List<Identifier> identifiers(long memberId) {
-        return jdbc.sql("select kind, system, value from members.identifier where member_id = ? order by kind, system, id")
+        return jdbc.sql(
+                        "select kind, system, value from members.identifier where member_id = ? order by kind, system, id")
                 .param(memberId)
-                .query((rs, n) -> new Identifier(IdentifierKind.valueOf(rs.getString(1)),
-                        rs.getString(2).isEmpty() ? null : rs.getString(2), rs.getString(3)))
+                .query((rs, n) -> new Identifier(
+                        IdentifierKind.valueOf(rs.getString(1)),
+                        rs.getString(2).isEmpty() ? null : rs.getString(2),
+                        rs.getString(3)))
                 .list();
     }
 
@@ -174,14 +236,28 @@ class MemberRows {
             from members.consent_event""";
 
     List<ConsentEntry> consentHistory(long memberId) {
-        List<Object[]> raw = jdbc.sql(CONSENT_SELECT + " where member_id = ? order by at, id").param(memberId)
-                .query((rs, n) -> new Object[] {consent(rs, null), rs.getObject("store_id", Long.class)}).list();
-        Map<Long, String> stores = organization.storeCodes(raw.stream().map(r -> (Long) r[1]).filter(Objects::nonNull).collect(Collectors.toSet()));
-        return raw.stream().map(r -> {
-            ConsentEntry e = (ConsentEntry) r[0];
-            return new ConsentEntry(e.id(), e.channel(), e.purpose(), e.granted(), e.at(), e.source(), e.wordingVersion(),
-                    e.operator(), r[1] == null ? null : stores.get((Long) r[1]), e.evidence());
-        }).toList();
+        List<Object[]> raw = jdbc.sql(CONSENT_SELECT + " where member_id = ? order by at, id")
+                .param(memberId)
+                .query((rs, n) -> new Object[] {consent(rs, null), rs.getObject("store_id", Long.class)})
+                .list();
+        Map<Long, String> stores = organization.storeCodes(
+                raw.stream().map(r -> (Long) r[1]).filter(Objects::nonNull).collect(Collectors.toSet()));
+        return raw.stream()
+                .map(r -> {
+                    ConsentEntry e = (ConsentEntry) r[0];
+                    return new ConsentEntry(
+                            e.id(),
+                            e.channel(),
+                            e.purpose(),
+                            e.granted(),
+                            e.at(),
+                            e.source(),
+                            e.wordingVersion(),
+                            e.operator(),
+                            r[1] == null ? null : stores.get((Long) r[1]),
+                            e.evidence());
+                })
+                .toList();
     }
 
     /** The current answer for every channel and purpose (never asked: not granted, no time). */
@@ -191,9 +267,15 @@ class MemberRows {
                 select distinct on (channel, purpose) channel, purpose, granted, at, source, wording_version
                 from members.consent_event where member_id = ? order by channel, purpose, at desc, id desc""")
                 .param(memberId)
-                .query((rs, n) -> latest.put(rs.getString(1) + "/" + rs.getString(2), new ConsentState(
-                        ConsentChannel.valueOf(rs.getString(1)), ConsentPurpose.valueOf(rs.getString(2)), rs.getBoolean(3),
-                        instant(rs.getTimestamp(4)), ConsentSource.valueOf(rs.getString(5)), rs.getString(6))))
+                .query((rs, n) -> latest.put(
+                        rs.getString(1) + "/" + rs.getString(2),
+                        new ConsentState(
+                                ConsentChannel.valueOf(rs.getString(1)),
+                                ConsentPurpose.valueOf(rs.getString(2)),
+                                rs.getBoolean(3),
+                                instant(rs.getTimestamp(4)),
+                                ConsentSource.valueOf(rs.getString(5)),
+                                rs.getString(6))))
                 .list();
         List<ConsentState> states = new ArrayList<>();
         for (ConsentChannel c : ConsentChannel.values()) {
@@ -205,16 +287,24 @@ class MemberRows {
     }
 
     static ConsentEntry consent(ResultSet rs, String storeCode) throws SQLException {
-        return new ConsentEntry(rs.getLong("id"), ConsentChannel.valueOf(rs.getString("channel")),
-                ConsentPurpose.valueOf(rs.getString("purpose")), rs.getBoolean("granted"), instant(rs.getTimestamp("at")),
-                ConsentSource.valueOf(rs.getString("source")), rs.getString("wording_version"), rs.getString("operator"), storeCode,
+        return new ConsentEntry(
+                rs.getLong("id"),
+                ConsentChannel.valueOf(rs.getString("channel")),
+                ConsentPurpose.valueOf(rs.getString("purpose")),
+                rs.getBoolean("granted"),
+                instant(rs.getTimestamp("at")),
+                ConsentSource.valueOf(rs.getString("source")),
+                rs.getString("wording_version"),
+                rs.getString("operator"),
+                storeCode,
                 rs.getString("evidence"));
     }
 
     List<Note> notes(long memberId) {
         return jdbc.sql("select id, body, author, created_at from members.note where member_id = ? order by id desc")
                 .param(memberId)
-                .query((rs, n) -> new Note(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4))))
+                .query((rs, n) ->
+                        new Note(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4))))
                 .list();
     }
 
@@ -226,14 +316,36 @@ class MemberRows {
             array(select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id order by t.name) as tags""";
 
     /** A summary row before masking and store-code resolution. */
-    record SummaryRow(long id, MemberKind kind, MemberStatus status, String name, String phone, String email, Gender gender,
-            LocalDate birthday, String city, Long preferredStoreId, LocalDate joinedOn, List<String> cards, List<String> tags) {}
+    record SummaryRow(
+            long id,
+            MemberKind kind,
+            MemberStatus status,
+            String name,
+            String phone,
+            String email,
+            Gender gender,
+            LocalDate birthday,
+            String city,
+            Long preferredStoreId,
+            LocalDate joinedOn,
+            List<String> cards,
+            List<String> tags) {}
 
     static SummaryRow summaryRow(ResultSet rs, int n) throws SQLException {
-        return new SummaryRow(rs.getLong("id"), MemberKind.valueOf(rs.getString("kind")), MemberStatus.valueOf(rs.getString("status")),
-                rs.getString("name"), rs.getString("phone"), rs.getString("email"), enumOrNull(Gender.class, rs.getString("gender")),
-                rs.getObject("birthday", LocalDate.class), rs.getString("city"), rs.getObject("preferred_store_id", Long.class),
-                rs.getObject("joined_on", LocalDate.class), strings(rs.getArray("cards")), strings(rs.getArray("tags")));
+        return new SummaryRow(
+                rs.getLong("id"),
+                MemberKind.valueOf(rs.getString("kind")),
+                MemberStatus.valueOf(rs.getString("status")),
+                rs.getString("name"),
+                rs.getString("phone"),
+                rs.getString("email"),
+                enumOrNull(Gender.class, rs.getString("gender")),
+                rs.getObject("birthday", LocalDate.class),
+                rs.getString("city"),
+                rs.getObject("preferred_store_id", Long.class),
+                rs.getObject("joined_on", LocalDate.class),
+                strings(rs.getArray("cards")),
+                strings(rs.getArray("tags")));
     }
 
     /** Summaries in the order of {@code ids}. */
@@ -242,8 +354,11 @@ class MemberRows {
             return List.of();
         }
         Map<Long, SummaryRow> byId = new LinkedHashMap<>();
-        jdbc.sql("select " + SUMMARY_COLUMNS + " from members.member m where m.id = any(?)").param(ids.toArray(Long[]::new))
-                .query(MemberRows::summaryRow).list().forEach(r -> byId.put(r.id(), r));
+        jdbc.sql("select " + SUMMARY_COLUMNS + " from members.member m where m.id = any(?)")
+                .param(ids.toArray(Long[]::new))
+                .query(MemberRows::summaryRow)
+                .list()
+                .forEach(r -> byId.put(r.id(), r));
         return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
@@ -255,10 +370,23 @@ class MemberRows {
             }
         });
         Map<Long, String> codes = organization.storeCodes(storeIds);
-        return rows.stream().map(r -> new MemberSummary(r.id(), r.kind(), r.status(), r.name(),
-                mask ? Masking.phone(r.phone()) : r.phone(), mask ? Masking.email(r.email()) : r.email(), mask, r.gender(),
-                r.birthday(), r.city(), r.preferredStoreId() == null ? null : codes.get(r.preferredStoreId()), r.joinedOn(), r.cards(),
-                r.tags())).toList();
+        return rows.stream()
+                .map(r -> new MemberSummary(
+                        r.id(),
+                        r.kind(),
+                        r.status(),
+                        r.name(),
+                        mask ? Masking.phone(r.phone()) : r.phone(),
+                        mask ? Masking.email(r.email()) : r.email(),
+                        mask,
+                        r.gender(),
+                        r.birthday(),
+                        r.city(),
+                        r.preferredStoreId() == null ? null : codes.get(r.preferredStoreId()),
+                        r.joinedOn(),
+                        r.cards(),
+                        r.tags()))
+                .toList();
     }
 
     String storeCode(Long id) {

@@ -33,8 +33,13 @@ class MemberWriter {
     private final ProfileRules rules;
     private final MembersProperties settings;
 
-    MemberWriter(JdbcClient jdbc, AuditLog audit, ApplicationEventPublisher events, OrganizationManagement organization,
-            ProfileRules rules, MembersProperties settings) {
+    MemberWriter(
+            JdbcClient jdbc,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            OrganizationManagement organization,
+            ProfileRules rules,
+            MembersProperties settings) {
         this.jdbc = jdbc;
         this.audit = audit;
         this.events = events;
@@ -51,7 +56,10 @@ class MemberWriter {
         ProfileRules.Valid v = rules.checkFormat(profile, true, defaultChannel, problems);
         String card = cleanCard(cmd.cardNumber());
         if (card != null && !CardNumbers.acceptable(settings.cards(), card)) {
-            problems.add("cardNumber", "members.validation.cardNumber", settings.cards().length());
+            problems.add(
+                    "cardNumber",
+                    "members.validation.cardNumber",
+                    settings.cards().length());
         }
         List<ExternalId> externalIds = checkExternalIds(cmd.identifiers(), "identifiers", problems);
         checkConsents(cmd.consents(), "consents", problems);
@@ -87,17 +95,44 @@ class MemberWriter {
                     occupation, industry, income_band, interests, preferred_store_id, join_store_id, referrer_id, joined_on,
                     join_channel, owner_staff_id, company_name, tax_id, institution_id, custom_fields)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb)) returning id""")
-                .params(v.kind().name(), v.name(), v.pinyin().full(), v.pinyin().initials(), v.phone(), v.email(), name(v.gender()),
-                        v.birthday(), v.region(), v.city(), v.occupation(), v.industry(), name(v.incomeBand()),
-                        v.interests().toArray(String[]::new), preferred, join, v.referrerId(), v.joinedOn(), v.joinChannel().name(),
-                        v.ownerStaffId(), v.companyName(), v.taxId(), v.institutionId(), MemberRows.toJson(v.customFields()))
-                .query(Long.class).single();
+                .params(
+                        v.kind().name(),
+                        v.name(),
+                        v.pinyin().full(),
+                        v.pinyin().initials(),
+                        v.phone(),
+                        v.email(),
+                        name(v.gender()),
+                        v.birthday(),
+                        v.region(),
+                        v.city(),
+                        v.occupation(),
+                        v.industry(),
+                        name(v.incomeBand()),
+                        v.interests().toArray(String[]::new),
+                        preferred,
+                        join,
+                        v.referrerId(),
+                        v.joinedOn(),
+                        v.joinChannel().name(),
+                        v.ownerStaffId(),
+                        v.companyName(),
+                        v.taxId(),
+                        v.institutionId(),
+                        MemberRows.toJson(v.customFields()))
+                .query(Long.class)
+                .single();
         addIdentifier(id, IdentifierKind.PHONE, "", v.phone());
         addIdentifier(id, IdentifierKind.EMAIL, "", v.email());
         writeContacts(id, v.contactPersons());
         writeTags(id, v.tags());
-        String number = issueCard(id, card, card == null ? CardKind.ELECTRONIC : CardKind.PHYSICAL, join != null ? join : preferred,
-                null, "cardNumber");
+        String number = issueCard(
+                id,
+                card,
+                card == null ? CardKind.ELECTRONIC : CardKind.PHYSICAL,
+                join != null ? join : preferred,
+                null,
+                "cardNumber");
         addExternalIds(id, externalIds, i -> "identifiers[" + i + "].value");
 
         Map<String, Object> details = new LinkedHashMap<>();
@@ -135,15 +170,53 @@ class MemberWriter {
                 throw PatronException.conflict("phone", "error.members.phoneTaken", other);
             });
         }
-        Map<String, Object> before = comparable(row.kind(), row.name(), row.phone(), row.email(), row.gender(), row.birthday(),
-                row.region(), row.city(), row.occupation(), row.industry(), row.incomeBand(), row.interests(), row.preferredStoreId(),
-                row.joinStoreId(), row.referrerId(), row.joinedOn(), row.joinChannel(), row.ownerStaffId(), row.companyName(),
-                row.taxId(), row.institutionId(), row.customFields());
+        Map<String, Object> before = comparable(
+                row.kind(),
+                row.name(),
+                row.phone(),
+                row.email(),
+                row.gender(),
+                row.birthday(),
+                row.region(),
+                row.city(),
+                row.occupation(),
+                row.industry(),
+                row.incomeBand(),
+                row.interests(),
+                row.preferredStoreId(),
+                row.joinStoreId(),
+                row.referrerId(),
+                row.joinedOn(),
+                row.joinChannel(),
+                row.ownerStaffId(),
+                row.companyName(),
+                row.taxId(),
+                row.institutionId(),
+                row.customFields());
         before.put("contactPersons", contacts(row.id()));
         before.put("tags", Set.copyOf(tags(row.id())));
-        Map<String, Object> after = comparable(v.kind(), v.name(), v.phone(), v.email(), v.gender(), v.birthday(), v.region(),
-                v.city(), v.occupation(), v.industry(), v.incomeBand(), v.interests(), v.preferredStoreId(), v.joinStoreId(),
-                v.referrerId(), v.joinedOn(), v.joinChannel(), v.ownerStaffId(), v.companyName(), v.taxId(), v.institutionId(),
+        Map<String, Object> after = comparable(
+                v.kind(),
+                v.name(),
+                v.phone(),
+                v.email(),
+                v.gender(),
+                v.birthday(),
+                v.region(),
+                v.city(),
+                v.occupation(),
+                v.industry(),
+                v.incomeBand(),
+                v.interests(),
+                v.preferredStoreId(),
+                v.joinStoreId(),
+                v.referrerId(),
+                v.joinedOn(),
+                v.joinChannel(),
+                v.ownerStaffId(),
+                v.companyName(),
+                v.taxId(),
+                v.institutionId(),
                 v.customFields());
         after.put("contactPersons", v.contactPersons());
         after.put("tags", Set.copyOf(v.tags()));
@@ -162,11 +235,32 @@ class MemberWriter {
                     preferred_store_id = ?, join_store_id = ?, referrer_id = ?, joined_on = ?, join_channel = ?, owner_staff_id = ?,
                     company_name = ?, tax_id = ?, institution_id = ?, custom_fields = cast(? as jsonb), updated_at = now()
                 where id = ?""")
-                .params(v.kind().name(), v.name(), v.pinyin().full(), v.pinyin().initials(), v.phone(), v.email(), name(v.gender()),
-                        v.birthday(), v.region(), v.city(), v.occupation(), v.industry(), name(v.incomeBand()),
-                        v.interests().toArray(String[]::new), v.preferredStoreId(), v.joinStoreId(), v.referrerId(), v.joinedOn(),
-                        v.joinChannel().name(), v.ownerStaffId(), v.companyName(), v.taxId(), v.institutionId(),
-                        MemberRows.toJson(v.customFields()), row.id())
+                .params(
+                        v.kind().name(),
+                        v.name(),
+                        v.pinyin().full(),
+                        v.pinyin().initials(),
+                        v.phone(),
+                        v.email(),
+                        name(v.gender()),
+                        v.birthday(),
+                        v.region(),
+                        v.city(),
+                        v.occupation(),
+                        v.industry(),
+                        name(v.incomeBand()),
+                        v.interests().toArray(String[]::new),
+                        v.preferredStoreId(),
+                        v.joinStoreId(),
+                        v.referrerId(),
+                        v.joinedOn(),
+                        v.joinChannel().name(),
+                        v.ownerStaffId(),
+                        v.companyName(),
+                        v.taxId(),
+                        v.institutionId(),
+                        MemberRows.toJson(v.customFields()),
+                        row.id())
                 .update();
         if (changed.contains("phone")) {
             removeIdentifier(row.id(), IdentifierKind.PHONE, row.phone());
@@ -177,11 +271,15 @@ class MemberWriter {
             addIdentifier(row.id(), IdentifierKind.EMAIL, "", v.email());
         }
         if (changed.contains("contactPersons")) {
-            jdbc.sql("delete from members.contact_person where member_id = ?").param(row.id()).update();
+            jdbc.sql("delete from members.contact_person where member_id = ?")
+                    .param(row.id())
+                    .update();
             writeContacts(row.id(), v.contactPersons());
         }
         if (changed.contains("tags")) {
-            jdbc.sql("delete from members.member_tag where member_id = ?").param(row.id()).update();
+            jdbc.sql("delete from members.member_tag where member_id = ?")
+                    .param(row.id())
+                    .update();
             writeTags(row.id(), v.tags());
         }
         audit.record("member.updated", "member", row.id(), Map.of("fields", changed));
@@ -189,9 +287,30 @@ class MemberWriter {
     }
 
     private static Map<String, Object> comparable(Object... values) {
-        String[] names = {"kind", "name", "phone", "email", "gender", "birthday", "region", "city", "occupation", "industry",
-            "incomeBand", "interests", "preferredStore", "joinStore", "referrerId", "joinedOn", "joinChannel", "ownerStaffId",
-            "companyName", "taxId", "institutionId", "customFields"};
+        String[] names = {
+            "kind",
+            "name",
+            "phone",
+            "email",
+            "gender",
+            "birthday",
+            "region",
+            "city",
+            "occupation",
+            "industry",
+            "incomeBand",
+            "interests",
+            "preferredStore",
+            "joinStore",
+            "referrerId",
+            "joinedOn",
+            "joinChannel",
+            "ownerStaffId",
+            "companyName",
+            "taxId",
+            "institutionId",
+            "customFields"
+        };
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             Object value = values[i];
@@ -204,14 +323,19 @@ class MemberWriter {
     }
 
     private List<ContactPerson> contacts(long memberId) {
-        return jdbc.sql("select name, title, phone, email from members.contact_person where member_id = ? order by position, id")
+        return jdbc.sql(
+                        "select name, title, phone, email from members.contact_person where member_id = ? order by position, id")
                 .param(memberId)
-                .query((rs, n) -> new ContactPerson(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).list();
+                .query((rs, n) -> new ContactPerson(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                .list();
     }
 
     private List<String> tags(long memberId) {
-        return jdbc.sql("select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = ?")
-                .param(memberId).query(String.class).list();
+        return jdbc.sql(
+                        "select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = ?")
+                .param(memberId)
+                .query(String.class)
+                .list();
     }
 
     // ---------------------------------------------------------------- identifiers
@@ -220,7 +344,9 @@ class MemberWriter {
         return jdbc.sql("""
                 select i.member_id from members.identifier i join members.member m on m.id = i.member_id
                 where i.kind = 'PHONE' and i.system = '' and i.value = ? and m.status = 'ACTIVE' and m.id <> ? order by m.id limit 1""")
-                .params(e164, except == null ? -1L : except).query(Long.class).optional();
+                .params(e164, except == null ? -1L : except)
+                .query(Long.class)
+                .optional();
     }
 
     void addIdentifier(long memberId, IdentifierKind kind, String system, String value) {
@@ -229,14 +355,14 @@ class MemberWriter {
         }
         jdbc.sql("""
                 insert into members.identifier(member_id, kind, system, value) values (?, ?, ?, ?)
-                on conflict (kind, system, value, member_id) do nothing""")
-                .params(memberId, kind.name(), system, value).update();
+                on conflict (kind, system, value, member_id) do nothing""").params(memberId, kind.name(), system, value).update();
     }
 
     private void removeIdentifier(long memberId, IdentifierKind kind, String value) {
         if (value != null) {
             jdbc.sql("delete from members.identifier where member_id = ? and kind = ? and system = '' and value = ?")
-                    .params(memberId, kind.name(), value).update();
+                    .params(memberId, kind.name(), value)
+                    .update();
         }
     }
 
@@ -284,14 +410,17 @@ class MemberWriter {
         for (int i = 0; i < ids.size(); i++) {
             ExternalId e = ids.get(i);
             if (externalIdOwner(e).isPresent()) {
-                throw PatronException.conflict(field + "[" + i + "].value", "error.members.identifierTaken", e.system(), e.value());
+                throw PatronException.conflict(
+                        field + "[" + i + "].value", "error.members.identifierTaken", e.system(), e.value());
             }
         }
     }
 
     Optional<Long> externalIdOwner(ExternalId e) {
         return jdbc.sql("select member_id from members.identifier where kind = 'EXTERNAL' and system = ? and value = ?")
-                .params(e.system(), e.value()).query(Long.class).optional();
+                .params(e.system(), e.value())
+                .query(Long.class)
+                .optional();
     }
 
     /**
@@ -303,14 +432,18 @@ class MemberWriter {
             ExternalId e = ids.get(i);
             Optional<Long> owner = externalIdOwner(e);
             if (owner.isPresent() && owner.get() != memberId) {
-                throw PatronException.conflict(fieldOf.apply(i), "error.members.identifierTaken", e.system(), e.value());
+                throw PatronException.conflict(
+                        fieldOf.apply(i), "error.members.identifierTaken", e.system(), e.value());
             }
             if (owner.isEmpty()) {
                 try {
-                    jdbc.sql("insert into members.identifier(member_id, kind, system, value) values (?, 'EXTERNAL', ?, ?)")
-                            .params(memberId, e.system(), e.value()).update();
+                    jdbc.sql(
+                                    "insert into members.identifier(member_id, kind, system, value) values (?, 'EXTERNAL', ?, ?)")
+                            .params(memberId, e.system(), e.value())
+                            .update();
                 } catch (DuplicateKeyException ex) {
-                    throw PatronException.conflict(fieldOf.apply(i), "error.members.identifierTaken", e.system(), e.value());
+                    throw PatronException.conflict(
+                            fieldOf.apply(i), "error.members.identifierTaken", e.system(), e.value());
                 }
             }
         }
@@ -321,18 +454,21 @@ class MemberWriter {
     private void writeContacts(long memberId, List<ContactPerson> contacts) {
         for (int i = 0; i < contacts.size(); i++) {
             ContactPerson c = contacts.get(i);
-            jdbc.sql("insert into members.contact_person(member_id, position, name, title, phone, email) values (?, ?, ?, ?, ?, ?)")
-                    .params(memberId, i, c.name(), c.title(), c.phone(), c.email()).update();
+            jdbc.sql(
+                            "insert into members.contact_person(member_id, position, name, title, phone, email) values (?, ?, ?, ?, ?, ?)")
+                    .params(memberId, i, c.name(), c.title(), c.phone(), c.email())
+                    .update();
         }
     }
 
     void writeTags(long memberId, List<String> tags) {
         for (String t : tags) {
-            jdbc.sql("insert into members.tag(name) values (?) on conflict ((lower(name))) do nothing").param(t).update();
+            jdbc.sql("insert into members.tag(name) values (?) on conflict ((lower(name))) do nothing")
+                    .param(t)
+                    .update();
             jdbc.sql("""
                     insert into members.member_tag(member_id, tag_id) select ?, id from members.tag where lower(name) = lower(?)
-                    on conflict do nothing""")
-                    .params(memberId, t).update();
+                    on conflict do nothing""").params(memberId, t).update();
         }
     }
 
@@ -344,7 +480,10 @@ class MemberWriter {
     }
 
     boolean cardExists(String number) {
-        return jdbc.sql("select exists (select 1 from members.card where number = ?)").param(number).query(Boolean.class).single();
+        return jdbc.sql("select exists (select 1 from members.card where number = ?)")
+                .param(number)
+                .query(Boolean.class)
+                .single();
     }
 
     /**
@@ -355,14 +494,17 @@ class MemberWriter {
         String n = cleanCard(number);
         if (n != null) {
             if (!CardNumbers.acceptable(settings.cards(), n)) {
-                throw PatronException.invalid(field, "members.validation.cardNumber", settings.cards().length());
+                throw PatronException.invalid(
+                        field, "members.validation.cardNumber", settings.cards().length());
             }
             if (cardExists(n)) {
                 throw PatronException.conflict(field, "error.members.card.taken", n);
             }
         } else {
             do {
-                long serial = jdbc.sql("select nextval('members.card_number_seq')").query(Long.class).single();
+                long serial = jdbc.sql("select nextval('members.card_number_seq')")
+                        .query(Long.class)
+                        .single();
                 n = CardNumbers.generate(settings.cards(), serial);
             } while (cardExists(n)); // a pre-printed physical card may have taken the number
         }
@@ -371,20 +513,29 @@ class MemberWriter {
         try {
             cardId = jdbc.sql("""
                     insert into members.card(number, member_id, kind, issued_store_id, replaces_id) values (?, ?, ?, ?, ?) returning id""")
-                    .params(n, memberId, k.name(), storeId, replacesId).query(Long.class).single();
+                    .params(n, memberId, k.name(), storeId, replacesId)
+                    .query(Long.class)
+                    .single();
         } catch (DuplicateKeyException e) {
             throw PatronException.conflict(field, "error.members.card.taken", n);
         }
         addIdentifier(memberId, IdentifierKind.CARD, "", n);
         jdbc.sql("insert into members.card_event(card_id, status, actor, reason) values (?, 'ACTIVE', ?, 'issued')")
-                .params(cardId, dev.patron.shared.security.CurrentStaff.get().auditName()).update();
+                .params(cardId, dev.patron.shared.security.CurrentStaff.get().auditName())
+                .update();
         return n;
     }
 
     void setCardStatus(long cardId, CardStatus status, String reason) {
-        jdbc.sql("update members.card set status = ?, status_changed_at = now() where id = ?").params(status.name(), cardId).update();
+        jdbc.sql("update members.card set status = ?, status_changed_at = now() where id = ?")
+                .params(status.name(), cardId)
+                .update();
         jdbc.sql("insert into members.card_event(card_id, status, actor, reason) values (?, ?, ?, ?)")
-                .params(cardId, status.name(), dev.patron.shared.security.CurrentStaff.get().auditName(), ProfileRules.trim(reason))
+                .params(
+                        cardId,
+                        status.name(),
+                        dev.patron.shared.security.CurrentStaff.get().auditName(),
+                        ProfileRules.trim(reason))
                 .update();
     }
 
@@ -425,7 +576,11 @@ class MemberWriter {
     }
 
     /** Appends consents to the ledger (checked; 404 for an unknown store), audits and publishes each. */
-    List<Long> recordConsents(long memberId, List<ConsentCommand> consents, ConsentSource defaultSource, String field,
+    List<Long> recordConsents(
+            long memberId,
+            List<ConsentCommand> consents,
+            ConsentSource defaultSource,
+            String field,
             StaffPrincipal actor) {
         List<Long> ids = new ArrayList<>();
         if (consents == null || consents.isEmpty()) {
@@ -445,15 +600,28 @@ class MemberWriter {
             ConsentCommand c = consents.get(i);
             String storeCode = ProfileRules.trim(c.storeCode());
             String f = field.isEmpty() ? "storeCode" : field + "[" + i + "].storeCode";
-            Long storeId = storeCode == null ? null : organization.storeIdByCode(storeCode)
-                    .orElseThrow(() -> PatronException.unknownReference(f, "error.store.notFound", storeCode));
+            Long storeId = storeCode == null
+                    ? null
+                    : organization
+                            .storeIdByCode(storeCode)
+                            .orElseThrow(() -> PatronException.unknownReference(f, "error.store.notFound", storeCode));
             ConsentSource source = c.source() == null ? defaultSource : c.source();
             var inserted = jdbc.sql("""
                     insert into members.consent_event(member_id, channel, purpose, granted, source, wording_version, operator, store_id, evidence)
                     values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id, at""")
-                    .params(memberId, c.channel().name(), c.purpose().name(), c.granted(), source.name(), c.wordingVersion().trim(),
-                            actor.auditName(), storeId, ProfileRules.trim(c.evidence()))
-                    .query((rs, n) -> Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant())).single();
+                    .params(
+                            memberId,
+                            c.channel().name(),
+                            c.purpose().name(),
+                            c.granted(),
+                            source.name(),
+                            c.wordingVersion().trim(),
+                            actor.auditName(),
+                            storeId,
+                            ProfileRules.trim(c.evidence()))
+                    .query((rs, n) ->
+                            Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant()))
+                    .single();
             ids.add(inserted.getKey());
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("channel", c.channel().name());
@@ -462,7 +630,8 @@ class MemberWriter {
             d.put("source", source.name());
             d.put("wordingVersion", c.wordingVersion().trim());
             audit.recordAs(actor, "consent.changed", "member", memberId, d);
-            events.publishEvent(new ConsentChanged(memberId, c.channel(), c.purpose(), c.granted(), inserted.getValue()));
+            events.publishEvent(
+                    new ConsentChanged(memberId, c.channel(), c.purpose(), c.granted(), inserted.getValue()));
         }
         return ids;
     }
@@ -477,13 +646,17 @@ class MemberWriter {
                     occupation = null, industry = null, income_band = null, interests = '{}', referrer_id = null,
                     company_name = null, tax_id = null, custom_fields = '{}'::jsonb, status = 'ERASED', erased_at = now(),
                     updated_at = now()
-                where id = ?""")
-                .params(ERASED_NAME, id).update();
+                where id = ?""").params(ERASED_NAME, id).update();
         jdbc.sql("delete from members.identifier where member_id = ?").param(id).update();
-        jdbc.sql("delete from members.contact_person where member_id = ?").param(id).update();
+        jdbc.sql("delete from members.contact_person where member_id = ?")
+                .param(id)
+                .update();
         jdbc.sql("delete from members.note where member_id = ?").param(id).update();
-        List<Long> cards = jdbc.sql("select id from members.card where member_id = ? and status not in ('REPLACED', 'CANCELLED')")
-                .param(id).query(Long.class).list();
+        List<Long> cards = jdbc.sql(
+                        "select id from members.card where member_id = ? and status not in ('REPLACED', 'CANCELLED')")
+                .param(id)
+                .query(Long.class)
+                .list();
         for (Long c : cards) {
             setCardStatus(c, CardStatus.CANCELLED, "erased");
         }

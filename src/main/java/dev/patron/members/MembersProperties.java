@@ -31,7 +31,8 @@ record MembersProperties(Cards cards, Duration unmergeWindow, Integer signUpPerM
             length = length == null ? 16 : length;
             checkDigit = checkDigit == null || checkDigit;
             if (!prefix.matches("\\d{0,10}") || length < prefix.length() + 4 || length > 24) {
-                throw new IllegalArgumentException("patron.members.cards: prefix must be digits and length leave room for 4+ serial digits");
+                throw new IllegalArgumentException(
+                        "patron.members.cards: prefix must be digits and length leave room for 4+ serial digits");
             }
         }
     }

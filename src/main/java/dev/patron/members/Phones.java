@@ -35,7 +35,9 @@ final class Phones {
     /** E.164 form of any valid number (contact persons may give a landline), or empty. */
     static Optional<String> normalizeAny(String input) {
         PhoneNumber n = parse(input);
-        return n != null && UTIL.isValidNumber(n) ? Optional.of(UTIL.format(n, PhoneNumberFormat.E164)) : Optional.empty();
+        return n != null && UTIL.isValidNumber(n)
+                ? Optional.of(UTIL.format(n, PhoneNumberFormat.E164))
+                : Optional.empty();
     }
 
     /** The national digits of an E.164 number ({@code 13812341234} for {@code +8613812341234}). */

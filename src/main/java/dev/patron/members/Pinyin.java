@@ -20,13 +20,34 @@ final class Pinyin {
 
     /** Surnames whose everyday reading differs from pinyin4j's first reading. */
     private static final Map<Character, String> SURNAMES = Map.ofEntries(
-            Map.entry('曾', "zeng"), Map.entry('单', "shan"), Map.entry('解', "xie"), Map.entry('仇', "qiu"),
-            Map.entry('朴', "piao"), Map.entry('区', "ou"), Map.entry('查', "zha"), Map.entry('覃', "qin"),
-            Map.entry('盖', "ge"), Map.entry('乐', "yue"), Map.entry('翟', "zhai"), Map.entry('缪', "miao"),
-            Map.entry('尉', "yu"), Map.entry('秘', "bi"), Map.entry('长', "chang"), Map.entry('重', "chong"),
-            Map.entry('万', "wan"), Map.entry('沈', "shen"), Map.entry('贾', "jia"), Map.entry('柏', "bai"),
-            Map.entry('薄', "bo"), Map.entry('宁', "ning"), Map.entry('任', "ren"), Map.entry('华', "hua"),
-            Map.entry('黑', "he"), Map.entry('藏', "zang"), Map.entry('种', "chong"), Map.entry('繁', "po"));
+            Map.entry('曾', "zeng"),
+            Map.entry('单', "shan"),
+            Map.entry('解', "xie"),
+            Map.entry('仇', "qiu"),
+            Map.entry('朴', "piao"),
+            Map.entry('区', "ou"),
+            Map.entry('查', "zha"),
+            Map.entry('覃', "qin"),
+            Map.entry('盖', "ge"),
+            Map.entry('乐', "yue"),
+            Map.entry('翟', "zhai"),
+            Map.entry('缪', "miao"),
+            Map.entry('尉', "yu"),
+            Map.entry('秘', "bi"),
+            Map.entry('长', "chang"),
+            Map.entry('重', "chong"),
+            Map.entry('万', "wan"),
+            Map.entry('沈', "shen"),
+            Map.entry('贾', "jia"),
+            Map.entry('柏', "bai"),
+            Map.entry('薄', "bo"),
+            Map.entry('宁', "ning"),
+            Map.entry('任', "ren"),
+            Map.entry('华', "hua"),
+            Map.entry('黑', "he"),
+            Map.entry('藏', "zang"),
+            Map.entry('种', "chong"),
+            Map.entry('繁', "po"));
 
     private static final HanyuPinyinOutputFormat FORMAT = new HanyuPinyinOutputFormat();
 

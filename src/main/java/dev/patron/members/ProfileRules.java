@@ -91,7 +91,12 @@ class ProfileRules {
     }
 
     /** As above with the custom field definitions given (an import reads them once, not per row). */
-    Valid checkFormat(MemberProfile p, boolean creating, JoinChannel defaultChannel, Problems problems, List<CustomField> definitions) {
+    Valid checkFormat(
+            MemberProfile p,
+            boolean creating,
+            JoinChannel defaultChannel,
+            Problems problems,
+            List<CustomField> definitions) {
         MemberKind kind = p.kind() == null ? MemberKind.INDIVIDUAL : p.kind();
         String companyName = text(p.companyName(), "companyName", 200, problems);
         String name = trim(p.name());
@@ -151,12 +156,16 @@ class ProfileRules {
                     } else if (cName.length() > 100) {
                         problems.add(f + "name", "members.validation.tooLong", 100);
                     }
-                    String cPhone = trim(c.phone()) == null ? null
+                    String cPhone = trim(c.phone()) == null
+                            ? null
                             : Phones.normalizeAny(c.phone()).orElseGet(() -> {
                                 problems.add(f + "phone", "validation.phone");
                                 return null;
                             });
-                    contacts.add(new ContactPerson(cName, text(c.title(), f + "title", 100, problems), cPhone,
+                    contacts.add(new ContactPerson(
+                            cName,
+                            text(c.title(), f + "title", 100, problems),
+                            cPhone,
                             email(c.email(), f + "email", problems)));
                 }
             }
@@ -165,12 +174,32 @@ class ProfileRules {
             problems.add("institutionId", "members.validation.individualOnly");
         }
         Map<String, Object> custom = customFields(p.customFields(), creating, problems, definitions);
-        return new Valid(kind, name, Pinyin.of(name), phone, email, p.gender(), p.birthday(),
-                text(p.region(), "region", 50, problems), text(p.city(), "city", 50, problems),
-                text(p.occupation(), "occupation", 100, problems), text(p.industry(), "industry", 100, problems),
-                p.incomeBand(), interests, null, null, p.referrerId(), joinedOn,
-                p.joinChannel() == null ? defaultChannel : p.joinChannel(), p.ownerStaffId(), companyName, taxId, contacts,
-                p.institutionId(), tags, custom);
+        return new Valid(
+                kind,
+                name,
+                Pinyin.of(name),
+                phone,
+                email,
+                p.gender(),
+                p.birthday(),
+                text(p.region(), "region", 50, problems),
+                text(p.city(), "city", 50, problems),
+                text(p.occupation(), "occupation", 100, problems),
+                text(p.industry(), "industry", 100, problems),
+                p.incomeBand(),
+                interests,
+                null,
+                null,
+                p.referrerId(),
+                joinedOn,
+                p.joinChannel() == null ? defaultChannel : p.joinChannel(),
+                p.ownerStaffId(),
+                companyName,
+                taxId,
+                contacts,
+                p.institutionId(),
+                tags,
+                custom);
     }
 
     /** Resolves store codes and checks referenced members and staff (404 naming the field). */
@@ -187,7 +216,9 @@ class ProfileRules {
         }
         if (v.institutionId() != null) {
             Optional<String> kind = jdbc.sql("select kind from members.member where id = ? and status = 'ACTIVE'")
-                    .param(v.institutionId()).query(String.class).optional();
+                    .param(v.institutionId())
+                    .query(String.class)
+                    .optional();
             if (kind.isEmpty()) {
                 throw PatronException.unknownReference("institutionId", "error.members.notFound", v.institutionId());
             }
@@ -195,12 +226,35 @@ class ProfileRules {
                 throw PatronException.invalid("institutionId", "members.validation.notInstitution");
             }
         }
-        if (v.ownerStaffId() != null && staff.existingAccountIds(Set.of(v.ownerStaffId())).isEmpty()) {
+        if (v.ownerStaffId() != null
+                && staff.existingAccountIds(Set.of(v.ownerStaffId())).isEmpty()) {
             throw PatronException.unknownReference("ownerStaffId", "error.members.staffNotFound", v.ownerStaffId());
         }
-        return new Valid(v.kind(), v.name(), v.pinyin(), v.phone(), v.email(), v.gender(), v.birthday(), v.region(), v.city(),
-                v.occupation(), v.industry(), v.incomeBand(), v.interests(), preferred, join, v.referrerId(), v.joinedOn(),
-                v.joinChannel(), v.ownerStaffId(), v.companyName(), v.taxId(), v.contactPersons(), v.institutionId(), v.tags(),
+        return new Valid(
+                v.kind(),
+                v.name(),
+                v.pinyin(),
+                v.phone(),
+                v.email(),
+                v.gender(),
+                v.birthday(),
+                v.region(),
+                v.city(),
+                v.occupation(),
+                v.industry(),
+                v.incomeBand(),
+                v.interests(),
+                preferred,
+                join,
+                v.referrerId(),
+                v.joinedOn(),
+                v.joinChannel(),
+                v.ownerStaffId(),
+                v.companyName(),
+                v.taxId(),
+                v.contactPersons(),
+                v.institutionId(),
+                v.tags(),
                 v.customFields());
     }
 
@@ -209,25 +263,34 @@ class ProfileRules {
         if (c == null) {
             return null;
         }
-        return organization.storeIdByCode(c)
+        return organization
+                .storeIdByCode(c)
                 .orElseThrow(() -> PatronException.unknownReference(field, "error.store.notFound", c));
     }
 
     private boolean memberExists(long id) {
-        return jdbc.sql("select exists (select 1 from members.member where id = ?)").param(id).query(Boolean.class).single();
+        return jdbc.sql("select exists (select 1 from members.member where id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
     }
 
     // ---------------------------------------------------------------- custom fields
 
     List<CustomField> definitions() {
         return jdbc.sql("select code, label, type, choices, required, active from members.custom_field order by code")
-                .query((rs, n) -> new CustomField(rs.getString(1), rs.getString(2), CustomFieldType.valueOf(rs.getString(3)),
-                        List.of((String[]) rs.getArray(4).getArray()), rs.getBoolean(5), rs.getBoolean(6)))
+                .query((rs, n) -> new CustomField(
+                        rs.getString(1),
+                        rs.getString(2),
+                        CustomFieldType.valueOf(rs.getString(3)),
+                        List.of((String[]) rs.getArray(4).getArray()),
+                        rs.getBoolean(5),
+                        rs.getBoolean(6)))
                 .list();
     }
 
-    private static Map<String, Object> customFields(Map<String, Object> values, boolean creating, Problems problems,
-            List<CustomField> definitions) {
+    private static Map<String, Object> customFields(
+            Map<String, Object> values, boolean creating, Problems problems, List<CustomField> definitions) {
         Map<String, Object> result = new LinkedHashMap<>();
         Map<String, CustomField> defs = new LinkedHashMap<>();
         for (CustomField d : definitions) {
@@ -248,7 +311,10 @@ class ProfileRules {
                 }
                 Object typed = typed(def, value);
                 if (typed == null) {
-                    problems.add(field, "members.validation.customField.type", def.type().name());
+                    problems.add(
+                            field,
+                            "members.validation.customField.type",
+                            def.type().name());
                 } else {
                     result.put(code, typed);
                 }
@@ -272,12 +338,18 @@ class ProfileRules {
                     String s = value instanceof String str ? str.trim() : String.valueOf(value);
                     yield s.length() <= 500 ? s : null;
                 }
-                case NUMBER -> value instanceof Number n ? new BigDecimal(n.toString())
-                        : value instanceof String s ? new BigDecimal(s.trim()) : null;
-                case DATE -> value instanceof String s ? LocalDate.parse(s.trim()).toString() : null;
-                case BOOLEAN -> value instanceof Boolean b ? b
-                        : value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))
-                                ? Boolean.valueOf(s) : null;
+                case NUMBER ->
+                    value instanceof Number n
+                            ? new BigDecimal(n.toString())
+                            : value instanceof String s ? new BigDecimal(s.trim()) : null;
+                case DATE ->
+                    value instanceof String s ? LocalDate.parse(s.trim()).toString() : null;
+                case BOOLEAN ->
+                    value instanceof Boolean b
+                            ? b
+                            : value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))
+                                    ? Boolean.valueOf(s)
+                                    : null;
                 case CHOICE -> value instanceof String s && def.choices().contains(s.trim()) ? s.trim() : null;
             };
         } catch (NumberFormatException | DateTimeParseException e) {

@@ -40,13 +40,33 @@ import org.springframework.transaction.annotation.Transactional;
 public class OrganizationManagement {
 
     private static final Map<String, String> STORE_SORT = Map.of(
-            "code", "s.code", "name", "s.name", "region", "r.code", "city", "s.city", "status", "s.status",
-            "counters", "counter_count");
+            "code",
+            "s.code",
+            "name",
+            "s.name",
+            "region",
+            "r.code",
+            "city",
+            "s.city",
+            "status",
+            "s.status",
+            "counters",
+            "counter_count");
     private static final Map<String, String> COUNTER_SORT = Map.of(
-            "code", "c.code", "name", "c.name", "store", "s.code", "supplier", "c.supplier_name", "floor", "c.floor",
-            "status", "c.status");
-    private static final Map<String, String> BRAND_SORT =
-            Map.of("code", "b.code", "name", "b.name", "nameEn", "b.name_en", "category", "cat.code", "status", "b.status");
+            "code",
+            "c.code",
+            "name",
+            "c.name",
+            "store",
+            "s.code",
+            "supplier",
+            "c.supplier_name",
+            "floor",
+            "c.floor",
+            "status",
+            "c.status");
+    private static final Map<String, String> BRAND_SORT = Map.of(
+            "code", "b.code", "name", "b.name", "nameEn", "b.name_en", "category", "cat.code", "status", "b.status");
     private static final Map<String, String> REGION_SORT =
             Map.of("code", "r.code", "name", "r.name", "stores", "store_count");
     static final int MAX_CATEGORY_DEPTH = 5;
@@ -67,21 +87,33 @@ public class OrganizationManagement {
         Long[] ids = scope.filterOrNull();
         long stores = ids == null
                 ? count("select count(*) from organization.store")
-                : jdbc.sql("select count(*) from organization.store where id = any(?)").param(ids).query(Long.class).single();
+                : jdbc.sql("select count(*) from organization.store where id = any(?)")
+                        .param(ids)
+                        .query(Long.class)
+                        .single();
         long counters = ids == null
                 ? count("select count(*) from organization.counter")
-                : jdbc.sql("select count(*) from organization.counter where store_id = any(?)").param(ids).query(Long.class).single();
-        return new OrganizationCounts(count("select count(*) from organization.region"), stores, counters,
-                count("select count(*) from organization.brand"), count("select count(*) from organization.category"));
+                : jdbc.sql("select count(*) from organization.counter where store_id = any(?)")
+                        .param(ids)
+                        .query(Long.class)
+                        .single();
+        return new OrganizationCounts(
+                count("select count(*) from organization.region"),
+                stores,
+                counters,
+                count("select count(*) from organization.brand"),
+                count("select count(*) from organization.category"));
     }
 
     /** Counters per store for the caller's scope, largest first (home page chart). */
     @Transactional(readOnly = true)
     public List<Map.Entry<String, Long>> countersPerStore(int limit) {
         SqlFilter f = new SqlFilter().addIf(CurrentStaff.scope().filterOrNull(), "s.id = any(:ids)", "ids");
-        return jdbc.sql("select s.name, count(c.id) from organization.store s left join organization.counter c on c.store_id = s.id"
-                        + f.where() + " group by s.id, s.name order by count(c.id) desc, s.name limit :limit")
-                .params(f.params()).param("limit", limit)
+        return jdbc.sql(
+                        "select s.name, count(c.id) from organization.store s left join organization.counter c on c.store_id = s.id"
+                                + f.where() + " group by s.id, s.name order by count(c.id) desc, s.name limit :limit")
+                .params(f.params())
+                .param("limit", limit)
                 .query((rs, n) -> Map.entry(rs.getString(1), rs.getLong(2)))
                 .list();
     }
@@ -95,7 +127,8 @@ public class OrganizationManagement {
     @Transactional(readOnly = true)
     public HeadOffice headOffice() {
         return jdbc.sql("select code, name, legal_name, time_zone, currency from organization.head_office where id = 1")
-                .query((rs, n) -> new HeadOffice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+                .query((rs, n) -> new HeadOffice(
+                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
                 .single();
     }
 
@@ -103,9 +136,14 @@ public class OrganizationManagement {
     public HeadOffice updateHeadOffice(HeadOfficeCommand cmd) {
         requireHeadOfficeAdmin();
         String zone = zone(cmd.timeZone());
-        jdbc.sql("update organization.head_office set code = ?, name = ?, legal_name = ?, time_zone = ?, updated_at = now() where id = 1")
-                .params(Codes.normalize(cmd.code()), cmd.name().trim(), trim(cmd.legalName()), zone).update();
-        audit.record("headOffice.updated", "headOffice", Codes.normalize(cmd.code()),
+        jdbc.sql(
+                        "update organization.head_office set code = ?, name = ?, legal_name = ?, time_zone = ?, updated_at = now() where id = 1")
+                .params(Codes.normalize(cmd.code()), cmd.name().trim(), trim(cmd.legalName()), zone)
+                .update();
+        audit.record(
+                "headOffice.updated",
+                "headOffice",
+                Codes.normalize(cmd.code()),
                 Map.of("name", cmd.name().trim(), "timeZone", zone));
         return headOffice();
     }
@@ -116,20 +154,26 @@ public class OrganizationManagement {
     public PageResult<Region> regions(PageQuery page) {
         SqlFilter f = new SqlFilter().addIf(page.likePattern(), "(r.code ilike :q or r.name ilike :q)", "q");
         String order = page.orderBy(REGION_SORT, "code");
-        return SqlPage.query(jdbc, "select count(*) from organization.region r" + f.where(),
+        return SqlPage.query(
+                jdbc,
+                "select count(*) from organization.region r" + f.where(),
                 "select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id) as store_count"
                         + " from organization.region r" + f.where() + " order by " + order,
-                f.params(), page, (rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+                f.params(),
+                page,
+                (rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
     }
 
     @Transactional(readOnly = true)
     public List<Region> allRegions() {
-        return regions(new PageQuery(0, PageQuery.MAX_SIZE, null, "code", false)).items();
+        return regions(new PageQuery(0, PageQuery.MAX_SIZE, null, "code", false))
+                .items();
     }
 
     @Transactional(readOnly = true)
     public Optional<Region> region(String code) {
-        return jdbc.sql("select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id) from organization.region r where r.code = ?")
+        return jdbc.sql(
+                        "select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id) from organization.region r where r.code = ?")
                 .param(Codes.normalize(code))
                 .query((rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)))
                 .optional();
@@ -141,7 +185,8 @@ public class OrganizationManagement {
         String code = Codes.normalize(cmd.code());
         requireUnique("region", code);
         insertOrConflict(() -> jdbc.sql("insert into organization.region(code, name) values (?, ?)")
-                .params(code, cmd.name().trim()).update());
+                .params(code, cmd.name().trim())
+                .update());
         audit.record("region.created", "region", code, Map.of("name", cmd.name().trim()));
         return region(code).orElseThrow();
     }
@@ -149,14 +194,18 @@ public class OrganizationManagement {
     @Transactional
     public Region updateRegion(String existingCode, RegionCommand cmd) {
         requireHeadOfficeAdmin();
-        Region current = region(existingCode).orElseThrow(() -> PatronException.notFound("error.region.notFound", existingCode));
+        Region current =
+                region(existingCode).orElseThrow(() -> PatronException.notFound("error.region.notFound", existingCode));
         String code = Codes.normalize(cmd.code());
         if (!code.equals(current.code())) {
             requireUnique("region", code);
         }
-        insertOrConflict(() -> jdbc.sql("update organization.region set code = ?, name = ?, updated_at = now() where id = ?")
-                .params(code, cmd.name().trim(), current.id()).update());
-        audit.record("region.updated", "region", code, Map.of("name", cmd.name().trim(), "previousCode", current.code()));
+        insertOrConflict(
+                () -> jdbc.sql("update organization.region set code = ?, name = ?, updated_at = now() where id = ?")
+                        .params(code, cmd.name().trim(), current.id())
+                        .update());
+        audit.record(
+                "region.updated", "region", code, Map.of("name", cmd.name().trim(), "previousCode", current.code()));
         return region(code).orElseThrow();
     }
 
@@ -176,29 +225,43 @@ public class OrganizationManagement {
                 .addIf(page.likePattern(), "(s.code ilike :q or s.name ilike :q or s.city ilike :q)", "q")
                 .addIf(blankToNull(Codes.normalize(regionCode)), "r.code = :region", "region");
         String order = page.orderBy(STORE_SORT, "code");
-        return SqlPage.query(jdbc, "select count(*) from organization.store s join organization.region r on r.id = s.region_id" + f.where(),
-                STORE_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::store);
+        return SqlPage.query(
+                jdbc,
+                "select count(*) from organization.store s join organization.region r on r.id = s.region_id"
+                        + f.where(),
+                STORE_SELECT + f.where() + " order by " + order,
+                f.params(),
+                page,
+                OrganizationManagement::store);
     }
 
     /** Every store in the caller's scope, by code (for pickers). */
     @Transactional(readOnly = true)
     public List<Store> allStores() {
         SqlFilter f = new SqlFilter().addIf(CurrentStaff.scope().filterOrNull(), "s.id = any(:ids)", "ids");
-        return jdbc.sql(STORE_SELECT + f.where() + " order by s.code").params(f.params()).query(OrganizationManagement::store).list();
+        return jdbc.sql(STORE_SELECT + f.where() + " order by s.code")
+                .params(f.params())
+                .query(OrganizationManagement::store)
+                .list();
     }
 
     /** A store by code; 403 when it exists outside the caller's scope. */
     @Transactional(readOnly = true)
     public Optional<Store> store(String code) {
-        Optional<Store> store = jdbc.sql(STORE_SELECT + " where s.code = ?").param(Codes.normalize(code))
-                .query(OrganizationManagement::store).optional();
+        Optional<Store> store = jdbc.sql(STORE_SELECT + " where s.code = ?")
+                .param(Codes.normalize(code))
+                .query(OrganizationManagement::store)
+                .optional();
         store.ifPresent(s -> CurrentStaff.requireStore(s.id()));
         return store;
     }
 
     @Transactional(readOnly = true)
     public Optional<Store> store(long id) {
-        Optional<Store> store = jdbc.sql(STORE_SELECT + " where s.id = ?").param(id).query(OrganizationManagement::store).optional();
+        Optional<Store> store = jdbc.sql(STORE_SELECT + " where s.id = ?")
+                .param(id)
+                .query(OrganizationManagement::store)
+                .optional();
         store.ifPresent(s -> CurrentStaff.requireStore(s.id()));
         return store;
     }
@@ -210,13 +273,18 @@ public class OrganizationManagement {
             return Set.of();
         }
         return new LinkedHashSet<>(jdbc.sql("select id from organization.store where id = any(?) order by id")
-                .param(ids.toArray(Long[]::new)).query(Long.class).list());
+                .param(ids.toArray(Long[]::new))
+                .query(Long.class)
+                .list());
     }
 
     /** Store id by code without scope check (for resolving references), empty if none. */
     @Transactional(readOnly = true)
     public Optional<Long> storeIdByCode(String code) {
-        return jdbc.sql("select id from organization.store where code = ?").param(Codes.normalize(code)).query(Long.class).optional();
+        return jdbc.sql("select id from organization.store where code = ?")
+                .param(Codes.normalize(code))
+                .query(Long.class)
+                .optional();
     }
 
     /** Codes of the given store ids, in id order (for showing a scope). */
@@ -226,7 +294,8 @@ public class OrganizationManagement {
         if (!ids.isEmpty()) {
             jdbc.sql("select id, code from organization.store where id = any(?) order by code")
                     .param(ids.toArray(Long[]::new))
-                    .query((rs, n) -> map.put(rs.getLong(1), rs.getString(2))).list();
+                    .query((rs, n) -> map.put(rs.getLong(1), rs.getString(2)))
+                    .list();
         }
         return map;
     }
@@ -241,8 +310,17 @@ public class OrganizationManagement {
         insertOrConflict(() -> jdbc.sql("""
                 insert into organization.store(code, name, region_id, legal_entity, city, address, phone, time_zone, opened_on, status)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(code, cmd.name().trim(), regionId, trim(cmd.legalEntity()), trim(cmd.city()), trim(cmd.address()),
-                        trim(cmd.phone()), zone, cmd.openedOn(), status(cmd.status(), "ACTIVE"))
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        regionId,
+                        trim(cmd.legalEntity()),
+                        trim(cmd.city()),
+                        trim(cmd.address()),
+                        trim(cmd.phone()),
+                        zone,
+                        cmd.openedOn(),
+                        status(cmd.status(), "ACTIVE"))
                 .update());
         audit.record("store.created", "store", code, storeDetails(cmd));
         return store(code).orElseThrow();
@@ -251,7 +329,8 @@ public class OrganizationManagement {
     @Transactional
     public Store updateStore(String existingCode, StoreCommand cmd) {
         requireHeadOfficeAdmin();
-        Store current = store(existingCode).orElseThrow(() -> PatronException.notFound("error.store.notFound", existingCode));
+        Store current =
+                store(existingCode).orElseThrow(() -> PatronException.notFound("error.store.notFound", existingCode));
         String code = Codes.normalize(cmd.code());
         if (!code.equals(current.code())) {
             requireUnique("store", code);
@@ -262,8 +341,18 @@ public class OrganizationManagement {
                 update organization.store set code = ?, name = ?, region_id = ?, legal_entity = ?, city = ?, address = ?,
                        phone = ?, time_zone = ?, opened_on = ?, status = ?, updated_at = now()
                 where id = ?""")
-                .params(code, cmd.name().trim(), regionId, trim(cmd.legalEntity()), trim(cmd.city()), trim(cmd.address()),
-                        trim(cmd.phone()), zone, cmd.openedOn(), status(cmd.status(), current.status()), current.id())
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        regionId,
+                        trim(cmd.legalEntity()),
+                        trim(cmd.city()),
+                        trim(cmd.address()),
+                        trim(cmd.phone()),
+                        zone,
+                        cmd.openedOn(),
+                        status(cmd.status(), current.status()),
+                        current.id())
                 .update());
         Map<String, Object> details = new LinkedHashMap<>(storeDetails(cmd));
         details.put("previousCode", current.code());
@@ -282,10 +371,20 @@ public class OrganizationManagement {
     }
 
     private static Store store(ResultSet rs, int n) throws SQLException {
-        return new Store(rs.getLong("id"), rs.getString("code"), rs.getString("name"), rs.getString("region_code"),
-                rs.getString("region_name"), rs.getString("legal_entity"), rs.getString("city"), rs.getString("address"),
-                rs.getString("phone"), rs.getString("time_zone"), rs.getObject("opened_on", java.time.LocalDate.class),
-                rs.getString("status"), rs.getInt("counter_count"));
+        return new Store(
+                rs.getLong("id"),
+                rs.getString("code"),
+                rs.getString("name"),
+                rs.getString("region_code"),
+                rs.getString("region_name"),
+                rs.getString("legal_entity"),
+                rs.getString("city"),
+                rs.getString("address"),
+                rs.getString("phone"),
+                rs.getString("time_zone"),
+                rs.getObject("opened_on", java.time.LocalDate.class),
+                rs.getString("status"),
+                rs.getInt("counter_count"));
     }
 
     // ---------------------------------------------------------------- counters
@@ -304,18 +403,27 @@ public class OrganizationManagement {
                 .addIf(CurrentStaff.scope().filterOrNull(), "c.store_id = any(:ids)", "ids")
                 .addIf(page.likePattern(), "(c.code ilike :q or c.name ilike :q or c.supplier_name ilike :q)", "q")
                 .addIf(blankToNull(Codes.normalize(storeCode)), "s.code = :store", "store")
-                .addIf(blankToNull(Codes.normalize(brandCode)),
+                .addIf(
+                        blankToNull(Codes.normalize(brandCode)),
                         "exists (select 1 from organization.counter_brand cb join organization.brand b on b.id = cb.brand_id where cb.counter_id = c.id and b.code = :brand)",
                         "brand");
         String order = page.orderBy(COUNTER_SORT, "code");
-        return SqlPage.query(jdbc, "select count(*) from organization.counter c join organization.store s on s.id = c.store_id" + f.where(),
-                COUNTER_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::counter);
+        return SqlPage.query(
+                jdbc,
+                "select count(*) from organization.counter c join organization.store s on s.id = c.store_id"
+                        + f.where(),
+                COUNTER_SELECT + f.where() + " order by " + order,
+                f.params(),
+                page,
+                OrganizationManagement::counter);
     }
 
     @Transactional(readOnly = true)
     public Optional<Counter> counter(String code) {
-        Optional<Counter> c = jdbc.sql(COUNTER_SELECT + " where c.code = ?").param(Codes.normalize(code))
-                .query(OrganizationManagement::counter).optional();
+        Optional<Counter> c = jdbc.sql(COUNTER_SELECT + " where c.code = ?")
+                .param(Codes.normalize(code))
+                .query(OrganizationManagement::counter)
+                .optional();
         c.ifPresent(x -> CurrentStaff.requireStore(x.storeId()));
         return c;
     }
@@ -330,10 +438,19 @@ public class OrganizationManagement {
         insertOrConflict(() -> jdbc.sql("""
                 insert into organization.counter(code, name, store_id, supplier_name, supplier_code, floor, status)
                 values (?, ?, ?, ?, ?, ?, ?)""")
-                .params(code, cmd.name().trim(), storeId, cmd.supplierName().trim(), trim(cmd.supplierCode()),
-                        trim(cmd.floor()), status(cmd.status(), "ACTIVE"))
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        storeId,
+                        cmd.supplierName().trim(),
+                        trim(cmd.supplierCode()),
+                        trim(cmd.floor()),
+                        status(cmd.status(), "ACTIVE"))
                 .update());
-        long id = jdbc.sql("select id from organization.counter where code = ?").param(code).query(Long.class).single();
+        long id = jdbc.sql("select id from organization.counter where code = ?")
+                .param(code)
+                .query(Long.class)
+                .single();
         setBrands(id, brandIds);
         audit.record("counter.created", "counter", code, counterDetails(cmd));
         return counter(code).orElseThrow();
@@ -342,7 +459,8 @@ public class OrganizationManagement {
     @Transactional
     public Counter updateCounter(String existingCode, CounterCommand cmd) {
         CurrentStaff.requireAnyRole(Role.ADMIN, Role.STORE_MANAGER);
-        Counter current = counter(existingCode).orElseThrow(() -> PatronException.notFound("error.counter.notFound", existingCode));
+        Counter current = counter(existingCode)
+                .orElseThrow(() -> PatronException.notFound("error.counter.notFound", existingCode));
         String code = Codes.normalize(cmd.code());
         if (!code.equals(current.code())) {
             requireUnique("counter", code);
@@ -352,8 +470,15 @@ public class OrganizationManagement {
         insertOrConflict(() -> jdbc.sql("""
                 update organization.counter set code = ?, name = ?, store_id = ?, supplier_name = ?, supplier_code = ?,
                        floor = ?, status = ?, updated_at = now() where id = ?""")
-                .params(code, cmd.name().trim(), storeId, cmd.supplierName().trim(), trim(cmd.supplierCode()),
-                        trim(cmd.floor()), status(cmd.status(), current.status()), current.id())
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        storeId,
+                        cmd.supplierName().trim(),
+                        trim(cmd.supplierCode()),
+                        trim(cmd.floor()),
+                        status(cmd.status(), current.status()),
+                        current.id())
                 .update());
         setBrands(current.id(), brandIds);
         Map<String, Object> details = new LinkedHashMap<>(counterDetails(cmd));
@@ -363,9 +488,13 @@ public class OrganizationManagement {
     }
 
     private void setBrands(long counterId, List<Long> brandIds) {
-        jdbc.sql("delete from organization.counter_brand where counter_id = ?").param(counterId).update();
+        jdbc.sql("delete from organization.counter_brand where counter_id = ?")
+                .param(counterId)
+                .update();
         for (Long brandId : brandIds) {
-            jdbc.sql("insert into organization.counter_brand(counter_id, brand_id) values (?, ?)").params(counterId, brandId).update();
+            jdbc.sql("insert into organization.counter_brand(counter_id, brand_id) values (?, ?)")
+                    .params(counterId, brandId)
+                    .update();
         }
     }
 
@@ -381,9 +510,18 @@ public class OrganizationManagement {
     private static Counter counter(ResultSet rs, int n) throws SQLException {
         Array brands = rs.getArray("brand_codes");
         List<String> brandCodes = brands == null ? List.of() : Arrays.asList((String[]) brands.getArray());
-        return new Counter(rs.getLong("id"), rs.getString("code"), rs.getString("name"), rs.getLong("store_id"),
-                rs.getString("store_code"), rs.getString("store_name"), rs.getString("supplier_name"),
-                rs.getString("supplier_code"), rs.getString("floor"), rs.getString("status"), brandCodes);
+        return new Counter(
+                rs.getLong("id"),
+                rs.getString("code"),
+                rs.getString("name"),
+                rs.getLong("store_id"),
+                rs.getString("store_code"),
+                rs.getString("store_name"),
+                rs.getString("supplier_name"),
+                rs.getString("supplier_code"),
+                rs.getString("floor"),
+                rs.getString("status"),
+                brandCodes);
     }
 
     // ---------------------------------------------------------------- brands
@@ -394,20 +532,31 @@ public class OrganizationManagement {
 
     @Transactional(readOnly = true)
     public PageResult<Brand> brands(PageQuery page) {
-        SqlFilter f = new SqlFilter().addIf(page.likePattern(), "(b.code ilike :q or b.name ilike :q or b.name_en ilike :q)", "q");
+        SqlFilter f = new SqlFilter()
+                .addIf(page.likePattern(), "(b.code ilike :q or b.name ilike :q or b.name_en ilike :q)", "q");
         String order = page.orderBy(BRAND_SORT, "code");
-        return SqlPage.query(jdbc, "select count(*) from organization.brand b" + f.where(),
-                BRAND_SELECT + f.where() + " order by " + order, f.params(), page, OrganizationManagement::brand);
+        return SqlPage.query(
+                jdbc,
+                "select count(*) from organization.brand b" + f.where(),
+                BRAND_SELECT + f.where() + " order by " + order,
+                f.params(),
+                page,
+                OrganizationManagement::brand);
     }
 
     @Transactional(readOnly = true)
     public List<Brand> allBrands() {
-        return jdbc.sql(BRAND_SELECT + " order by b.code").query(OrganizationManagement::brand).list();
+        return jdbc.sql(BRAND_SELECT + " order by b.code")
+                .query(OrganizationManagement::brand)
+                .list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Brand> brand(String code) {
-        return jdbc.sql(BRAND_SELECT + " where b.code = ?").param(Codes.normalize(code)).query(OrganizationManagement::brand).optional();
+        return jdbc.sql(BRAND_SELECT + " where b.code = ?")
+                .param(Codes.normalize(code))
+                .query(OrganizationManagement::brand)
+                .optional();
     }
 
     @Transactional
@@ -416,8 +565,10 @@ public class OrganizationManagement {
         String code = Codes.normalize(cmd.code());
         Long categoryId = optionalCategoryId("categoryCode", cmd.categoryCode());
         requireUnique("brand", code);
-        insertOrConflict(() -> jdbc.sql("insert into organization.brand(code, name, name_en, category_id, status) values (?, ?, ?, ?, ?)")
-                .params(code, cmd.name().trim(), trim(cmd.nameEn()), categoryId, status(cmd.status(), "ACTIVE")).update());
+        insertOrConflict(() -> jdbc.sql(
+                        "insert into organization.brand(code, name, name_en, category_id, status) values (?, ?, ?, ?, ?)")
+                .params(code, cmd.name().trim(), trim(cmd.nameEn()), categoryId, status(cmd.status(), "ACTIVE"))
+                .update());
         audit.record("brand.created", "brand", code, Map.of("name", cmd.name().trim()));
         return brand(code).orElseThrow();
     }
@@ -425,22 +576,35 @@ public class OrganizationManagement {
     @Transactional
     public Brand updateBrand(String existingCode, BrandCommand cmd) {
         requireHeadOfficeAdmin();
-        Brand current = brand(existingCode).orElseThrow(() -> PatronException.notFound("error.brand.notFound", existingCode));
+        Brand current =
+                brand(existingCode).orElseThrow(() -> PatronException.notFound("error.brand.notFound", existingCode));
         String code = Codes.normalize(cmd.code());
         if (!code.equals(current.code())) {
             requireUnique("brand", code);
         }
         Long categoryId = optionalCategoryId("categoryCode", cmd.categoryCode());
-        insertOrConflict(() -> jdbc.sql("update organization.brand set code = ?, name = ?, name_en = ?, category_id = ?, status = ?, updated_at = now() where id = ?")
-                .params(code, cmd.name().trim(), trim(cmd.nameEn()), categoryId, status(cmd.status(), current.status()), current.id())
+        insertOrConflict(() -> jdbc.sql(
+                        "update organization.brand set code = ?, name = ?, name_en = ?, category_id = ?, status = ?, updated_at = now() where id = ?")
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        trim(cmd.nameEn()),
+                        categoryId,
+                        status(cmd.status(), current.status()),
+                        current.id())
                 .update());
         audit.record("brand.updated", "brand", code, Map.of("name", cmd.name().trim(), "previousCode", current.code()));
         return brand(code).orElseThrow();
     }
 
     private static Brand brand(ResultSet rs, int n) throws SQLException {
-        return new Brand(rs.getLong("id"), rs.getString("code"), rs.getString("name"), rs.getString("name_en"),
-                rs.getString("category_code"), rs.getString("status"));
+        return new Brand(
+                rs.getLong("id"),
+                rs.getString("code"),
+                rs.getString("name"),
+                rs.getString("name_en"),
+                rs.getString("category_code"),
+                rs.getString("status"));
     }
 
     // ---------------------------------------------------------------- categories
@@ -463,14 +627,15 @@ public class OrganizationManagement {
                 select c.id, c.code, c.name, p.code as parent_code, c.depth, c.sort_order
                 from tree t join organization.category c on c.id = t.id
                 left join organization.category p on p.id = c.parent_id
-                order by t.path""")
-                .query(OrganizationManagement::category).list();
+                order by t.path""").query(OrganizationManagement::category).list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Category> category(String code) {
-        return jdbc.sql(CATEGORY_SELECT + " where c.code = ?").param(Codes.normalize(code))
-                .query(OrganizationManagement::category).optional();
+        return jdbc.sql(CATEGORY_SELECT + " where c.code = ?")
+                .param(Codes.normalize(code))
+                .query(OrganizationManagement::category)
+                .optional();
     }
 
     @Transactional
@@ -479,11 +644,19 @@ public class OrganizationManagement {
         String code = Codes.normalize(cmd.code());
         Category parent = parent(cmd.parentCode());
         requireUnique("category", code);
-        insertOrConflict(() -> jdbc.sql("insert into organization.category(code, name, parent_id, depth, sort_order) values (?, ?, ?, ?, ?)")
-                .params(code, cmd.name().trim(), parent == null ? null : parent.id(), parent == null ? 0 : parent.depth() + 1,
+        insertOrConflict(() -> jdbc.sql(
+                        "insert into organization.category(code, name, parent_id, depth, sort_order) values (?, ?, ?, ?, ?)")
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        parent == null ? null : parent.id(),
+                        parent == null ? 0 : parent.depth() + 1,
                         cmd.sortOrder() == null ? 0 : cmd.sortOrder())
                 .update());
-        audit.record("category.created", "category", code,
+        audit.record(
+                "category.created",
+                "category",
+                code,
                 Map.of("name", cmd.name().trim(), "parent", parent == null ? "" : parent.code()));
         return category(code).orElseThrow();
     }
@@ -491,7 +664,8 @@ public class OrganizationManagement {
     @Transactional
     public Category updateCategory(String existingCode, CategoryCommand cmd) {
         requireHeadOfficeAdmin();
-        Category current = category(existingCode).orElseThrow(() -> PatronException.notFound("error.category.notFound", existingCode));
+        Category current = category(existingCode)
+                .orElseThrow(() -> PatronException.notFound("error.category.notFound", existingCode));
         String code = Codes.normalize(cmd.code());
         if (!code.equals(current.code())) {
             requireUnique("category", code);
@@ -501,25 +675,39 @@ public class OrganizationManagement {
             throw PatronException.invalid("parentCode", "error.category.cycle");
         }
         int depth = parent == null ? 0 : parent.depth() + 1;
-        int subtreeHeight = jdbc.sql("""
+        int subtreeHeight =
+                jdbc.sql("""
                 with recursive sub as (select id, 0 as h from organization.category where id = ?
                     union all select c.id, s.h + 1 from organization.category c join sub s on c.parent_id = s.id)
                 select max(h) from sub""").param(current.id()).query(Integer.class).single();
         if (depth + subtreeHeight >= MAX_CATEGORY_DEPTH) {
             throw PatronException.invalid("parentCode", "error.category.tooDeep", MAX_CATEGORY_DEPTH);
         }
-        insertOrConflict(() -> jdbc.sql("update organization.category set code = ?, name = ?, parent_id = ?, sort_order = ?, updated_at = now() where id = ?")
-                .params(code, cmd.name().trim(), parent == null ? null : parent.id(), cmd.sortOrder() == null ? current.sortOrder() : cmd.sortOrder(),
+        insertOrConflict(() -> jdbc.sql(
+                        "update organization.category set code = ?, name = ?, parent_id = ?, sort_order = ?, updated_at = now() where id = ?")
+                .params(
+                        code,
+                        cmd.name().trim(),
+                        parent == null ? null : parent.id(),
+                        cmd.sortOrder() == null ? current.sortOrder() : cmd.sortOrder(),
                         current.id())
                 .update());
         // depth of the moved subtree follows its new parent
         jdbc.sql("""
                 with recursive sub as (select id, ? as d from organization.category where id = ?
                     union all select c.id, s.d + 1 from organization.category c join sub s on c.parent_id = s.id)
-                update organization.category c set depth = sub.d from sub where c.id = sub.id""")
-                .params(depth, current.id()).update();
-        audit.record("category.updated", "category", code,
-                Map.of("name", cmd.name().trim(), "parent", parent == null ? "" : parent.code(), "previousCode", current.code()));
+                update organization.category c set depth = sub.d from sub where c.id = sub.id""").params(depth, current.id()).update();
+        audit.record(
+                "category.updated",
+                "category",
+                code,
+                Map.of(
+                        "name",
+                        cmd.name().trim(),
+                        "parent",
+                        parent == null ? "" : parent.code(),
+                        "previousCode",
+                        current.code()));
         return category(code).orElseThrow();
     }
 
@@ -527,8 +715,7 @@ public class OrganizationManagement {
         return jdbc.sql("""
                 with recursive sub as (select id from organization.category where id = ?
                     union all select c.id from organization.category c join sub s on c.parent_id = s.id)
-                select exists (select 1 from sub where id = ?)""")
-                .params(rootId, candidateId).query(Boolean.class).single();
+                select exists (select 1 from sub where id = ?)""").params(rootId, candidateId).query(Boolean.class).single();
     }
 
     private Category parent(String parentCode) {
@@ -536,7 +723,8 @@ public class OrganizationManagement {
             return null;
         }
         Category parent = category(parentCode)
-                .orElseThrow(() -> PatronException.unknownReference("parentCode", "error.category.notFound", parentCode));
+                .orElseThrow(
+                        () -> PatronException.unknownReference("parentCode", "error.category.notFound", parentCode));
         if (parent.depth() + 1 >= MAX_CATEGORY_DEPTH) {
             throw PatronException.invalid("parentCode", "error.category.tooDeep", MAX_CATEGORY_DEPTH);
         }
@@ -544,8 +732,13 @@ public class OrganizationManagement {
     }
 
     private static Category category(ResultSet rs, int n) throws SQLException {
-        return new Category(rs.getLong("id"), rs.getString("code"), rs.getString("name"), rs.getString("parent_code"),
-                rs.getInt("depth"), rs.getInt("sort_order"));
+        return new Category(
+                rs.getLong("id"),
+                rs.getString("code"),
+                rs.getString("name"),
+                rs.getString("parent_code"),
+                rs.getInt("depth"),
+                rs.getInt("sort_order"));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -557,7 +750,9 @@ public class OrganizationManagement {
 
     private void requireUnique(String kind, String code) {
         boolean exists = jdbc.sql("select exists (select 1 from organization." + kind + " where code = ?)")
-                .param(code).query(Boolean.class).single();
+                .param(code)
+                .query(Boolean.class)
+                .single();
         if (exists) {
             throw PatronException.conflict("code", "error.code.duplicate", code);
         }
@@ -572,8 +767,10 @@ public class OrganizationManagement {
     }
 
     private long regionId(String regionCode) {
-        return jdbc.sql("select id from organization.region where code = ?").param(Codes.normalize(regionCode))
-                .query(Long.class).optional()
+        return jdbc.sql("select id from organization.region where code = ?")
+                .param(Codes.normalize(regionCode))
+                .query(Long.class)
+                .optional()
                 .orElseThrow(() -> PatronException.unknownReference("regionCode", "error.region.notFound", regionCode));
     }
 
@@ -593,9 +790,12 @@ public class OrganizationManagement {
         for (int i = 0; i < codes.size(); i++) {
             String c = codes.get(i);
             final int index = i;
-            ids.add(jdbc.sql("select id from organization.brand where code = ?").param(Codes.normalize(c)).query(Long.class)
+            ids.add(jdbc.sql("select id from organization.brand where code = ?")
+                    .param(Codes.normalize(c))
+                    .query(Long.class)
                     .optional()
-                    .orElseThrow(() -> PatronException.unknownReference("brandCodes[" + index + "]", "error.brand.notFound", c)));
+                    .orElseThrow(() ->
+                            PatronException.unknownReference("brandCodes[" + index + "]", "error.brand.notFound", c)));
         }
         return ids.stream().distinct().toList();
     }
@@ -604,7 +804,9 @@ public class OrganizationManagement {
         if (code == null || code.isBlank()) {
             return null;
         }
-        return jdbc.sql("select id from organization.category where code = ?").param(Codes.normalize(code)).query(Long.class)
+        return jdbc.sql("select id from organization.category where code = ?")
+                .param(Codes.normalize(code))
+                .query(Long.class)
                 .optional()
                 .orElseThrow(() -> PatronException.unknownReference(field, "error.category.notFound", code));
     }

@@ -26,14 +26,19 @@ class StartupReport {
     void ready(ApplicationReadyEvent event) {
         String version = jdbc.sql("show server_version").query(String.class).single();
         String fsync = jdbc.sql("show fsync").query(String.class).single();
-        String syncCommit = jdbc.sql("show synchronous_commit").query(String.class).single();
+        String syncCommit =
+                jdbc.sql("show synchronous_commit").query(String.class).single();
         String db = server.isEmbedded()
                 ? "embedded PostgreSQL " + version + ", data directory " + server.dataDir()
                 : "external PostgreSQL " + version + " at " + server.jdbcUrl();
         if (event.getApplicationContext() instanceof WebServerApplicationContext web) {
             int port = web.getWebServer().getPort();
-            log.info("Patron is ready at http://localhost:{}/ ({}; fsync={}, synchronous_commit={})",
-                    port, db, fsync, syncCommit);
+            log.info(
+                    "Patron is ready at http://localhost:{}/ ({}; fsync={}, synchronous_commit={})",
+                    port,
+                    db,
+                    fsync,
+                    syncCommit);
         } else {
             log.info("Patron command running on {} (fsync={}, synchronous_commit={})", db, fsync, syncCommit);
         }

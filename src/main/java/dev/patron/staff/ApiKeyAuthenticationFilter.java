@@ -31,7 +31,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                 problems.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "error.apiKey.invalid");
                 return;
             }
-            var auth = UsernamePasswordAuthenticationToken.authenticated(principal.get(), null, principal.get().getAuthorities());
+            var auth = UsernamePasswordAuthenticationToken.authenticated(
+                    principal.get(), null, principal.get().getAuthorities());
             SecurityContextHolder.getContext().setAuthentication(auth);
         }
         chain.doFilter(request, response);

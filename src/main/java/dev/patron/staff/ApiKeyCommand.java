@@ -9,7 +9,9 @@ import java.util.Set;
 
 /** Create an API key for an integration (POS, ERP, e-commerce), with roles and store scope. */
 public record ApiKeyCommand(
-        @NotBlank(message = "{validation.required}") @Size(max = 60, message = "{validation.size.max}") String name,
+        @NotBlank(message = "{validation.required}") @Size(max = 60, message = "{validation.size.max}")
+        String name,
+
         @NotEmpty(message = "{validation.roles}") Set<Role> roles,
         boolean allStores,
         List<String> storeCodes) {}

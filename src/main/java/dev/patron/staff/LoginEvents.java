@@ -5,8 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.context.event.EventListener;
-import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.DisabledException;
+import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
@@ -23,8 +23,8 @@ class LoginEvents implements AuthenticationFailureHandler {
     }
 
     @Override
-    public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
-            throws IOException {
+    public void onAuthenticationFailure(
+            HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
         String reason;
         if (e instanceof LockedException) {
             reason = "locked";
@@ -39,7 +39,8 @@ class LoginEvents implements AuthenticationFailureHandler {
 
     @EventListener
     void success(AuthenticationSuccessEvent event) {
-        if (event.getAuthentication().getPrincipal() instanceof StaffPrincipal p && p.kind() == StaffPrincipal.Kind.STAFF) {
+        if (event.getAuthentication().getPrincipal() instanceof StaffPrincipal p
+                && p.kind() == StaffPrincipal.Kind.STAFF) {
             staff.loginSucceeded(p.id());
         }
     }

@@ -38,9 +38,14 @@ class LoginThrottleFilter extends OncePerRequestFilter {
         if (buckets.size() > MAX_TRACKED) {
             buckets.clear();
         }
-        Bucket bucket = buckets.computeIfAbsent(request.getRemoteAddr(), k -> Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
-                .build());
+        Bucket bucket = buckets.computeIfAbsent(
+                request.getRemoteAddr(),
+                k -> Bucket.builder()
+                        .addLimit(Bandwidth.builder()
+                                .capacity(perMinute)
+                                .refillGreedy(perMinute, Duration.ofMinutes(1))
+                                .build())
+                        .build());
         if (!bucket.tryConsume(1)) {
             response.setStatus(429);
             response.setHeader("Retry-After", "60");

@@ -27,32 +27,47 @@ import org.springframework.web.servlet.LocaleResolver;
 class SecurityConfiguration {
 
     static final String[] PUBLIC = {
-        "/login", "/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.ico", "/error", "/error/**",
-        "/actuator/health", "/actuator/health/**", "/api/openapi.json", "/api/openapi.json/**", "/swagger-ui/**",
-        "/swagger-ui.html", "/join/**"
+        "/login",
+        "/webjars/**",
+        "/css/**",
+        "/js/**",
+        "/img/**",
+        "/favicon.ico",
+        "/error",
+        "/error/**",
+        "/actuator/health",
+        "/actuator/health/**",
+        "/api/openapi.json",
+        "/api/openapi.json/**",
+        "/swagger-ui/**",
+        "/swagger-ui.html",
+        "/join/**"
     };
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiChain(HttpSecurity http, StaffManagement staff, MessageSource messages, LocaleResolver locales)
-            throws Exception {
+    SecurityFilterChain apiChain(
+            HttpSecurity http, StaffManagement staff, MessageSource messages, LocaleResolver locales) throws Exception {
         http.securityMatcher("/api/v1/**", "/actuator/**")
-                .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
-                        .requestMatchers("/actuator/**").hasRole(Role.ADMIN.name())
-                        .anyRequest().authenticated())
+                .authorizeHttpRequests(a -> a.requestMatchers("/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .requestMatchers("/actuator/**")
+                        .hasRole(Role.ADMIN.name())
+                        .anyRequest()
+                        .authenticated())
                 .csrf(c -> c.disable()) // no cookies: bearer keys only
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
                 .formLogin(f -> f.disable())
                 .httpBasic(b -> b.disable())
                 .logout(l -> l.disable())
-                .addFilterBefore(new ApiKeyAuthenticationFilter(staff, problems(messages, locales)), BasicAuthenticationFilter.class)
-                .exceptionHandling(e -> e
-                        .authenticationEntryPoint((req, res, ex) ->
-                                problems(messages, locales).write(req, res, HttpServletResponse.SC_UNAUTHORIZED, "error.unauthorized"))
-                        .accessDeniedHandler((req, res, ex) ->
-                                problems(messages, locales).write(req, res, HttpServletResponse.SC_FORBIDDEN, "error.forbidden")));
+                .addFilterBefore(
+                        new ApiKeyAuthenticationFilter(staff, problems(messages, locales)),
+                        BasicAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> problems(messages, locales)
+                                .write(req, res, HttpServletResponse.SC_UNAUTHORIZED, "error.unauthorized"))
+                        .accessDeniedHandler((req, res, ex) -> problems(messages, locales)
+                                .write(req, res, HttpServletResponse.SC_FORBIDDEN, "error.forbidden")));
         return http.build();
     }
 
@@ -60,19 +75,22 @@ class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain consoleChain(HttpSecurity http, StaffSecurityProperties settings, LoginEvents loginEvents)
             throws Exception {
-        http.authorizeHttpRequests(a -> a
-                        .requestMatchers(PUBLIC).permitAll()
-                        .requestMatchers("/staff/**", "/api-keys/**", "/audit/**").hasRole(Role.ADMIN.name())
-                        .anyRequest().authenticated())
+        http.authorizeHttpRequests(a -> a.requestMatchers(PUBLIC)
+                        .permitAll()
+                        .requestMatchers("/staff/**", "/api-keys/**", "/audit/**")
+                        .hasRole(Role.ADMIN.name())
+                        .anyRequest()
+                        .authenticated())
                 .formLogin(f -> f.loginPage("/login")
                         .defaultSuccessUrl("/", false)
                         .failureHandler(loginEvents)
                         .permitAll())
-                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
-                .addFilterBefore(new LoginThrottleFilter(settings.loginAttemptsPerIpPerMinute()),
+                .logout(l ->
+                        l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
+                .addFilterBefore(
+                        new LoginThrottleFilter(settings.loginAttemptsPerIpPerMinute()),
                         UsernamePasswordAuthenticationFilter.class)
-                .headers(h -> h
-                        .frameOptions(f -> f.deny())
+                .headers(h -> h.frameOptions(f -> f.deny())
                         .contentSecurityPolicy(c -> c.policyDirectives(
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                         + "script-src 'self' 'unsafe-inline' 'unsafe-eval'; font-src 'self' data:; "
@@ -98,8 +116,9 @@ class SecurityConfiguration {
             if (status == HttpServletResponse.SC_UNAUTHORIZED) {
                 res.setHeader("WWW-Authenticate", "Bearer");
             }
-            res.getWriter().write("{\"type\":\"about:blank\",\"title\":" + quote(title) + ",\"status\":" + status
-                    + ",\"detail\":" + quote(detail) + ",\"instance\":" + quote(req.getRequestURI()) + "}");
+            res.getWriter()
+                    .write("{\"type\":\"about:blank\",\"title\":" + quote(title) + ",\"status\":" + status
+                            + ",\"detail\":" + quote(detail) + ",\"instance\":" + quote(req.getRequestURI()) + "}");
         }
 
         private static String quote(String s) {

@@ -39,8 +39,10 @@ class StaffBootstrap implements ApplicationRunner {
         }
         if (staff.bootstrapAdmin(password)) {
             if (random) {
-                log.warn("\n\n    Created the first staff account: user 'admin', password '{}'\n"
-                        + "    This password is shown only once. Change it after logging in.\n", password);
+                log.warn(
+                        "\n\n    Created the first staff account: user 'admin', password '{}'\n"
+                                + "    This password is shown only once. Change it after logging in.\n",
+                        password);
             } else {
                 log.info("Created the first staff account 'admin' with the password from PATRON_ADMIN_PASSWORD");
             }

@@ -15,9 +15,16 @@ import java.util.Set;
  * account may see and change.
  */
 public record StaffCommand(
-        @NotBlank(message = "{validation.required}") @Pattern(regexp = "^[A-Za-z0-9._-]{3,40}$", message = "{validation.username}") String username,
-        @NotBlank(message = "{validation.required}") @Size(max = 100, message = "{validation.size.max}") String displayName,
-        @Email(message = "{validation.email}") @Size(max = 200, message = "{validation.size.max}") String email,
+        @NotBlank(message = "{validation.required}")
+        @Pattern(regexp = "^[A-Za-z0-9._-]{3,40}$", message = "{validation.username}")
+        String username,
+
+        @NotBlank(message = "{validation.required}") @Size(max = 100, message = "{validation.size.max}")
+        String displayName,
+
+        @Email(message = "{validation.email}") @Size(max = 200, message = "{validation.size.max}")
+        String email,
+
         @NotEmpty(message = "{validation.roles}") Set<Role> roles,
         boolean allStores,
         List<String> storeCodes,

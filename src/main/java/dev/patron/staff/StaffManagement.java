@@ -47,7 +47,14 @@ public class StaffManagement {
 
     static final int MIN_PASSWORD_LENGTH = 10;
     private static final Map<String, String> SORT = Map.of(
-            "username", "a.username", "displayName", "a.display_name", "lastLogin", "a.last_login_at", "created", "a.created_at");
+            "username",
+            "a.username",
+            "displayName",
+            "a.display_name",
+            "lastLogin",
+            "a.last_login_at",
+            "created",
+            "a.created_at");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
 
@@ -57,7 +64,11 @@ public class StaffManagement {
     private final OrganizationManagement organization;
     private final StaffSecurityProperties settings;
 
-    StaffManagement(JdbcClient jdbc, PasswordEncoder passwords, AuditLog audit, OrganizationManagement organization,
+    StaffManagement(
+            JdbcClient jdbc,
+            PasswordEncoder passwords,
+            AuditLog audit,
+            OrganizationManagement organization,
             StaffSecurityProperties settings) {
         this.jdbc = jdbc;
         this.passwords = passwords;
@@ -70,7 +81,9 @@ public class StaffManagement {
 
     @Transactional(readOnly = true)
     public long countAccounts() {
-        return jdbc.sql("select count(*) from staff.account where enabled").query(Long.class).single();
+        return jdbc.sql("select count(*) from staff.account where enabled")
+                .query(Long.class)
+                .single();
     }
 
     /** Accounts per role (enabled accounts only), for the home page. */
@@ -80,8 +93,10 @@ public class StaffManagement {
         for (Role r : Role.values()) {
             counts.put(r, 0L);
         }
-        jdbc.sql("select r.role, count(*) from staff.account_role r join staff.account a on a.id = r.account_id where a.enabled group by r.role")
-                .query((rs, n) -> counts.put(Role.valueOf(rs.getString(1)), rs.getLong(2))).list();
+        jdbc.sql(
+                        "select r.role, count(*) from staff.account_role r join staff.account a on a.id = r.account_id where a.enabled group by r.role")
+                .query((rs, n) -> counts.put(Role.valueOf(rs.getString(1)), rs.getLong(2)))
+                .list();
         return counts;
     }
 
@@ -90,18 +105,28 @@ public class StaffManagement {
         requireStaffAdmin();
         SqlFilter f = new SqlFilter()
                 .addIf(page.likePattern(), "(a.username ilike :q or a.display_name ilike :q or a.email ilike :q)", "q")
-                .addIf(role == null ? null : role.name(),
-                        "exists (select 1 from staff.account_role r where r.account_id = a.id and r.role = :role)", "role");
+                .addIf(
+                        role == null ? null : role.name(),
+                        "exists (select 1 from staff.account_role r where r.account_id = a.id and r.role = :role)",
+                        "role");
         String order = page.orderBy(SORT, "username");
-        PageResult<StaffAccount> result = SqlPage.query(jdbc, "select count(*) from staff.account a" + f.where(),
-                ACCOUNT_SELECT + f.where() + " order by " + order, f.params(), page, this::mapAccount);
+        PageResult<StaffAccount> result = SqlPage.query(
+                jdbc,
+                "select count(*) from staff.account a" + f.where(),
+                ACCOUNT_SELECT + f.where() + " order by " + order,
+                f.params(),
+                page,
+                this::mapAccount);
         return new PageResult<>(withStoreCodes(result.items()), page.page(), page.size(), result.totalItems());
     }
 
     @Transactional(readOnly = true)
     public Optional<StaffAccount> account(long id) {
         requireStaffAdmin();
-        return jdbc.sql(ACCOUNT_SELECT + " where a.id = ?").param(id).query(this::mapAccount).optional()
+        return jdbc.sql(ACCOUNT_SELECT + " where a.id = ?")
+                .param(id)
+                .query(this::mapAccount)
+                .optional()
                 .map(a -> withStoreCodes(List.of(a)).get(0));
     }
 
@@ -118,9 +143,15 @@ public class StaffManagement {
             id = jdbc.sql("""
                     insert into staff.account(username, display_name, email, password_hash, enabled, all_stores)
                     values (?, ?, ?, ?, ?, ?) returning id""")
-                    .params(cmd.username().trim(), cmd.displayName().trim(), blankToNull(cmd.email()),
-                            passwords.encode(cmd.password()), cmd.enabled() == null || cmd.enabled(), cmd.allStores())
-                    .query(Long.class).single();
+                    .params(
+                            cmd.username().trim(),
+                            cmd.displayName().trim(),
+                            blankToNull(cmd.email()),
+                            passwords.encode(cmd.password()),
+                            cmd.enabled() == null || cmd.enabled(),
+                            cmd.allStores())
+                    .query(Long.class)
+                    .single();
         } catch (DuplicateKeyException e) {
             throw PatronException.conflict("username", "error.username.duplicate", cmd.username());
         }
@@ -143,7 +174,8 @@ public class StaffManagement {
                 throw PatronException.invalid("roles", "error.staff.cannotDemoteSelf");
             }
         }
-        if (current.roles().contains(Role.ADMIN) && (!cmd.roles().contains(Role.ADMIN) || !enabled || !cmd.allStores())
+        if (current.roles().contains(Role.ADMIN)
+                && (!cmd.roles().contains(Role.ADMIN) || !enabled || !cmd.allStores())
                 && otherHeadOfficeAdmins(id) == 0) {
             throw PatronException.invalid("roles", "error.staff.lastAdmin");
         }
@@ -152,7 +184,13 @@ public class StaffManagement {
             jdbc.sql("""
                     update staff.account set username = ?, display_name = ?, email = ?, enabled = ?, all_stores = ?, updated_at = now()
                     where id = ?""")
-                    .params(cmd.username().trim(), cmd.displayName().trim(), blankToNull(cmd.email()), enabled, cmd.allStores(), id)
+                    .params(
+                            cmd.username().trim(),
+                            cmd.displayName().trim(),
+                            blankToNull(cmd.email()),
+                            enabled,
+                            cmd.allStores(),
+                            id)
                     .update();
         } catch (DuplicateKeyException e) {
             throw PatronException.conflict("username", "error.username.duplicate", cmd.username());
@@ -160,10 +198,15 @@ public class StaffManagement {
         if (cmd.password() != null && !cmd.password().isBlank()) {
             checkPassword(cmd.username(), cmd.password());
             jdbc.sql("update staff.account set password_hash = ?, password_changed_at = now() where id = ?")
-                    .params(passwords.encode(cmd.password()), id).update();
+                    .params(passwords.encode(cmd.password()), id)
+                    .update();
         }
-        jdbc.sql("delete from staff.account_role where account_id = ?").param(id).update();
-        jdbc.sql("delete from staff.account_store where account_id = ?").param(id).update();
+        jdbc.sql("delete from staff.account_role where account_id = ?")
+                .param(id)
+                .update();
+        jdbc.sql("delete from staff.account_store where account_id = ?")
+                .param(id)
+                .update();
         writeRolesAndStores(id, cmd.roles(), storeIds);
         Map<String, Object> details = new LinkedHashMap<>(accountDetails(cmd));
         details.put("passwordChanged", cmd.password() != null && !cmd.password().isBlank());
@@ -176,23 +219,28 @@ public class StaffManagement {
     public void unlock(long id) {
         requireStaffAdmin();
         StaffAccount a = account(id).orElseThrow(() -> PatronException.notFound("error.staff.notFound", id));
-        jdbc.sql("update staff.account set failed_logins = 0, locked_until = null where id = ?").param(id).update();
+        jdbc.sql("update staff.account set failed_logins = 0, locked_until = null where id = ?")
+                .param(id)
+                .update();
         audit.record("staff.unlocked", "staff", a.username(), Map.of());
     }
 
     private long otherHeadOfficeAdmins(long exceptId) {
         return jdbc.sql("""
                 select count(*) from staff.account a join staff.account_role r on r.account_id = a.id
-                where r.role = 'ADMIN' and a.enabled and a.all_stores and a.id <> ?""")
-                .param(exceptId).query(Long.class).single();
+                where r.role = 'ADMIN' and a.enabled and a.all_stores and a.id <> ?""").param(exceptId).query(Long.class).single();
     }
 
     private void writeRolesAndStores(long id, Set<Role> roles, List<Long> storeIds) {
         for (Role r : roles) {
-            jdbc.sql("insert into staff.account_role(account_id, role) values (?, ?)").params(id, r.name()).update();
+            jdbc.sql("insert into staff.account_role(account_id, role) values (?, ?)")
+                    .params(id, r.name())
+                    .update();
         }
         for (Long s : storeIds) {
-            jdbc.sql("insert into staff.account_store(account_id, store_id) values (?, ?)").params(id, s).update();
+            jdbc.sql("insert into staff.account_store(account_id, store_id) values (?, ?)")
+                    .params(id, s)
+                    .update();
         }
     }
 
@@ -207,8 +255,10 @@ public class StaffManagement {
         for (int i = 0; i < storeCodes.size(); i++) {
             String code = storeCodes.get(i);
             final int index = i;
-            ids.add(organization.storeIdByCode(code)
-                    .orElseThrow(() -> PatronException.unknownReference("storeCodes[" + index + "]", "error.store.notFound", code)));
+            ids.add(organization
+                    .storeIdByCode(code)
+                    .orElseThrow(() -> PatronException.unknownReference(
+                            "storeCodes[" + index + "]", "error.store.notFound", code)));
         }
         return ids.stream().distinct().toList();
     }
@@ -238,22 +288,46 @@ public class StaffManagement {
             from staff.account a""";
 
     private StaffAccount mapAccount(ResultSet rs, int n) throws SQLException {
-        return new StaffAccount(rs.getLong("id"), rs.getString("username"), rs.getString("display_name"),
-                rs.getString("email"), rs.getBoolean("enabled"), roles((String[]) rs.getArray("roles").getArray()),
+        return new StaffAccount(
+                rs.getLong("id"),
+                rs.getString("username"),
+                rs.getString("display_name"),
+                rs.getString("email"),
+                rs.getBoolean("enabled"),
+                roles((String[]) rs.getArray("roles").getArray()),
                 rs.getBoolean("all_stores"),
-                Arrays.stream((Long[]) rs.getArray("stores").getArray()).map(String::valueOf).toList(),
-                instant(rs.getTimestamp("locked_until")), instant(rs.getTimestamp("last_login_at")),
+                Arrays.stream((Long[]) rs.getArray("stores").getArray())
+                        .map(String::valueOf)
+                        .toList(),
+                instant(rs.getTimestamp("locked_until")),
+                instant(rs.getTimestamp("last_login_at")),
                 instant(rs.getTimestamp("created_at")));
     }
 
     /** Replaces store ids (as read) by store codes. */
     private List<StaffAccount> withStoreCodes(List<StaffAccount> accounts) {
-        Set<Long> ids = accounts.stream().flatMap(a -> a.storeCodes().stream()).map(Long::valueOf).collect(Collectors.toSet());
+        Set<Long> ids = accounts.stream()
+                .flatMap(a -> a.storeCodes().stream())
+                .map(Long::valueOf)
+                .collect(Collectors.toSet());
         Map<Long, String> codes = organization.storeCodes(ids);
-        return accounts.stream().map(a -> new StaffAccount(a.id(), a.username(), a.displayName(), a.email(), a.enabled(),
-                a.roles(), a.allStores(),
-                a.storeCodes().stream().map(s -> codes.getOrDefault(Long.valueOf(s), "#" + s)).sorted().toList(),
-                a.lockedUntil(), a.lastLoginAt(), a.createdAt())).toList();
+        return accounts.stream()
+                .map(a -> new StaffAccount(
+                        a.id(),
+                        a.username(),
+                        a.displayName(),
+                        a.email(),
+                        a.enabled(),
+                        a.roles(),
+                        a.allStores(),
+                        a.storeCodes().stream()
+                                .map(s -> codes.getOrDefault(Long.valueOf(s), "#" + s))
+                                .sorted()
+                                .toList(),
+                        a.lockedUntil(),
+                        a.lastLoginAt(),
+                        a.createdAt()))
+                .toList();
     }
 
     // ---------------------------------------------------------------- login
@@ -268,10 +342,17 @@ public class StaffManagement {
                        array(select store_id from staff.account_store s where s.account_id = a.id) as stores
                 from staff.account a where lower(a.username) = lower(?)""")
                 .param(username == null ? "" : username.trim())
-                .query((rs, n) -> new StaffPrincipal(rs.getLong("id"), rs.getString("username"), rs.getString("display_name"),
-                        StaffPrincipal.Kind.STAFF, roles((String[]) rs.getArray("roles").getArray()),
-                        scope(rs.getBoolean("all_stores"), (Long[]) rs.getArray("stores").getArray()),
-                        rs.getString("password_hash"), rs.getBoolean("enabled"), rs.getBoolean("locked")))
+                .query((rs, n) -> new StaffPrincipal(
+                        rs.getLong("id"),
+                        rs.getString("username"),
+                        rs.getString("display_name"),
+                        StaffPrincipal.Kind.STAFF,
+                        roles((String[]) rs.getArray("roles").getArray()),
+                        scope(rs.getBoolean("all_stores"), (Long[])
+                                rs.getArray("stores").getArray()),
+                        rs.getString("password_hash"),
+                        rs.getBoolean("enabled"),
+                        rs.getBoolean("locked")))
                 .optional();
     }
 
@@ -282,13 +363,23 @@ public class StaffManagement {
                 update staff.account set failed_logins = failed_logins + 1,
                        locked_until = case when failed_logins + 1 >= ? then now() + make_interval(secs => ?) else locked_until end
                 where lower(username) = lower(?) returning id""")
-                .params(settings.maxFailedLogins(), settings.lockDuration().toSeconds(), username == null ? "" : username.trim())
-                .query(Long.class).optional();
+                .params(
+                        settings.maxFailedLogins(),
+                        settings.lockDuration().toSeconds(),
+                        username == null ? "" : username.trim())
+                .query(Long.class)
+                .optional();
         id.ifPresent(i -> {
             boolean lockedNow = jdbc.sql("select failed_logins = ? from staff.account where id = ?")
-                    .params(settings.maxFailedLogins(), i).query(Boolean.class).single();
+                    .params(settings.maxFailedLogins(), i)
+                    .query(Boolean.class)
+                    .single();
             if (lockedNow) {
-                audit.recordAs(StaffPrincipal.SYSTEM, "staff.locked", "staff", username.trim(),
+                audit.recordAs(
+                        StaffPrincipal.SYSTEM,
+                        "staff.locked",
+                        "staff",
+                        username.trim(),
                         Map.of("failedLogins", settings.maxFailedLogins()));
             }
         });
@@ -297,7 +388,8 @@ public class StaffManagement {
     @Transactional
     public void loginSucceeded(long accountId) {
         jdbc.sql("update staff.account set failed_logins = 0, locked_until = null, last_login_at = now() where id = ?")
-                .param(accountId).update();
+                .param(accountId)
+                .update();
     }
 
     /** Lets a signed-in staff member change their own password. */
@@ -311,7 +403,8 @@ public class StaffManagement {
         }
         checkPassword(me.name(), newPassword == null ? "" : newPassword);
         jdbc.sql("update staff.account set password_hash = ?, password_changed_at = now() where id = ?")
-                .params(passwords.encode(newPassword), stored.id()).update();
+                .params(passwords.encode(newPassword), stored.id())
+                .update();
         audit.record("staff.passwordChanged", "staff", me.name(), Map.of());
     }
 
@@ -322,13 +415,28 @@ public class StaffManagement {
         requireStaffAdmin();
         List<ApiKeyInfo> keys = jdbc.sql("""
                 select id, name, prefix, roles, all_stores, store_ids, created_by, created_at, last_used_at, revoked_at
-                from staff.api_key order by revoked_at is not null, created_at desc""")
-                .query(this::apiKey).list();
-        Set<Long> ids = keys.stream().flatMap(k -> k.storeCodes().stream()).map(Long::valueOf).collect(Collectors.toSet());
+                from staff.api_key order by revoked_at is not null, created_at desc""").query(this::apiKey).list();
+        Set<Long> ids = keys.stream()
+                .flatMap(k -> k.storeCodes().stream())
+                .map(Long::valueOf)
+                .collect(Collectors.toSet());
         Map<Long, String> codes = organization.storeCodes(ids);
-        return keys.stream().map(k -> new ApiKeyInfo(k.id(), k.name(), k.prefix(), k.roles(), k.allStores(),
-                k.storeCodes().stream().map(s -> codes.getOrDefault(Long.valueOf(s), "#" + s)).sorted().toList(),
-                k.createdBy(), k.createdAt(), k.lastUsedAt(), k.revokedAt())).toList();
+        return keys.stream()
+                .map(k -> new ApiKeyInfo(
+                        k.id(),
+                        k.name(),
+                        k.prefix(),
+                        k.roles(),
+                        k.allStores(),
+                        k.storeCodes().stream()
+                                .map(s -> codes.getOrDefault(Long.valueOf(s), "#" + s))
+                                .sorted()
+                                .toList(),
+                        k.createdBy(),
+                        k.createdAt(),
+                        k.lastUsedAt(),
+                        k.revokedAt()))
+                .toList();
     }
 
     @Transactional
@@ -343,12 +451,15 @@ public class StaffManagement {
         if (secret.length() < 20) {
             throw new IllegalArgumentException("PATRON_BOOTSTRAP_API_KEY must be at least 20 characters long");
         }
-        boolean exists = jdbc.sql("select exists (select 1 from staff.api_key where key_hash = ?)").param(hash(secret))
-                .query(Boolean.class).single();
+        boolean exists = jdbc.sql("select exists (select 1 from staff.api_key where key_hash = ?)")
+                .param(hash(secret))
+                .query(Boolean.class)
+                .single();
         if (exists) {
             return false;
         }
-        insertApiKey(new ApiKeyCommand("bootstrap", EnumSet.of(Role.ADMIN), true, List.of()), secret, StaffPrincipal.SYSTEM);
+        insertApiKey(
+                new ApiKeyCommand("bootstrap", EnumSet.of(Role.ADMIN), true, List.of()), secret, StaffPrincipal.SYSTEM);
         return true;
     }
 
@@ -359,10 +470,16 @@ public class StaffManagement {
             id = jdbc.sql("""
                     insert into staff.api_key(name, prefix, key_hash, roles, all_stores, store_ids, created_by)
                     values (?, ?, ?, ?, ?, ?, ?) returning id""")
-                    .params(cmd.name().trim(), secret.substring(0, 8), hash(secret),
-                            cmd.roles().stream().map(Enum::name).sorted().toArray(String[]::new), cmd.allStores(),
-                            storeIds.toArray(Long[]::new), by.auditName())
-                    .query(Long.class).single();
+                    .params(
+                            cmd.name().trim(),
+                            secret.substring(0, 8),
+                            hash(secret),
+                            cmd.roles().stream().map(Enum::name).sorted().toArray(String[]::new),
+                            cmd.allStores(),
+                            storeIds.toArray(Long[]::new),
+                            by.auditName())
+                    .query(Long.class)
+                    .single();
         } catch (DuplicateKeyException e) {
             throw PatronException.conflict("name", "error.apiKey.duplicate", cmd.name());
         }
@@ -389,7 +506,8 @@ public class StaffManagement {
             return;
         }
         jdbc.sql("update staff.api_key set revoked_at = now(), revoked_by = ? where id = ? and revoked_at is null")
-                .params(CurrentStaff.get().auditName(), id).update();
+                .params(CurrentStaff.get().auditName(), id)
+                .update();
         audit.record("apiKey.revoked", "apiKey", id, Map.of("name", key.name()));
     }
 
@@ -406,26 +524,45 @@ public class StaffManagement {
                 .query((rs, n) -> {
                     Timestamp lastUsed = rs.getTimestamp("last_used_at");
                     long id = rs.getLong("id");
-                    if (lastUsed == null || lastUsed.toInstant().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
+                    if (lastUsed == null
+                            || lastUsed.toInstant().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
                         markUsed(id);
                     }
-                    return new StaffPrincipal(id, "apikey:" + rs.getString("name"), rs.getString("name"),
-                            StaffPrincipal.Kind.API_KEY, roles((String[]) rs.getArray("roles").getArray()),
-                            scope(rs.getBoolean("all_stores"), (Long[]) rs.getArray("store_ids").getArray()), null, true, false);
+                    return new StaffPrincipal(
+                            id,
+                            "apikey:" + rs.getString("name"),
+                            rs.getString("name"),
+                            StaffPrincipal.Kind.API_KEY,
+                            roles((String[]) rs.getArray("roles").getArray()),
+                            scope(rs.getBoolean("all_stores"), (Long[])
+                                    rs.getArray("store_ids").getArray()),
+                            null,
+                            true,
+                            false);
                 })
                 .optional();
         return principal;
     }
 
     private void markUsed(long id) {
-        jdbc.sql("update staff.api_key set last_used_at = now() where id = ?").param(id).update();
+        jdbc.sql("update staff.api_key set last_used_at = now() where id = ?")
+                .param(id)
+                .update();
     }
 
     private ApiKeyInfo apiKey(ResultSet rs, int n) throws SQLException {
-        return new ApiKeyInfo(rs.getLong("id"), rs.getString("name"), rs.getString("prefix"),
-                roles((String[]) rs.getArray("roles").getArray()), rs.getBoolean("all_stores"),
-                Arrays.stream((Long[]) rs.getArray("store_ids").getArray()).map(String::valueOf).toList(),
-                rs.getString("created_by"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("last_used_at")),
+        return new ApiKeyInfo(
+                rs.getLong("id"),
+                rs.getString("name"),
+                rs.getString("prefix"),
+                roles((String[]) rs.getArray("roles").getArray()),
+                rs.getBoolean("all_stores"),
+                Arrays.stream((Long[]) rs.getArray("store_ids").getArray())
+                        .map(String::valueOf)
+                        .toList(),
+                rs.getString("created_by"),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("last_used_at")),
                 instant(rs.getTimestamp("revoked_at")));
     }
 
@@ -437,18 +574,32 @@ public class StaffManagement {
      */
     @Transactional
     public boolean bootstrapAdmin(String password) {
-        boolean empty = jdbc.sql("select not exists (select 1 from staff.account)").query(Boolean.class).single();
+        boolean empty = jdbc.sql("select not exists (select 1 from staff.account)")
+                .query(Boolean.class)
+                .single();
         if (!empty) {
             return false;
         }
         jdbc.sql("lock table staff.account in exclusive mode").update();
-        if (jdbc.sql("select exists (select 1 from staff.account)").query(Boolean.class).single()) {
+        if (jdbc.sql("select exists (select 1 from staff.account)")
+                .query(Boolean.class)
+                .single()) {
             return false;
         }
-        long id = jdbc.sql("insert into staff.account(username, display_name, password_hash, all_stores) values ('admin', 'Administrator', ?, true) returning id")
-                .param(passwords.encode(password)).query(Long.class).single();
-        jdbc.sql("insert into staff.account_role(account_id, role) values (?, 'ADMIN')").param(id).update();
-        audit.recordAs(StaffPrincipal.SYSTEM, "staff.created", "staff", "admin", Map.of("roles", List.of("ADMIN"), "bootstrap", true));
+        long id = jdbc.sql(
+                        "insert into staff.account(username, display_name, password_hash, all_stores) values ('admin', 'Administrator', ?, true) returning id")
+                .param(passwords.encode(password))
+                .query(Long.class)
+                .single();
+        jdbc.sql("insert into staff.account_role(account_id, role) values (?, 'ADMIN')")
+                .param(id)
+                .update();
+        audit.recordAs(
+                StaffPrincipal.SYSTEM,
+                "staff.created",
+                "staff",
+                "admin",
+                Map.of("roles", List.of("ADMIN"), "bootstrap", true));
         return true;
     }
 
@@ -474,7 +625,8 @@ public class StaffManagement {
     /** API keys carry 230+ bits of randomness, so a fast hash suffices (no salt or stretching needed). */
     static String hash(String secret) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -514,8 +666,7 @@ public class StaffManagement {
         }
         return jdbc.sql("""
                 select count(distinct a.id) from staff.account a join staff.account_store s on s.account_id = a.id
-                where a.enabled and s.store_id = any(?)""")
-                .param(ids).query(Long.class).single();
+                where a.enabled and s.store_id = any(?)""").param(ids).query(Long.class).single();
     }
 
     // ---------------------------------------------------------------- references (members module)
@@ -527,6 +678,8 @@ public class StaffManagement {
             return Set.of();
         }
         return new java.util.LinkedHashSet<>(jdbc.sql("select id from staff.account where id = any(?) order by id")
-                .param(ids.toArray(Long[]::new)).query(Long.class).list());
+                .param(ids.toArray(Long[]::new))
+                .query(Long.class)
+                .list());
     }
 }

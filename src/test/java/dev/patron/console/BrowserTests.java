@@ -66,9 +66,18 @@ class BrowserTests {
         profile = Files.createTempDirectory("patron-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
+                "--user-data-dir=" + profile);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.SEVERE);
         options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
@@ -88,21 +97,43 @@ class BrowserTests {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .map(Path::toFile)
+                        .forEach(File::delete);
             }
         }
     }
 
     @Test
     void adminSignsInSeesTheHomePageInBothLanguagesAndCreatesAStore() throws IOException {
-        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华南")).code();
+        String region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华南"))
+                .code();
         String[] cities = {"广州", "深圳", "佛山"};
         for (int i = 0; i < cities.length; i++) {
-            String store = organization.createStore(new StoreCommand(TestData.unique("ST"), "阳光百货" + cities[i] + "店", region,
-                    null, cities[i], null, null, "Asia/Shanghai", null, "ACTIVE")).code();
+            String store = organization
+                    .createStore(new StoreCommand(
+                            TestData.unique("ST"),
+                            "阳光百货" + cities[i] + "店",
+                            region,
+                            null,
+                            cities[i],
+                            null,
+                            null,
+                            "Asia/Shanghai",
+                            null,
+                            "ACTIVE"))
+                    .code();
             for (int c = 0; c <= i; c++) {
-                organization.createCounter(new CounterCommand(TestData.unique("CT"), "专柜 " + (c + 1), store, "广州测试贸易有限公司",
-                        null, (c + 1) + "F", List.of(), "ACTIVE"));
+                organization.createCounter(new CounterCommand(
+                        TestData.unique("CT"),
+                        "专柜 " + (c + 1),
+                        store,
+                        "广州测试贸易有限公司",
+                        null,
+                        (c + 1) + "F",
+                        List.of(),
+                        "ACTIVE"));
             }
         }
 
@@ -118,7 +149,8 @@ class BrowserTests {
 
         // home in Chinese, with live counts and the charts drawn
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("counts")));
-        assertThat(driver.findElement(By.cssSelector("html")).getDomAttribute("lang")).isEqualTo("zh-CN");
+        assertThat(driver.findElement(By.cssSelector("html")).getDomAttribute("lang"))
+                .isEqualTo("zh-CN");
         assertThat(driver.findElement(By.cssSelector(".page-title")).getText()).startsWith("欢迎");
         assertThat(driver.findElement(By.id("count-stores")).getText()).contains("门店");
         waitForChart("chart-counters");
@@ -158,7 +190,8 @@ class BrowserTests {
         new Select(driver.findElement(By.id("regionCode"))).selectByValue(region);
         driver.findElement(By.cssSelector("#store-form button[type='submit']")).click();
         wait.until(ExpectedConditions.textToBe(By.id("store-code"), code));
-        assertThat(driver.findElement(By.cssSelector(".alert-success")).getText()).contains("Store " + code + " has been saved.");
+        assertThat(driver.findElement(By.cssSelector(".alert-success")).getText())
+                .contains("Store " + code + " has been saved.");
         screenshot("05-store-created-en");
 
         // found with the live search of the store list
@@ -173,9 +206,12 @@ class BrowserTests {
         // the same list in Chinese
         driver.findElement(By.cssSelector(".lang-switch a[hreflang='zh-CN']")).click();
         wait.until(ExpectedConditions.attributeToBe(By.tagName("html"), "lang", "zh-CN"));
-        assertThat(driver.getCurrentUrl()).as("the search survives the language switch").contains("q=" + code);
+        assertThat(driver.getCurrentUrl())
+                .as("the search survives the language switch")
+                .contains("q=" + code);
         assertThat(driver.findElements(By.cssSelector("#results tbody tr"))).hasSize(1);
-        assertThat(driver.findElement(By.cssSelector("#results tbody")).getText()).contains(code, "营业中");
+        assertThat(driver.findElement(By.cssSelector("#results tbody")).getText())
+                .contains(code, "营业中");
         screenshot("07-store-list-zh");
         assertNoBrowserErrors();
     }
@@ -202,8 +238,10 @@ class BrowserTests {
     }
 
     private String feedbackOf(String field) {
-        return driver.findElement(By.id(field)).findElement(By.xpath("ancestor::div[contains(@class,'mb-3')][1]"))
-                .findElement(By.className("invalid-feedback")).getText();
+        return driver.findElement(By.id(field))
+                .findElement(By.xpath("ancestor::div[contains(@class,'mb-3')][1]"))
+                .findElement(By.className("invalid-feedback"))
+                .getText();
     }
 
     private void replace(String field, String value) {
@@ -224,7 +262,9 @@ class BrowserTests {
     }
 
     private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
+                .getScreenshotAs(OutputType.FILE)
+                .toPath();
         Files.copy(png, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

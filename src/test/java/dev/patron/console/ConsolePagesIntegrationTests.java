@@ -47,7 +47,9 @@ class ConsolePagesIntegrationTests {
     String storeB;
     final Map<Role, String> users = new EnumMap<>(Role.class);
 
-    ConsolePagesIntegrationTests(@LocalServerPort int port, @Autowired OrganizationManagement organization,
+    ConsolePagesIntegrationTests(
+            @LocalServerPort int port,
+            @Autowired OrganizationManagement organization,
             @Autowired StaffManagement staff) {
         this.port = port;
         this.organization = organization;
@@ -56,7 +58,9 @@ class ConsolePagesIntegrationTests {
 
     @BeforeAll
     void createOrganisationAndOneAccountPerRole() {
-        region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华东测试")).code();
+        region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华东测试"))
+                .code();
         storeA = createStore("STA");
         storeB = createStore("STB");
         for (Role role : Role.values()) {
@@ -118,7 +122,8 @@ class ConsolePagesIntegrationTests {
         assertThat(unlock.status()).isEqualTo(302);
         assertThat(admin.get("/staff").body()).contains("Staff account " + username + " has been unlocked.");
 
-        assertThat(new ConsoleSession(port).login(username, PASSWORD).location()).endsWith("/");
+        assertThat(new ConsoleSession(port).login(username, PASSWORD).location())
+                .endsWith("/");
     }
 
     @Test
@@ -143,8 +148,17 @@ class ConsolePagesIntegrationTests {
     @EnumSource(Role.class)
     void everyRoleOpensTheHomePageAndTheOrganisationPages(Role role) {
         ConsoleSession s = signedIn(role);
-        for (String path : List.of("/", "/home/counts", "/head-office", "/regions", "/stores", "/stores/" + storeA, "/counters",
-                "/brands", "/categories", "/account/password")) {
+        for (String path : List.of(
+                "/",
+                "/home/counts",
+                "/head-office",
+                "/regions",
+                "/stores",
+                "/stores/" + storeA,
+                "/counters",
+                "/brands",
+                "/categories",
+                "/account/password")) {
             assertThat(s.get(path).status()).as("%s opens %s", role, path).isEqualTo(200);
         }
     }
@@ -153,8 +167,17 @@ class ConsolePagesIntegrationTests {
     @EnumSource(value = Role.class, names = "ADMIN", mode = EnumSource.Mode.EXCLUDE)
     void onlyAdminsOpenAdministrationAndReferenceDataForms(Role role) {
         ConsoleSession s = signedIn(role);
-        for (String path : List.of("/staff", "/staff/new", "/api-keys", "/audit", "/stores/new", "/regions/new",
-                "/brands/new", "/categories/new", "/stores/" + storeA + "/edit", "/regions/" + region + "/edit")) {
+        for (String path : List.of(
+                "/staff",
+                "/staff/new",
+                "/api-keys",
+                "/audit",
+                "/stores/new",
+                "/regions/new",
+                "/brands/new",
+                "/categories/new",
+                "/stores/" + storeA + "/edit",
+                "/regions/" + region + "/edit")) {
             Page page = s.get(path);
             assertThat(page.status()).as("%s opens %s", role, path).isEqualTo(403);
             assertThat(page.body()).contains("id=\"error-title\"", "Forbidden");
@@ -168,8 +191,18 @@ class ConsolePagesIntegrationTests {
     void adminOpensEveryPageAndSeesAdministrationInTheNavigation() {
         ConsoleSession s = signedIn(Role.ADMIN);
         long id = accountId(users.get(Role.MARKETER));
-        for (String path : List.of("/staff", "/staff/new", "/staff/" + id + "/edit", "/api-keys", "/audit", "/stores/new",
-                "/stores/" + storeB + "/edit", "/regions/new", "/regions/" + region + "/edit", "/brands/new", "/categories/new",
+        for (String path : List.of(
+                "/staff",
+                "/staff/new",
+                "/staff/" + id + "/edit",
+                "/api-keys",
+                "/audit",
+                "/stores/new",
+                "/stores/" + storeB + "/edit",
+                "/regions/new",
+                "/regions/" + region + "/edit",
+                "/brands/new",
+                "/categories/new",
                 "/counters/new")) {
             assertThat(s.get(path).status()).as("admin opens %s", path).isEqualTo(200);
         }
@@ -181,7 +214,9 @@ class ConsolePagesIntegrationTests {
         ConsoleSession agent = signedIn(Role.AGENT);
         Page view = agent.get("/head-office");
         assertThat(view.body()).contains("Only head-office administrators").doesNotContain("name=\"legalName\"");
-        assertThat(agent.submit("/head-office", Form.of("code", "HQ", "name", "x")).status()).isEqualTo(403);
+        assertThat(agent.submit("/head-office", Form.of("code", "HQ", "name", "x"))
+                        .status())
+                .isEqualTo(403);
 
         ConsoleSession admin = signedIn(Role.ADMIN);
         assertThat(admin.get("/head-office").body()).contains("name=\"legalName\"");
@@ -191,8 +226,9 @@ class ConsolePagesIntegrationTests {
         Page bad = admin.submit("/head-office", Form.of("code", "HQ", "name", "总部", "timeZone", "Mars/Base"));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body()).contains("not a known time zone");
-        Page saved = admin.submit("/head-office", Form.of("code", "HQ", "name", "阳光百货总部", "legalName", "阳光百货集团有限公司",
-                "timeZone", "Asia/Shanghai"));
+        Page saved = admin.submit(
+                "/head-office",
+                Form.of("code", "HQ", "name", "阳光百货总部", "legalName", "阳光百货集团有限公司", "timeZone", "Asia/Shanghai"));
         assertThat(saved.status()).isEqualTo(302);
         assertThat(admin.get("/head-office").body()).contains("阳光百货集团有限公司");
     }
@@ -255,8 +291,23 @@ class ConsolePagesIntegrationTests {
     @Test
     void invalidStoreFormShowsTheErrorsNextToTheFields() {
         ConsoleSession s = signedIn(Role.ADMIN);
-        Page page = s.submit("/stores", Form.of("code", "no spaces!", "name", "", "regionCode", region, "phone", "abc",
-                "openedOn", "", "timeZone", "Asia/Shanghai", "status", "ACTIVE"));
+        Page page = s.submit(
+                "/stores",
+                Form.of(
+                        "code",
+                        "no spaces!",
+                        "name",
+                        "",
+                        "regionCode",
+                        region,
+                        "phone",
+                        "abc",
+                        "openedOn",
+                        "",
+                        "timeZone",
+                        "Asia/Shanghai",
+                        "status",
+                        "ACTIVE"));
         assertThat(page.status()).isEqualTo(400);
         assertThat(page.body())
                 .contains("Please correct the marked fields.")
@@ -273,12 +324,14 @@ class ConsolePagesIntegrationTests {
         assertThat(duplicate.status()).isEqualTo(409);
         assertThat(duplicate.body()).contains("Code " + storeA + " is already used.");
 
-        Page unknownRegion = s.submit("/stores", Form.of("code", TestData.unique("ST"), "name", "新店", "regionCode", "NO-SUCH-REGION"));
+        Page unknownRegion = s.submit(
+                "/stores", Form.of("code", TestData.unique("ST"), "name", "新店", "regionCode", "NO-SUCH-REGION"));
         assertThat(unknownRegion.status()).isEqualTo(404);
         assertThat(unknownRegion.body()).contains("is-invalid", "Region NO-SUCH-REGION does not exist.");
 
-        Page badZone = s.submit("/stores", Form.of("code", TestData.unique("ST"), "name", "新店", "regionCode", region,
-                "timeZone", "Mars/Olympus"));
+        Page badZone = s.submit(
+                "/stores",
+                Form.of("code", TestData.unique("ST"), "name", "新店", "regionCode", region, "timeZone", "Mars/Olympus"));
         assertThat(badZone.status()).isEqualTo(400);
         assertThat(badZone.body()).contains("is not a known time zone");
     }
@@ -287,11 +340,29 @@ class ConsolePagesIntegrationTests {
     void storeCreatedThroughTheFormIsFoundInTheList() {
         ConsoleSession s = signedIn(Role.ADMIN);
         String code = TestData.unique("ST");
-        Page created = s.submit("/stores", Form.of("code", code.toLowerCase(), "name", "测试南京路店", "regionCode", region,
-                "city", "上海", "phone", "021-6321 0000", "openedOn", "2020-05-01", "timeZone", "Asia/Shanghai", "status", "ACTIVE"));
+        Page created = s.submit(
+                "/stores",
+                Form.of(
+                        "code",
+                        code.toLowerCase(),
+                        "name",
+                        "测试南京路店",
+                        "regionCode",
+                        region,
+                        "city",
+                        "上海",
+                        "phone",
+                        "021-6321 0000",
+                        "openedOn",
+                        "2020-05-01",
+                        "timeZone",
+                        "Asia/Shanghai",
+                        "status",
+                        "ACTIVE"));
         assertThat(created.status()).isEqualTo(302);
         assertThat(created.location()).endsWith("/stores/" + code);
-        assertThat(s.get("/stores/" + code).body()).contains("Store " + code + " has been saved.", "测试南京路店", "2020-05-01");
+        assertThat(s.get("/stores/" + code).body())
+                .contains("Store " + code + " has been saved.", "测试南京路店", "2020-05-01");
         assertThat(s.get("/stores?q=" + code).body()).contains(code, "测试南京路店");
 
         Page edit = s.get("/stores/" + code + "/edit");
@@ -302,21 +373,53 @@ class ConsolePagesIntegrationTests {
     void staffAccountCreatedThroughTheFormCanSignIn() {
         ConsoleSession admin = signedIn(Role.ADMIN);
         String username = TestData.unique("clerk").toLowerCase();
-        Page invalid = admin.submit("/staff", Form.of("username", username, "displayName", "店员", "password", "short",
-                "_allStores", "on", "_enabled", "on"));
+        Page invalid = admin.submit(
+                "/staff",
+                Form.of(
+                        "username",
+                        username,
+                        "displayName",
+                        "店员",
+                        "password",
+                        "short",
+                        "_allStores",
+                        "on",
+                        "_enabled",
+                        "on"));
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.body()).contains("choose at least one role");
 
-        Page created = admin.submit("/staff", Form.of("username", username, "displayName", "店员小王", "email", "",
-                "roles", "COUNTER_STAFF", "_roles", "on", "_allStores", "on", "storeCodes", storeA, "password", PASSWORD,
-                "enabled", "true", "_enabled", "on"));
+        Page created = admin.submit(
+                "/staff",
+                Form.of(
+                        "username",
+                        username,
+                        "displayName",
+                        "店员小王",
+                        "email",
+                        "",
+                        "roles",
+                        "COUNTER_STAFF",
+                        "_roles",
+                        "on",
+                        "_allStores",
+                        "on",
+                        "storeCodes",
+                        storeA,
+                        "password",
+                        PASSWORD,
+                        "enabled",
+                        "true",
+                        "_enabled",
+                        "on"));
         assertThat(created.status()).isEqualTo(302);
         StaffAccount account = staff.account(accountId(username)).orElseThrow();
         assertThat(account.allStores()).isFalse();
         assertThat(account.storeCodes()).containsExactly(storeA);
         assertThat(account.roles()).containsExactly(Role.COUNTER_STAFF);
 
-        assertThat(new ConsoleSession(port).login(username, PASSWORD).location()).endsWith("/");
+        assertThat(new ConsoleSession(port).login(username, PASSWORD).location())
+                .endsWith("/");
     }
 
     @Test
@@ -326,17 +429,20 @@ class ConsolePagesIntegrationTests {
         s.login(username, PASSWORD);
         String next = "Another-long-secret-9";
 
-        Page wrong = s.submit("/account/password", Form.of("currentPassword", "nope-nope-nope", "newPassword", next,
-                "confirmPassword", next));
+        Page wrong = s.submit(
+                "/account/password",
+                Form.of("currentPassword", "nope-nope-nope", "newPassword", next, "confirmPassword", next));
         assertThat(wrong.status()).isEqualTo(400);
         assertThat(wrong.body()).contains("The current password is not correct.");
 
-        Page mismatch = s.submit("/account/password", Form.of("currentPassword", PASSWORD, "newPassword", next,
-                "confirmPassword", next + "x"));
+        Page mismatch = s.submit(
+                "/account/password",
+                Form.of("currentPassword", PASSWORD, "newPassword", next, "confirmPassword", next + "x"));
         assertThat(mismatch.body()).contains("does not match the new password");
 
-        Page done = s.submit("/account/password", Form.of("currentPassword", PASSWORD, "newPassword", next,
-                "confirmPassword", next));
+        Page done = s.submit(
+                "/account/password",
+                Form.of("currentPassword", PASSWORD, "newPassword", next, "confirmPassword", next));
         assertThat(done.status()).isEqualTo(302);
         assertThat(s.get("/").body()).contains("Your password has been changed.");
         assertThat(new ConsoleSession(port).login(username, next).location()).endsWith("/");
@@ -356,8 +462,19 @@ class ConsolePagesIntegrationTests {
     void apiKeySecretIsShownOnlyInTheAnswerToItsCreation() {
         ConsoleSession s = signedIn(Role.ADMIN);
         String name = TestData.unique("pos").toLowerCase();
-        Page created = s.submit("/api-keys", Form.of("name", name, "roles", "COUNTER_STAFF", "_roles", "on",
-                "storeCodes", storeA, "_allStores", "on"));
+        Page created = s.submit(
+                "/api-keys",
+                Form.of(
+                        "name",
+                        name,
+                        "roles",
+                        "COUNTER_STAFF",
+                        "_roles",
+                        "on",
+                        "storeCodes",
+                        storeA,
+                        "_allStores",
+                        "on"));
         assertThat(created.status()).isEqualTo(200);
         String secret = created.body().replaceAll("(?s).*id=\"secret\"[^>]*value=\"(ptk_[^\"]+)\".*", "$1");
         assertThat(secret).startsWith("ptk_").hasSizeGreaterThan(20);
@@ -365,7 +482,11 @@ class ConsolePagesIntegrationTests {
         Page list = s.get("/api-keys");
         assertThat(list.body()).contains(name).doesNotContain(secret);
 
-        long id = staff.apiKeys().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow().id();
+        long id = staff.apiKeys().stream()
+                .filter(k -> k.name().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .id();
         Page revoked = s.submit("/api-keys/" + id + "/revoke", new Form());
         assertThat(revoked.status()).isEqualTo(302);
         assertThat(s.get("/api-keys").body()).contains("API key &quot;" + name + "&quot; has been revoked.");
@@ -395,8 +516,15 @@ class ConsolePagesIntegrationTests {
     @Test
     void badListParametersAnswer400NeverAServerError() {
         ConsoleSession s = signedIn(Role.ADMIN);
-        for (String path : List.of("/stores?page=-1", "/stores?page=abc", "/stores?sort=bogus", "/counters?size=100000",
-                "/staff?role=KING", "/staff/abc/edit", "/home/counts?poll=x", "/audit?size=0")) {
+        for (String path : List.of(
+                "/stores?page=-1",
+                "/stores?page=abc",
+                "/stores?sort=bogus",
+                "/counters?size=100000",
+                "/staff?role=KING",
+                "/staff/abc/edit",
+                "/home/counts?poll=x",
+                "/audit?size=0")) {
             Page page = s.get(path);
             assertThat(page.status()).as(path).isEqualTo(400);
             assertThat(page.body()).as(path).contains("id=\"error-message\"");
@@ -424,7 +552,9 @@ class ConsolePagesIntegrationTests {
         assertThat(counts.body()).contains("hx-get=\"/home/counts?poll=4\"", "hx-trigger=\"every 30s\"");
 
         Page last = s.get("/home/counts?poll=" + HomeController.MAX_POLLS, Map.of("HX-Request", "true"));
-        assertThat(last.body()).as("polling stops so idle sessions can time out").doesNotContain("hx-trigger");
+        assertThat(last.body())
+                .as("polling stops so idle sessions can time out")
+                .doesNotContain("hx-trigger");
 
         Page history = s.get("/stores?q=" + storeA, Map.of("HX-Request", "true", "HX-History-Restore-Request", "true"));
         assertThat(history.body()).contains("<html");
@@ -435,16 +565,19 @@ class ConsolePagesIntegrationTests {
         ConsoleSession manager = signedIn(Role.STORE_MANAGER);
         String home = manager.get("/").body();
         assertThat(home).contains("id=\"count-stores\"").doesNotContain("Staff by role");
-        assertThat(home.replaceAll("(?s).*id=\"count-stores\".*?class=\"stat-value\">([^<]+)<.*", "$1")).isEqualTo("1");
+        assertThat(home.replaceAll("(?s).*id=\"count-stores\".*?class=\"stat-value\">([^<]+)<.*", "$1"))
+                .isEqualTo("1");
     }
 
     @Test
     void restErrorsStayProblemJsonWhileConsoleErrorsArePages() throws Exception {
-        HttpResponse<String> api = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/stores/NO-SUCH-STORE"))
-                        .header("Authorization", "Bearer " + TestData.BOOTSTRAP_API_KEY)
-                        .header("Accept", "text/html,application/json;q=0.9,*/*;q=0.8").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> api = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/stores/NO-SUCH-STORE"))
+                                .header("Authorization", "Bearer " + TestData.BOOTSTRAP_API_KEY)
+                                .header("Accept", "text/html,application/json;q=0.9,*/*;q=0.8")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(api.statusCode()).isEqualTo(404);
         assertThat(api.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     }
@@ -459,24 +592,49 @@ class ConsolePagesIntegrationTests {
     }
 
     private String createStore(String prefix) {
-        return organization.createStore(new StoreCommand(TestData.unique(prefix), "测试门店 " + prefix, region, null, "杭州",
-                null, null, "Asia/Shanghai", null, "ACTIVE")).code();
+        return organization
+                .createStore(new StoreCommand(
+                        TestData.unique(prefix),
+                        "测试门店 " + prefix,
+                        region,
+                        null,
+                        "杭州",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
     }
 
     private String createAccount(Role role, List<String> stores) {
         String username = TestData.unique(role.name().toLowerCase().replace('_', '.'));
-        staff.createAccount(new StaffCommand(username, "测试" + role.name(), null, Set.of(role), stores == null, stores,
-                PASSWORD, true));
+        staff.createAccount(new StaffCommand(
+                username, "测试" + role.name(), null, Set.of(role), stores == null, stores, PASSWORD, true));
         return username;
     }
 
     private long accountId(String username) {
         return staff.accounts(dev.patron.shared.web.PageQuery.of(0, 5, username, null), null).items().stream()
-                .filter(a -> a.username().equals(username)).findFirst().orElseThrow().id();
+                .filter(a -> a.username().equals(username))
+                .findFirst()
+                .orElseThrow()
+                .id();
     }
 
     private static Form counter(String code, String store) {
-        return Form.of("code", code, "name", "测试专柜", "storeCode", store, "supplierName", "上海测试贸易有限公司", "floor", "1F",
-                "status", "ACTIVE");
+        return Form.of(
+                "code",
+                code,
+                "name",
+                "测试专柜",
+                "storeCode",
+                store,
+                "supplierName",
+                "上海测试贸易有限公司",
+                "floor",
+                "1F",
+                "status",
+                "ACTIVE");
     }
 }

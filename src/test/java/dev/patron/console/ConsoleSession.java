@@ -111,11 +111,12 @@ final class ConsoleSession {
         List<Map.Entry<String, String>> fields = new ArrayList<>(form.fields);
         fields.add(Map.entry("_csrf", csrf));
         for (Map.Entry<String, String> f : fields) {
-            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue() + "\r\n");
+            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
+                    + f.getValue() + "\r\n");
         }
         if (fileName != null) {
-            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName
-                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+            text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+                    + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
             body.writeBytes(content);
             text.accept("\r\n");
         }

@@ -58,7 +58,10 @@ class MemberBrowserTests {
     WebDriverWait wait;
     Path profile;
 
-    MemberBrowserTests(@LocalServerPort int port, @Autowired OrganizationManagement organization, @Autowired StaffManagement staff) {
+    MemberBrowserTests(
+            @LocalServerPort int port,
+            @Autowired OrganizationManagement organization,
+            @Autowired StaffManagement staff) {
         this.port = port;
         this.organization = organization;
         this.staff = staff;
@@ -69,9 +72,18 @@ class MemberBrowserTests {
         profile = Files.createTempDirectory("patron-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
+                "--user-data-dir=" + profile);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.SEVERE);
         options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
@@ -91,18 +103,34 @@ class MemberBrowserTests {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .map(Path::toFile)
+                        .forEach(File::delete);
             }
         }
     }
 
     @Test
     void aVisitorSignsUpOnAPhoneAndAnAgentFindsThemByPhoneNumber() throws IOException {
-        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华东")).code();
-        String store = organization.createStore(new StoreCommand(TestData.unique("SH"), "阳光百货 南京西路店", region, null, "上海",
-                null, null, "Asia/Shanghai", null, "ACTIVE")).code();
+        String region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华东"))
+                .code();
+        String store = organization
+                .createStore(new StoreCommand(
+                        TestData.unique("SH"),
+                        "阳光百货 南京西路店",
+                        region,
+                        null,
+                        "上海",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
         String agent = TestData.unique("agent");
-        staff.createAccount(new StaffCommand(agent, "呼叫中心 小周", null, Set.of(Role.AGENT), true, List.of(), PASSWORD, true));
+        staff.createAccount(
+                new StaffCommand(agent, "呼叫中心 小周", null, Set.of(Role.AGENT), true, List.of(), PASSWORD, true));
         String phone = MemberPagesIntegrationTests.phone();
 
         // the visitor scans the store's QR code: the sign-up page on a phone
@@ -114,16 +142,23 @@ class MemberBrowserTests {
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("join-form")));
             assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("成为会员");
             assertThat(driver.findElement(By.id("join-store")).getText()).isEqualTo("阳光百货 南京西路店");
-            assertThat(driver.findElements(By.cssSelector(".navbar-vertical"))).as("no console sidebar").isEmpty();
+            assertThat(driver.findElements(By.cssSelector(".navbar-vertical")))
+                    .as("no console sidebar")
+                    .isEmpty();
 
             driver.findElement(By.id("name")).sendKeys("陈静");
-            driver.findElement(By.id("phone")).sendKeys(phone.substring(0, 3) + " " + phone.substring(3, 7) + " " + phone.substring(7));
-            driver.findElement(By.cssSelector("input[name='gender'][value='FEMALE']")).click();
+            driver.findElement(By.id("phone"))
+                    .sendKeys(phone.substring(0, 3) + " " + phone.substring(3, 7) + " " + phone.substring(7));
+            driver.findElement(By.cssSelector("input[name='gender'][value='FEMALE']"))
+                    .click();
             WebElement birthday = driver.findElement(By.id("birthday"));
             ((JavascriptExecutor) driver).executeScript("arguments[0].value = '1992-03-08'", birthday);
-            driver.findElement(By.cssSelector("input[name='marketingConsents'][value='SMS']")).click();
+            driver.findElement(By.cssSelector("input[name='marketingConsents'][value='SMS']"))
+                    .click();
             WebElement submit = driver.findElement(By.id("join-submit"));
-            assertThat(submit.getRect().getX() + submit.getRect().getWidth()).as("fits the phone's width").isLessThanOrEqualTo(390);
+            assertThat(submit.getRect().getX() + submit.getRect().getWidth())
+                    .as("fits the phone's width")
+                    .isLessThanOrEqualTo(390);
             assertThat(pageWidth()).as("no sideways scrolling").isLessThanOrEqualTo(390);
             screenshot("20-join-phone-zh");
             ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", submit);
@@ -144,7 +179,8 @@ class MemberBrowserTests {
         // the agent signs in and types the number the caller gives into the top bar's lookup box
         driver.manage().deleteAllCookies();
         driver.get(url("/login?lang=zh-CN"));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(agent);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")))
+                .sendKeys(agent);
         driver.findElement(By.id("password")).sendKeys(PASSWORD);
         driver.findElement(By.id("login-submit")).click();
         WebElement lookup = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("header-lookup-number")));
@@ -153,10 +189,16 @@ class MemberBrowserTests {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("profile")));
         assertThat(driver.getCurrentUrl()).matches(".*/members/\\d+$");
         assertThat(driver.findElement(By.cssSelector(".page-title")).getText()).isEqualTo("陈静");
-        assertThat(driver.findElement(By.id("member-phone")).getText()).as("the agent sees the number").isEqualTo("+86" + phone);
+        assertThat(driver.findElement(By.id("member-phone")).getText())
+                .as("the agent sees the number")
+                .isEqualTo("+86" + phone);
         assertThat(driver.findElement(By.id("cards")).getText()).contains(card, "电子卡", "正常");
-        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='SMS']")).getText()).contains("已同意");
-        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='PHONE']")).getText()).contains("已拒绝");
+        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='SMS']"))
+                        .getText())
+                .contains("已同意");
+        assertThat(driver.findElement(By.cssSelector("#consents tr[data-channel='PHONE']"))
+                        .getText())
+                .contains("已拒绝");
         assertThat(driver.findElement(By.id("profile")).getText()).contains("网站自助", "1992-03-08");
         assertNoBrowserErrors();
         screenshot("22-member-360-zh");
@@ -181,7 +223,8 @@ class MemberBrowserTests {
         box.sendKeys("13000000000", Keys.ENTER);
         WebElement problem = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("lookup-problem")));
         assertThat(problem.getText()).isEqualTo("No active member matches this identifier.");
-        assertThat(driver.findElement(By.id("lookup-number")).getDomProperty("value")).isEqualTo("13000000000");
+        assertThat(driver.findElement(By.id("lookup-number")).getDomProperty("value"))
+                .isEqualTo("13000000000");
         screenshot("25-lookup-nobody-en");
         driver.manage().logs().get(LogType.BROWSER); // drained: the page answered 404 on purpose
 
@@ -197,7 +240,8 @@ class MemberBrowserTests {
     }
 
     private long pageWidth() {
-        return ((Number) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollWidth")).longValue();
+        return ((Number) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollWidth"))
+                .longValue();
     }
 
     private void assertNoBrowserErrors() {
@@ -212,7 +256,9 @@ class MemberBrowserTests {
     }
 
     private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
+                .getScreenshotAs(OutputType.FILE)
+                .toPath();
         Files.copy(png, BrowserTests.SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

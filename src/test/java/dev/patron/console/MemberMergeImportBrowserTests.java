@@ -62,8 +62,11 @@ class MemberMergeImportBrowserTests {
     WebDriverWait wait;
     Path profile;
 
-    MemberMergeImportBrowserTests(@LocalServerPort int port, @Autowired OrganizationManagement organization,
-            @Autowired StaffManagement staff, @Autowired MemberManagement members) {
+    MemberMergeImportBrowserTests(
+            @LocalServerPort int port,
+            @Autowired OrganizationManagement organization,
+            @Autowired StaffManagement staff,
+            @Autowired MemberManagement members) {
         this.port = port;
         this.organization = organization;
         this.staff = staff;
@@ -75,9 +78,18 @@ class MemberMergeImportBrowserTests {
         profile = Files.createTempDirectory("patron-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
+                "--user-data-dir=" + profile);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.SEVERE);
         options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
@@ -97,33 +109,53 @@ class MemberMergeImportBrowserTests {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .map(Path::toFile)
+                        .forEach(File::delete);
             }
         }
     }
 
     @Test
     void aManagerMergesDuplicatesAnAdminUndoesItAndImportsACsv() throws IOException {
-        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华北")).code();
-        String store = organization.createStore(new StoreCommand(TestData.unique("BJ"), "阳光百货 王府井店", region, null, "北京",
-                null, null, "Asia/Shanghai", null, "ACTIVE")).code();
+        String region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华北"))
+                .code();
+        String store = organization
+                .createStore(new StoreCommand(
+                        TestData.unique("BJ"),
+                        "阳光百货 王府井店",
+                        region,
+                        null,
+                        "北京",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
         String manager = TestData.unique("manager");
-        staff.createAccount(new StaffCommand(manager, "店长 老刘", null, Set.of(Role.STORE_MANAGER), false, List.of(store), PASSWORD, true));
+        staff.createAccount(new StaffCommand(
+                manager, "店长 老刘", null, Set.of(Role.STORE_MANAGER), false, List.of(store), PASSWORD, true));
         String admin = TestData.unique("admin");
-        staff.createAccount(new StaffCommand(admin, "总部 管理员", null, Set.of(Role.ADMIN), true, List.of(), PASSWORD, true));
+        staff.createAccount(
+                new StaffCommand(admin, "总部 管理员", null, Set.of(Role.ADMIN), true, List.of(), PASSWORD, true));
         String phone = MemberPagesIntegrationTests.phone();
         Member keep = enrol("刘德明", phone, store);
         Member other = enrol("刘德民", phone, store);
 
         // the store manager opens the merge screen and keeps the first member
         signIn(manager, "zh-CN");
-        driver.findElement(By.cssSelector("a.nav-link[href='/members/duplicates']")).click();
+        driver.findElement(By.cssSelector("a.nav-link[href='/members/duplicates']"))
+                .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".duplicate-pair")));
-        String pairSelector = ".duplicate-pair[data-pair='" + Math.min(keep.id(), other.id()) + "-" + Math.max(keep.id(), other.id()) + "']";
+        String pairSelector = ".duplicate-pair[data-pair='" + Math.min(keep.id(), other.id()) + "-"
+                + Math.max(keep.id(), other.id()) + "']";
         assertThat(driver.findElement(By.cssSelector(pairSelector)).getText()).contains("手机号相同", "刘德明", "刘德民");
         assertNoBrowserErrors();
         screenshot("30-duplicates-zh");
-        driver.findElement(By.cssSelector(pairSelector + " button[data-survivor='" + keep.id() + "']")).click();
+        driver.findElement(By.cssSelector(pairSelector + " button[data-survivor='" + keep.id() + "']"))
+                .click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("merges")));
         assertThat(driver.getCurrentUrl()).contains("/members/" + keep.id());
@@ -137,17 +169,23 @@ class MemberMergeImportBrowserTests {
         driver.findElement(By.cssSelector("#merges button[data-undo]")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("merges"), "Undone"));
-        assertThat(driver.findElements(By.cssSelector("#merges button[data-undo]"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#merges button[data-undo]")))
+                .isEmpty();
 
         // ... and imports a CSV file with one bad row
         Path csv = Files.createTempFile("members", ".csv");
-        Files.writeString(csv, "姓名,手机号,生日,城市\n孙丽," + MemberPagesIntegrationTests.phone() + ",1988-07-12,北京\n"
-                + "钱伟,12345,1979-11-30,天津\n赵雪," + MemberPagesIntegrationTests.phone() + ",,上海\n", StandardCharsets.UTF_8);
-        driver.findElement(By.cssSelector("a.nav-link[href='/members/imports']")).click();
+        Files.writeString(
+                csv,
+                "姓名,手机号,生日,城市\n孙丽," + MemberPagesIntegrationTests.phone() + ",1988-07-12,北京\n"
+                        + "钱伟,12345,1979-11-30,天津\n赵雪," + MemberPagesIntegrationTests.phone() + ",,上海\n",
+                StandardCharsets.UTF_8);
+        driver.findElement(By.cssSelector("a.nav-link[href='/members/imports']"))
+                .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-upload")));
         driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
         screenshot("32-import-upload-en");
-        driver.findElement(By.cssSelector("#import-upload button[type='submit']")).click();
+        driver.findElement(By.cssSelector("#import-upload button[type='submit']"))
+                .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-mapping")));
         assertThat(driver.findElement(By.id("import-sample")).getText()).contains("孙丽", "12345");
         WebElement skip = driver.findElement(By.id("mode-SKIP_BAD_ROWS"));
@@ -158,7 +196,9 @@ class MemberMergeImportBrowserTests {
         driver.findElement(By.id("run-import")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-outcome")));
         assertThat(driver.findElement(By.id("import-outcome")).getText()).contains("2 of 3 rows");
-        assertThat(driver.findElement(By.cssSelector("#results tr[data-row='3']")).getText()).contains("phone", "is not a valid phone number");
+        assertThat(driver.findElement(By.cssSelector("#results tr[data-row='3']"))
+                        .getText())
+                .contains("phone", "is not a valid phone number");
         assertNoBrowserErrors();
         screenshot("34-import-report-en");
         Files.delete(csv);
@@ -167,15 +207,19 @@ class MemberMergeImportBrowserTests {
     private void signIn(String username, String lang) {
         driver.manage().deleteAllCookies();
         driver.get(url("/login?lang=" + lang));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")))
+                .sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(PASSWORD);
         driver.findElement(By.id("login-submit")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("header-lookup-number")));
     }
 
     private Member enrol(String name, String phone, String store) {
-        return members.create(new MemberCommand(null, name, phone, null, null, null, null, null, null, null, null, null, store,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, true), JoinChannel.STORE_DESK);
+        return members.create(
+                new MemberCommand(
+                        null, name, phone, null, null, null, null, null, null, null, null, null, store, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, true),
+                JoinChannel.STORE_DESK);
     }
 
     private void assertNoBrowserErrors() {
@@ -190,7 +234,9 @@ class MemberMergeImportBrowserTests {
     }
 
     private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
+                .getScreenshotAs(OutputType.FILE)
+                .toPath();
         Files.copy(png, BrowserTests.SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -47,8 +47,11 @@ class MemberMergePagesTests {
     String store;
     final Map<Role, String> users = new EnumMap<>(Role.class);
 
-    MemberMergePagesTests(@LocalServerPort int port, @Autowired OrganizationManagement organization,
-            @Autowired StaffManagement staff, @Autowired MemberManagement members) {
+    MemberMergePagesTests(
+            @LocalServerPort int port,
+            @Autowired OrganizationManagement organization,
+            @Autowired StaffManagement staff,
+            @Autowired MemberManagement members) {
         this.port = port;
         this.organization = organization;
         this.staff = staff;
@@ -57,14 +60,34 @@ class MemberMergePagesTests {
 
     @BeforeAll
     void createAStoreAndOneAccountPerRole() {
-        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华南合并")).code();
-        store = organization.createStore(new StoreCommand(TestData.unique("MGS"), "阳光百货 广州店", region, null, "广州", null, null,
-                "Asia/Shanghai", null, "ACTIVE")).code();
+        String region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华南合并"))
+                .code();
+        store = organization
+                .createStore(new StoreCommand(
+                        TestData.unique("MGS"),
+                        "阳光百货 广州店",
+                        region,
+                        null,
+                        "广州",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
         for (Role role : Role.values()) {
             boolean limited = role == Role.STORE_MANAGER || role == Role.COUNTER_STAFF;
             String username = TestData.unique("mg." + role.name().toLowerCase().replace('_', '.'));
-            staff.createAccount(new StaffCommand(username, "合并测试" + role.name(), null, Set.of(role), !limited,
-                    limited ? List.of(store) : null, PASSWORD, true));
+            staff.createAccount(new StaffCommand(
+                    username,
+                    "合并测试" + role.name(),
+                    null,
+                    Set.of(role),
+                    !limited,
+                    limited ? List.of(store) : null,
+                    PASSWORD,
+                    true));
             users.put(role, username);
         }
     }
@@ -78,9 +101,17 @@ class MemberMergePagesTests {
         Page page = signedIn(Role.STORE_MANAGER).get("/members/duplicates?size=200");
         assertThat(page.status()).isEqualTo(200);
         String pair = pairBlock(page.body(), a.id(), b.id());
-        assertThat(pair).contains("Same phone", "周晓梅", "周小梅", "href=\"/members/" + a.id() + "\"",
-                "href=\"/members/" + b.id() + "\"", "Merge into this one", "action=\"/members/" + a.id() + "/merge\"",
-                "action=\"/members/" + b.id() + "/merge\"", "data-confirm=");
+        assertThat(pair)
+                .contains(
+                        "Same phone",
+                        "周晓梅",
+                        "周小梅",
+                        "href=\"/members/" + a.id() + "\"",
+                        "href=\"/members/" + b.id() + "\"",
+                        "Merge into this one",
+                        "action=\"/members/" + a.id() + "/merge\"",
+                        "action=\"/members/" + b.id() + "/merge\"",
+                        "data-confirm=");
         assertThat(page.body()).as("the navigation offers the merge screen").contains("href=\"/members/duplicates\"");
     }
 
@@ -91,32 +122,44 @@ class MemberMergePagesTests {
         Member loser = enrol("吴建囯", phone);
         ConsoleSession manager = signedIn(Role.STORE_MANAGER);
 
-        Page merged = manager.submit("/members/" + survivor.id() + "/merge", Form.of("memberId", String.valueOf(loser.id())));
+        Page merged =
+                manager.submit("/members/" + survivor.id() + "/merge", Form.of("memberId", String.valueOf(loser.id())));
         assertThat(merged.status()).isEqualTo(302);
         assertThat(merged.location()).endsWith("/members/" + survivor.id() + "#merges");
         assertThat(members.member(loser.id()).status()).isEqualTo(MemberStatus.MERGED);
 
         Page survivorPage = manager.get("/members/" + survivor.id());
-        assertThat(survivorPage.body()).contains("id=\"merges\"", "Merged in:", "href=\"/members/" + loser.id() + "\"",
-                "has been merged into this member");
+        assertThat(survivorPage.body())
+                .contains(
+                        "id=\"merges\"",
+                        "Merged in:",
+                        "href=\"/members/" + loser.id() + "\"",
+                        "has been merged into this member");
         assertThat(survivorPage.body()).as("only an admin may undo").doesNotContain("data-undo=");
         Page loserPage = manager.get("/members/" + loser.id());
-        assertThat(loserPage.body()).contains("id=\"member-inactive\"", "href=\"/members/" + survivor.id() + "\"", "Merged into:");
-        assertThat(manager.get("/members/duplicates?size=200").body()).doesNotContain("data-pair=\"" + survivor.id() + "-" + loser.id() + "\"");
+        assertThat(loserPage.body())
+                .contains("id=\"member-inactive\"", "href=\"/members/" + survivor.id() + "\"", "Merged into:");
+        assertThat(manager.get("/members/duplicates?size=200").body())
+                .doesNotContain("data-pair=\"" + survivor.id() + "-" + loser.id() + "\"");
 
         ConsoleSession admin = signedIn(Role.ADMIN);
         Page adminView = admin.get("/members/" + survivor.id());
-        Matcher undo = Pattern.compile("action=\"(/members/" + survivor.id() + "/merges/\\d+/undo)\"").matcher(adminView.body());
+        Matcher undo = Pattern.compile("action=\"(/members/" + survivor.id() + "/merges/\\d+/undo)\"")
+                .matcher(adminView.body());
         assertThat(undo.find()).as("the admin sees the undo button").isTrue();
         assertThat(adminView.body()).contains("data-confirm=\"Undo this merge?");
 
-        assertThat(manager.submit(undo.group(1), new Form()).status()).as("a manager's undo is refused").isEqualTo(403);
+        assertThat(manager.submit(undo.group(1), new Form()).status())
+                .as("a manager's undo is refused")
+                .isEqualTo(403);
         Page undone = admin.submit(undo.group(1), new Form());
         assertThat(undone.status()).isEqualTo(302);
         assertThat(undone.location()).endsWith("/members/" + survivor.id() + "#merges");
         assertThat(members.member(loser.id()).status()).isEqualTo(MemberStatus.ACTIVE);
         Page after = admin.get("/members/" + survivor.id());
-        assertThat(after.body()).contains("The merge has been undone", "Undone ").doesNotContain("data-undo=");
+        assertThat(after.body())
+                .contains("The merge has been undone", "Undone ")
+                .doesNotContain("data-undo=");
     }
 
     @Test
@@ -128,8 +171,11 @@ class MemberMergePagesTests {
 
         Page page = counter.get("/members/duplicates?size=200");
         assertThat(page.status()).isEqualTo(200);
-        assertThat(pairBlock(page.body(), a.id(), b.id())).contains("郑秀兰").doesNotContain("merge-form", "Merge into this one");
-        assertThat(page.body()).as("no navigation entry for a role that may not merge")
+        assertThat(pairBlock(page.body(), a.id(), b.id()))
+                .contains("郑秀兰")
+                .doesNotContain("merge-form", "Merge into this one");
+        assertThat(page.body())
+                .as("no navigation entry for a role that may not merge")
                 .doesNotContain("href=\"/members/duplicates\"");
 
         Page post = counter.submit("/members/" + a.id() + "/merge", Form.of("memberId", String.valueOf(b.id())));
@@ -141,10 +187,16 @@ class MemberMergePagesTests {
     void badMergeRequestsAnswerClientErrorPagesNotServerErrors() {
         Member a = enrol("冯丽娟", MemberPagesIntegrationTests.phone());
         ConsoleSession admin = signedIn(Role.ADMIN);
-        assertThat(admin.submit("/members/" + a.id() + "/merge", new Form()).status()).as("no member to merge").isEqualTo(400);
-        assertThat(admin.submit("/members/" + a.id() + "/merge", Form.of("memberId", String.valueOf(a.id()))).status())
-                .as("merging a member into itself").isEqualTo(400);
-        assertThat(admin.submit("/members/" + a.id() + "/merge", Form.of("memberId", "x")).status()).isEqualTo(400);
+        assertThat(admin.submit("/members/" + a.id() + "/merge", new Form()).status())
+                .as("no member to merge")
+                .isEqualTo(400);
+        assertThat(admin.submit("/members/" + a.id() + "/merge", Form.of("memberId", String.valueOf(a.id())))
+                        .status())
+                .as("merging a member into itself")
+                .isEqualTo(400);
+        assertThat(admin.submit("/members/" + a.id() + "/merge", Form.of("memberId", "x"))
+                        .status())
+                .isEqualTo(400);
         assertThat(admin.get("/members/duplicates?page=-1").status()).isLessThan(500);
     }
 
@@ -165,8 +217,11 @@ class MemberMergePagesTests {
     }
 
     private Member enrol(String name, String phone) {
-        return members.create(new MemberCommand(null, name, phone, null, null, null, null, null, null, null, null, null, store,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, true), JoinChannel.STORE_DESK);
+        return members.create(
+                new MemberCommand(
+                        null, name, phone, null, null, null, null, null, null, null, null, null, store, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, true),
+                JoinChannel.STORE_DESK);
     }
 
     private ConsoleSession signedIn(Role role) {

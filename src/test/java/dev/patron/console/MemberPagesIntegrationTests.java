@@ -55,8 +55,11 @@ class MemberPagesIntegrationTests {
     String storeB;
     final Map<Role, String> users = new EnumMap<>(Role.class);
 
-    MemberPagesIntegrationTests(@LocalServerPort int port, @Autowired OrganizationManagement organization,
-            @Autowired StaffManagement staff, @Autowired MemberManagement members) {
+    MemberPagesIntegrationTests(
+            @LocalServerPort int port,
+            @Autowired OrganizationManagement organization,
+            @Autowired StaffManagement staff,
+            @Autowired MemberManagement members) {
         this.port = port;
         this.organization = organization;
         this.staff = staff;
@@ -65,16 +68,47 @@ class MemberPagesIntegrationTests {
 
     @BeforeAll
     void createStoresAndOneAccountPerRole() {
-        String region = organization.createRegion(new RegionCommand(TestData.unique("RG"), "华东会员")).code();
-        storeA = organization.createStore(new StoreCommand(TestData.unique("MSA"), "阳光百货 杭州店", region, null, "杭州", null, null,
-                "Asia/Shanghai", null, "ACTIVE")).code();
-        storeB = organization.createStore(new StoreCommand(TestData.unique("MSB"), "阳光百货 宁波店", region, null, "宁波", null, null,
-                "Asia/Shanghai", null, "ACTIVE")).code();
+        String region = organization
+                .createRegion(new RegionCommand(TestData.unique("RG"), "华东会员"))
+                .code();
+        storeA = organization
+                .createStore(new StoreCommand(
+                        TestData.unique("MSA"),
+                        "阳光百货 杭州店",
+                        region,
+                        null,
+                        "杭州",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
+        storeB = organization
+                .createStore(new StoreCommand(
+                        TestData.unique("MSB"),
+                        "阳光百货 宁波店",
+                        region,
+                        null,
+                        "宁波",
+                        null,
+                        null,
+                        "Asia/Shanghai",
+                        null,
+                        "ACTIVE"))
+                .code();
         for (Role role : Role.values()) {
             boolean limited = role == Role.STORE_MANAGER || role == Role.COUNTER_STAFF;
             String username = TestData.unique(role.name().toLowerCase().replace('_', '.'));
-            staff.createAccount(new StaffCommand(username, "会员测试" + role.name(), null, Set.of(role), !limited,
-                    limited ? List.of(storeA) : null, PASSWORD, true));
+            staff.createAccount(new StaffCommand(
+                    username,
+                    "会员测试" + role.name(),
+                    null,
+                    Set.of(role),
+                    !limited,
+                    limited ? List.of(storeA) : null,
+                    PASSWORD,
+                    true));
             users.put(role, username);
         }
     }
@@ -98,26 +132,47 @@ class MemberPagesIntegrationTests {
         assertThat(bySuffix.body()).contains("href=\"/members/" + m.id() + "\"", "+86" + phone);
 
         Page fragment = admin.get("/members?q=" + phone.substring(3), Map.of("HX-Request", "true"));
-        assertThat(fragment.body()).as("live search answers with the results only")
-                .contains("id=\"results\"", "欧阳靖琪").doesNotContain("<html");
+        assertThat(fragment.body())
+                .as("live search answers with the results only")
+                .contains("id=\"results\"", "欧阳靖琪")
+                .doesNotContain("<html");
 
         assertThat(admin.get("/members?sort=-name&q=oyjq").status()).isEqualTo(200);
-        assertThat(admin.get("/members?sort=password").status()).as("unknown sort is a bad request, not a 500").isEqualTo(400);
+        assertThat(admin.get("/members?sort=password").status())
+                .as("unknown sort is a bad request, not a 500")
+                .isEqualTo(400);
     }
 
     @Test
     void theMemberPageShowsCardsConsentIdentifiersAndContributedPanels() {
         String phone = phone();
-        Member m = members.signUp(storeA, new dev.patron.members.SelfSignUp("林晓燕", phone, "lin@example.com", null, null,
-                List.of(ConsentChannel.SMS)), "test");
+        Member m = members.signUp(
+                storeA,
+                new dev.patron.members.SelfSignUp(
+                        "林晓燕", phone, "lin@example.com", null, null, List.of(ConsentChannel.SMS)),
+                "test");
         String card = m.cards().get(0).number();
 
         Page page = signedIn(Role.ADMIN).get("/members/" + m.id());
         assertThat(page.status()).isEqualTo(200);
-        assertThat(page.body()).contains("id=\"cards\"", card, "Electronic", "Active", "id=\"consents\"", "Agreed", "Refused",
-                "Not asked", "id=\"identifiers\"", "+86" + phone, "lin@example.com", "id=\"panels\"", "data-panel=",
-                "Website");
-        assertThat(new ConsoleSession(port).get("/members/" + m.id()).status()).as("anonymous visitors are sent to sign in")
+        assertThat(page.body())
+                .contains(
+                        "id=\"cards\"",
+                        card,
+                        "Electronic",
+                        "Active",
+                        "id=\"consents\"",
+                        "Agreed",
+                        "Refused",
+                        "Not asked",
+                        "id=\"identifiers\"",
+                        "+86" + phone,
+                        "lin@example.com",
+                        "id=\"panels\"",
+                        "data-panel=",
+                        "Website");
+        assertThat(new ConsoleSession(port).get("/members/" + m.id()).status())
+                .as("anonymous visitors are sent to sign in")
                 .isEqualTo(302);
     }
 
@@ -129,14 +184,20 @@ class MemberPagesIntegrationTests {
 
         for (Role role : List.of(Role.MARKETER, Role.COUNTER_STAFF)) {
             ConsoleSession s = signedIn(role);
-            assertThat(s.get("/members/" + m.id()).body()).as("%s on the 360 page", role)
-                    .contains(masked, "id=\"masked-hint\"").doesNotContain("+86" + phone);
-            assertThat(s.get("/members?q=" + phone.substring(3)).body()).as("%s in the list", role)
-                    .contains(masked).doesNotContain("+86" + phone);
+            assertThat(s.get("/members/" + m.id()).body())
+                    .as("%s on the 360 page", role)
+                    .contains(masked, "id=\"masked-hint\"")
+                    .doesNotContain("+86" + phone);
+            assertThat(s.get("/members?q=" + phone.substring(3)).body())
+                    .as("%s in the list", role)
+                    .contains(masked)
+                    .doesNotContain("+86" + phone);
         }
         for (Role role : List.of(Role.AGENT, Role.STORE_MANAGER)) {
-            assertThat(signedIn(role).get("/members/" + m.id()).body()).as("%s sees the number", role)
-                    .contains("+86" + phone).doesNotContain("id=\"masked-hint\"");
+            assertThat(signedIn(role).get("/members/" + m.id()).body())
+                    .as("%s sees the number", role)
+                    .contains("+86" + phone)
+                    .doesNotContain("id=\"masked-hint\"");
         }
     }
 
@@ -156,27 +217,40 @@ class MemberPagesIntegrationTests {
         Member m = enrol("蒋文", phone(), storeB);
         String old = m.cards().get(0).number();
         ConsoleSession agent = signedIn(Role.AGENT);
-        assertThat(agent.get("/members/" + m.id()).body()).contains("data-card-action=\"REPORTED_LOST\"", "Report card " + old);
+        assertThat(agent.get("/members/" + m.id()).body())
+                .contains("data-card-action=\"REPORTED_LOST\"", "Report card " + old);
 
-        Page lost = agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
+        Page lost =
+                agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
         assertThat(lost.status()).isEqualTo(302);
-        assertThat(agent.get("/members/" + m.id()).body()).contains("Card " + old + " has been reported lost.", "Reported lost",
-                "data-card-action=\"ACTIVE\"");
+        assertThat(agent.get("/members/" + m.id()).body())
+                .contains("Card " + old + " has been reported lost.", "Reported lost", "data-card-action=\"ACTIVE\"");
 
-        Page again = agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
-        assertThat(again.status()).as("the same change twice is a conflict page").isEqualTo(409);
-        assertThat(agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "LOST")).status())
+        Page again =
+                agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "REPORTED_LOST"));
+        assertThat(again.status())
+                .as("the same change twice is a conflict page")
+                .isEqualTo(409);
+        assertThat(agent.submit("/members/" + m.id() + "/cards/" + old + "/status", Form.of("status", "LOST"))
+                        .status())
                 .isEqualTo(400);
 
         Page replaced = agent.submit("/members/" + m.id() + "/cards/" + old + "/replace", new Form());
         assertThat(replaced.status()).isEqualTo(302);
         Member after = members.member(m.id());
         assertThat(after.cards()).hasSize(2);
-        String fresh = after.cards().stream().filter(c -> c.status() == CardStatus.ACTIVE).findFirst().orElseThrow().number();
-        assertThat(agent.get("/members/" + m.id()).body()).contains("New electronic card " + fresh + " has been issued.",
-                "Replaced", "replaces " + old);
-        assertThat(signedIn(Role.MARKETER).submit("/members/" + m.id() + "/cards/" + fresh + "/status",
-                Form.of("status", "FROZEN")).status()).as("read-only role").isEqualTo(403);
+        String fresh = after.cards().stream()
+                .filter(c -> c.status() == CardStatus.ACTIVE)
+                .findFirst()
+                .orElseThrow()
+                .number();
+        assertThat(agent.get("/members/" + m.id()).body())
+                .contains("New electronic card " + fresh + " has been issued.", "Replaced", "replaces " + old);
+        assertThat(signedIn(Role.MARKETER)
+                        .submit("/members/" + m.id() + "/cards/" + fresh + "/status", Form.of("status", "FROZEN"))
+                        .status())
+                .as("read-only role")
+                .isEqualTo(403);
     }
 
     // ------------------------------------------------------------------ enrol and edit
@@ -184,29 +258,63 @@ class MemberPagesIntegrationTests {
     @Test
     void theEnrolFormShowsEveryProblemNextToItsField() {
         ConsoleSession desk = signedIn(Role.ADMIN);
-        assertThat(desk.get("/members/new").body()).contains("id=\"member-form\"", "name=\"preferredStoreCode\"", storeA);
+        assertThat(desk.get("/members/new").body())
+                .contains("id=\"member-form\"", "name=\"preferredStoreCode\"", storeA);
 
-        Page invalid = desk.submit("/members", Form.of("name", "", "phone", "12345", "email", "not-an-email",
-                "birthday", LocalDate.now().plusDays(3).toString(), "gender", "FEMALE", "joinChannel", "STORE_DESK"));
+        Page invalid = desk.submit(
+                "/members",
+                Form.of(
+                        "name",
+                        "",
+                        "phone",
+                        "12345",
+                        "email",
+                        "not-an-email",
+                        "birthday",
+                        LocalDate.now().plusDays(3).toString(),
+                        "gender",
+                        "FEMALE",
+                        "joinChannel",
+                        "STORE_DESK"));
         assertThat(invalid.status()).isEqualTo(400);
-        assertThat(invalid.body()).contains("Please correct the marked fields.", "must not be empty", "is not a valid phone number",
-                "is not a valid e-mail address", "must not be in the future");
+        assertThat(invalid.body())
+                .contains(
+                        "Please correct the marked fields.",
+                        "must not be empty",
+                        "is not a valid phone number",
+                        "is not a valid e-mail address",
+                        "must not be in the future");
         assertThat(fieldIsInvalid(invalid.body(), "name")).isTrue();
         assertThat(fieldIsInvalid(invalid.body(), "phone")).isTrue();
 
         Page badDate = desk.submit("/members", Form.of("name", "王小明", "birthday", "31.02.1990"));
-        assertThat(badDate.status()).as("a malformed date is a field error, not a 500").isEqualTo(400);
+        assertThat(badDate.status())
+                .as("a malformed date is a field error, not a 500")
+                .isEqualTo(400);
         assertThat(fieldIsInvalid(badDate.body(), "birthday")).isTrue();
 
         String phone = phone();
-        Page saved = desk.submit("/members", Form.of("name", "王小明", "phone", phone, "gender", "MALE",
-                "preferredStoreCode", storeA, "joinChannel", "STORE_DESK"));
+        Page saved = desk.submit(
+                "/members",
+                Form.of(
+                        "name",
+                        "王小明",
+                        "phone",
+                        phone,
+                        "gender",
+                        "MALE",
+                        "preferredStoreCode",
+                        storeA,
+                        "joinChannel",
+                        "STORE_DESK"));
         assertThat(saved.status()).isEqualTo(302);
         long id = Long.parseLong(saved.location().replaceAll(".*/members/", ""));
-        assertThat(desk.get("/members/" + id).body()).contains("Member 王小明 has been saved.", "+86" + phone, "Store desk");
+        assertThat(desk.get("/members/" + id).body())
+                .contains("Member 王小明 has been saved.", "+86" + phone, "Store desk");
 
-        Page edit = desk.submit("/members/" + id, Form.of("name", "王小明", "phone", phone, "city", "杭州",
-                "preferredStoreCode", storeA, "gender", "MALE"));
+        Page edit = desk.submit(
+                "/members/" + id,
+                Form.of("name", "王小明", "phone", phone, "city", "杭州", "preferredStoreCode", storeA, "gender", "MALE"));
         assertThat(edit.status()).isEqualTo(302);
         assertThat(members.member(id).city()).isEqualTo("杭州");
     }
@@ -220,13 +328,15 @@ class MemberPagesIntegrationTests {
         assertThat(form.status()).isEqualTo(200);
         assertThat(form.body()).as("the form does not reveal the number").doesNotContain(phone);
 
-        Page saved = counter.submit("/members/" + m.id(), Form.of("name", "冯晓", "phone", "", "city", "嘉兴",
-                "preferredStoreCode", storeA));
+        Page saved = counter.submit(
+                "/members/" + m.id(), Form.of("name", "冯晓", "phone", "", "city", "嘉兴", "preferredStoreCode", storeA));
         assertThat(saved.status()).isEqualTo(302);
         Member after = members.member(m.id());
         assertThat(after.phone()).isEqualTo("+86" + phone);
         assertThat(after.city()).isEqualTo("嘉兴");
-        assertThat(signedIn(Role.MARKETER).get("/members/" + m.id() + "/edit").status()).as("read-only role").isEqualTo(403);
+        assertThat(signedIn(Role.MARKETER).get("/members/" + m.id() + "/edit").status())
+                .as("read-only role")
+                .isEqualTo(403);
     }
 
     @Test
@@ -237,9 +347,12 @@ class MemberPagesIntegrationTests {
         assertThat(admin.get("/members?page=x").status()).isEqualTo(400);
         assertThat(admin.get("/members/not-a-number").status()).isEqualTo(404);
         assertThat(admin.get("/members/lookup?number=%25%27%22%3C").status()).isEqualTo(404);
-        assertThat(admin.get("/members/lookup?number=1" + "3".repeat(300)).status()).isEqualTo(404);
+        assertThat(admin.get("/members/lookup?number=1" + "3".repeat(300)).status())
+                .isEqualTo(404);
         Member m = enrol("韩梅梅", phone(), storeA);
-        assertThat(admin.submit("/members/" + m.id() + "/notes", Form.of("body", " ")).status()).isEqualTo(400);
+        assertThat(admin.submit("/members/" + m.id() + "/notes", Form.of("body", " "))
+                        .status())
+                .isEqualTo(400);
         Page note = admin.submit("/members/" + m.id() + "/notes", Form.of("body", "喜欢丝巾，周末来店"));
         assertThat(note.status()).isEqualTo(302);
         assertThat(admin.get("/members/" + m.id()).body()).contains("喜欢丝巾，周末来店", "The note has been added.");
@@ -275,13 +388,29 @@ class MemberPagesIntegrationTests {
         ConsoleSession visitor = new ConsoleSession(port, "zh-CN");
         Page form = visitor.get("/join/" + storeA);
         assertThat(form.status()).isEqualTo(200);
-        assertThat(form.body()).contains("成为会员", "阳光百货 杭州店", "我同意 阳光百货 杭州店 通过短信向我发送优惠和活动信息。",
-                "告知书版本 " + members.consentWordingVersion()).doesNotContain("navbar-vertical");
+        assertThat(form.body())
+                .contains(
+                        "成为会员", "阳光百货 杭州店", "我同意 阳光百货 杭州店 通过短信向我发送优惠和活动信息。", "告知书版本 " + members.consentWordingVersion())
+                .doesNotContain("navbar-vertical");
 
         String phone = phone();
-        Page done = visitor.post("/join/" + storeA, Form.of("name", "陈静", "phone", phone, "gender", "FEMALE",
-                "birthday", "1992-03-08", "marketingConsents", "SMS", "marketingConsents", "PHONE",
-                "_csrf", ConsoleSession.csrfFrom(form.body())));
+        Page done = visitor.post(
+                "/join/" + storeA,
+                Form.of(
+                        "name",
+                        "陈静",
+                        "phone",
+                        phone,
+                        "gender",
+                        "FEMALE",
+                        "birthday",
+                        "1992-03-08",
+                        "marketingConsents",
+                        "SMS",
+                        "marketingConsents",
+                        "PHONE",
+                        "_csrf",
+                        ConsoleSession.csrfFrom(form.body())));
         assertThat(done.status()).isEqualTo(200);
         assertThat(done.body()).contains("欢迎您，陈静！", "id=\"join-card-number\"");
 
@@ -304,8 +433,15 @@ class MemberPagesIntegrationTests {
             assertThat(e.storeCode()).isEqualTo(storeA);
         });
 
-        Page again = visitor.post("/join/" + storeA, Form.of("name", "陈静", "phone", phone,
-                "_csrf", ConsoleSession.csrfFrom(visitor.get("/join/" + storeA).body())));
+        Page again = visitor.post(
+                "/join/" + storeA,
+                Form.of(
+                        "name",
+                        "陈静",
+                        "phone",
+                        phone,
+                        "_csrf",
+                        ConsoleSession.csrfFrom(visitor.get("/join/" + storeA).body())));
         assertThat(again.status()).as("the same number twice").isEqualTo(409);
         assertThat(again.body()).contains("该手机号已注册会员").doesNotContain(String.valueOf(m.id()) + "。");
     }
@@ -316,7 +452,8 @@ class MemberPagesIntegrationTests {
         visitor.get("/join/" + storeA);
         String phone = phone();
         Page page = visitor.post("/join/" + storeA, Form.of("name", "Mallory", "phone", phone));
-        assertThat(page.status()).as("not accepted, and the visitor is told why instead of sent to the staff login")
+        assertThat(page.status())
+                .as("not accepted, and the visitor is told why instead of sent to the staff login")
                 .isEqualTo(403);
         assertThat(page.body()).contains("This form has expired").doesNotContain("join-card-number");
         assertThat(members.lookup(IdentifierKind.PHONE, null, phone)).isEmpty();
@@ -326,18 +463,39 @@ class MemberPagesIntegrationTests {
     void signUpWithAnInvalidPhoneShowsTheFieldError() {
         ConsoleSession visitor = new ConsoleSession(port);
         Page form = visitor.get("/join/" + storeA);
-        Page page = visitor.post("/join/" + storeA, Form.of("name", "Li Lei", "phone", "12345", "birthday", "1990-05-17",
-                "_csrf", ConsoleSession.csrfFrom(form.body())));
+        Page page = visitor.post(
+                "/join/" + storeA,
+                Form.of(
+                        "name",
+                        "Li Lei",
+                        "phone",
+                        "12345",
+                        "birthday",
+                        "1990-05-17",
+                        "_csrf",
+                        ConsoleSession.csrfFrom(form.body())));
         assertThat(page.status()).isEqualTo(400);
         assertThat(fieldIsInvalid(page.body(), "phone")).isTrue();
         assertThat(page.body()).contains("is not a valid phone number", "id=\"join-form\"");
 
-        Page badDate = visitor.post("/join/" + storeA, Form.of("name", "Li Lei", "phone", phone(), "birthday", "not a date",
-                "_csrf", ConsoleSession.csrfFrom(form.body())));
-        assertThat(badDate.status()).as("a malformed date is a field error, not a 500").isEqualTo(400);
+        Page badDate = visitor.post(
+                "/join/" + storeA,
+                Form.of(
+                        "name",
+                        "Li Lei",
+                        "phone",
+                        phone(),
+                        "birthday",
+                        "not a date",
+                        "_csrf",
+                        ConsoleSession.csrfFrom(form.body())));
+        assertThat(badDate.status())
+                .as("a malformed date is a field error, not a 500")
+                .isEqualTo(400);
         assertThat(fieldIsInvalid(badDate.body(), "birthday")).isTrue();
 
-        Page empty = visitor.post("/join/" + storeA, Form.of("name", "", "phone", "", "_csrf", ConsoleSession.csrfFrom(form.body())));
+        Page empty = visitor.post(
+                "/join/" + storeA, Form.of("name", "", "phone", "", "_csrf", ConsoleSession.csrfFrom(form.body())));
         assertThat(empty.status()).isEqualTo(400);
         assertThat(fieldIsInvalid(empty.body(), "name")).isTrue();
         assertThat(fieldIsInvalid(empty.body(), "phone")).isTrue();
@@ -354,19 +512,25 @@ class MemberPagesIntegrationTests {
     // ------------------------------------------------------------------ helpers
 
     private static ConsentState marketing(Member m, ConsentChannel channel) {
-        return m.consents().stream().filter(c -> c.channel() == channel && c.purpose() == ConsentPurpose.MARKETING)
-                .findFirst().orElseThrow();
+        return m.consents().stream()
+                .filter(c -> c.channel() == channel && c.purpose() == ConsentPurpose.MARKETING)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The input of {@code field} carries Bootstrap's invalid marker. */
     private static boolean fieldIsInvalid(String html, String field) {
         return html.matches("(?s).*<(input|select)[^>]*id=\"" + field + "\"[^>]*class=\"[^\"]*is-invalid.*")
-                || html.matches("(?s).*<(input|select)[^>]*class=\"[^\"]*is-invalid[^\"]*\"[^>]*id=\"" + field + "\".*");
+                || html.matches(
+                        "(?s).*<(input|select)[^>]*class=\"[^\"]*is-invalid[^\"]*\"[^>]*id=\"" + field + "\".*");
     }
 
     private Member enrol(String name, String phone, String store) {
-        return members.create(new MemberCommand(null, name, phone, null, null, null, null, null, null, null, null, null, store,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null), JoinChannel.STORE_DESK);
+        return members.create(
+                new MemberCommand(
+                        null, name, phone, null, null, null, null, null, null, null, null, null, store, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, null),
+                JoinChannel.STORE_DESK);
     }
 
     private ConsoleSession signedIn(Role role) {

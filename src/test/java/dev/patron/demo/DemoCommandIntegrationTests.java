@@ -63,33 +63,51 @@ class DemoCommandIntegrationTests {
             assertThat(count(jdbc, "organization.brand")).isEqualTo(80);
             assertThat(count(jdbc, "organization.region")).isEqualTo(5);
             assertThat(count(jdbc, "organization.category")).isGreaterThan(30);
-            assertThat(jdbc.sql("select count(*) from organization.category where parent_id is not null").query(Long.class).single())
+            assertThat(jdbc.sql("select count(*) from organization.category where parent_id is not null")
+                            .query(Long.class)
+                            .single())
                     .isGreaterThan(20);
             // every counter sells at least one brand; every store has counters
-            assertThat(jdbc.sql("select count(*) from organization.counter c where not exists (select 1 from organization.counter_brand cb where cb.counter_id = c.id)")
-                    .query(Long.class).single()).isZero();
-            assertThat(jdbc.sql("select count(*) from organization.store s where not exists (select 1 from organization.counter c where c.store_id = s.id)")
-                    .query(Long.class).single()).isZero();
+            assertThat(jdbc.sql(
+                                    "select count(*) from organization.counter c where not exists (select 1 from organization.counter_brand cb where cb.counter_id = c.id)")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+            assertThat(jdbc.sql(
+                                    "select count(*) from organization.store s where not exists (select 1 from organization.counter c where c.store_id = s.id)")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
             // staff for each role; store roles are limited to one store
             Map<String, Long> perRole = new java.util.TreeMap<>();
-            jdbc.sql("select role, count(*) from staff.account_role group by role").query((rs, n) -> perRole.put(rs.getString(1), rs.getLong(2))).list();
-            assertThat(perRole.keySet()).containsExactlyInAnyOrder("ADMIN", "MARKETER", "ANALYST", "STORE_MANAGER", "COUNTER_STAFF", "AGENT", "FINANCE");
+            jdbc.sql("select role, count(*) from staff.account_role group by role")
+                    .query((rs, n) -> perRole.put(rs.getString(1), rs.getLong(2)))
+                    .list();
+            assertThat(perRole.keySet())
+                    .containsExactlyInAnyOrder(
+                            "ADMIN", "MARKETER", "ANALYST", "STORE_MANAGER", "COUNTER_STAFF", "AGENT", "FINANCE");
             assertThat(perRole.get("STORE_MANAGER")).isEqualTo(20);
             assertThat(jdbc.sql("""
                     select count(*) from staff.account a join staff.account_role r on r.account_id = a.id
-                    where r.role in ('STORE_MANAGER', 'COUNTER_STAFF') and (a.all_stores or (select count(*) from staff.account_store s where s.account_id = a.id) <> 1)""")
-                    .query(Long.class).single()).isZero();
+                    where r.role in ('STORE_MANAGER', 'COUNTER_STAFF') and (a.all_stores or (select count(*) from staff.account_store s where s.account_id = a.id) <> 1)""").query(Long.class).single()).isZero();
             first = jdbc.sql(FINGERPRINT).query(String.class).single();
 
             // the generator only fills an empty database
-            assertThatThrownBy(() -> ctx.getBean(DemoGenerator.class).generate(new DemoGenerator.Settings(7, 20, 150, 80, "Demo-password-1")))
+            assertThatThrownBy(() -> ctx.getBean(DemoGenerator.class)
+                            .generate(new DemoGenerator.Settings(7, 20, 150, 80, "Demo-password-1")))
                     .hasMessageContaining("only fills an empty database");
         }
         try (var ctx = runDemo("demo_b", "--seed=7")) {
-            again = ctx.getBean(JdbcClient.class).sql(FINGERPRINT).query(String.class).single();
+            again = ctx.getBean(JdbcClient.class)
+                    .sql(FINGERPRINT)
+                    .query(String.class)
+                    .single();
         }
         try (var ctx = runDemo("demo_c", "--seed=8")) {
-            otherSeed = ctx.getBean(JdbcClient.class).sql(FINGERPRINT).query(String.class).single();
+            otherSeed = ctx.getBean(JdbcClient.class)
+                    .sql(FINGERPRINT)
+                    .query(String.class)
+                    .single();
         }
         assertThat(again).isEqualTo(first);
         assertThat(otherSeed).isNotEqualTo(first);

@@ -23,7 +23,9 @@ final class MemberFixtures {
     MemberFixtures(ApiClient admin) {
         this.admin = admin;
         this.region = TestData.unique("R");
-        assertThat(admin.post("/api/v1/regions", Map.of("code", region, "name", "华东区")).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/regions", Map.of("code", region, "name", "华东区"))
+                        .status())
+                .isEqualTo(201);
     }
 
     /** A new mobile number in national form, unique in this test run (e.g. 13912345678). */
@@ -37,15 +39,25 @@ final class MemberFixtures {
 
     String store() {
         String code = TestData.unique("S");
-        assertThat(admin.post("/api/v1/stores", Map.of("code", code, "name", "阳光百货" + code, "regionCode", region)).status())
+        assertThat(admin.post("/api/v1/stores", Map.of("code", code, "name", "阳光百货" + code, "regionCode", region))
+                        .status())
                 .isEqualTo(201);
         return code;
     }
 
     /** An API key with these roles, for all stores when {@code stores} is empty. */
     ApiClient as(Set<Role> roles, List<String> stores) {
-        var res = admin.post("/api/v1/api-keys", Map.of("name", TestData.unique("key"), "roles", roles,
-                "allStores", stores.isEmpty(), "storeCodes", stores));
+        var res = admin.post(
+                "/api/v1/api-keys",
+                Map.of(
+                        "name",
+                        TestData.unique("key"),
+                        "roles",
+                        roles,
+                        "allStores",
+                        stores.isEmpty(),
+                        "storeCodes",
+                        stores));
         assertThat(res.status()).isEqualTo(201);
         return admin.as(res.json().path("secret").asString());
     }

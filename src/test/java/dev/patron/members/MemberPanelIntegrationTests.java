@@ -48,7 +48,12 @@ class MemberPanelIntegrationTests {
         for (JsonNode p : otherPanels) {
             assertThat(p.path("status").asString()).isEqualTo("EMPTY");
         }
-        assertThat(admin.get("/api/v1/members/" + id + "/export").json().path("panels").path("test-points").path("balance").asInt())
+        assertThat(admin.get("/api/v1/members/" + id + "/export")
+                        .json()
+                        .path("panels")
+                        .path("test-points")
+                        .path("balance")
+                        .asInt())
                 .isEqualTo(1200);
     }
 }

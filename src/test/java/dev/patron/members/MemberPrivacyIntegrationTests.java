@@ -48,8 +48,17 @@ class MemberPrivacyIntegrationTests {
     void onlyAdminsAgentsAndStoreManagersSeePhonesAndEmailsUnmasked(Role role) {
         String phone = phone();
         String tag = TestData.unique("T");
-        JsonNode m = fx.member(with("name", "蒋一", "phone", phone, "email", "jiang-" + phone + "@example.com",
-                "preferredStoreCode", storeA, "tags", List.of(tag)));
+        JsonNode m = fx.member(with(
+                "name",
+                "蒋一",
+                "phone",
+                phone,
+                "email",
+                "jiang-" + phone + "@example.com",
+                "preferredStoreCode",
+                storeA,
+                "tags",
+                List.of(tag)));
         long id = m.path("id").asLong();
         ApiClient caller = fx.as(role, storeA);
         boolean unmasked = role == Role.ADMIN || role == Role.AGENT || role == Role.STORE_MANAGER;
@@ -60,19 +69,28 @@ class MemberPrivacyIntegrationTests {
         assertThat(view.path("phone").asString()).isEqualTo(expectedPhone);
         assertThat(view.path("email").asString()).isEqualTo(expectedEmail);
         assertThat(view.path("masked").asBoolean()).isEqualTo(!unmasked);
-        assertThat(view.toString().contains(phone.substring(3, 7) + phone.substring(7))).isEqualTo(unmasked);
+        assertThat(view.toString().contains(phone.substring(3, 7) + phone.substring(7)))
+                .isEqualTo(unmasked);
 
-        JsonNode list = caller.get("/api/v1/members?tag=" + tag).json().path("items").get(0);
+        JsonNode list =
+                caller.get("/api/v1/members?tag=" + tag).json().path("items").get(0);
         assertThat(list.path("phone").asString()).isEqualTo(expectedPhone);
-        JsonNode lookup = caller.get("/api/v1/members/lookup?phone=" + phone).json().path("member");
+        JsonNode lookup =
+                caller.get("/api/v1/members/lookup?phone=" + phone).json().path("member");
         assertThat(lookup.path("phone").asString()).isEqualTo(expectedPhone);
         assertThat(lookup.path("email").asString()).isEqualTo(expectedEmail);
 
-        long viewed = jdbc.sql("select count(*) from audit.audit_event where action = 'member.viewed' and entity_id = ?")
-                .param(String.valueOf(id)).query(Long.class).single();
+        long viewed = jdbc.sql(
+                        "select count(*) from audit.audit_event where action = 'member.viewed' and entity_id = ?")
+                .param(String.valueOf(id))
+                .query(Long.class)
+                .single();
         assertThat(viewed).isEqualTo(unmasked ? 2 : 0);
-        long listed = jdbc.sql("select count(*) from audit.audit_event where action = 'member.listed' and details->'ids' @> to_jsonb(?::bigint)")
-                .param(id).query(Long.class).single();
+        long listed = jdbc.sql(
+                        "select count(*) from audit.audit_event where action = 'member.listed' and details->'ids' @> to_jsonb(?::bigint)")
+                .param(id)
+                .query(Long.class)
+                .single();
         assertThat(listed).isEqualTo(unmasked ? 1 : 0);
     }
 
@@ -80,8 +98,11 @@ class MemberPrivacyIntegrationTests {
     void theAuditRecordsWhoViewedAMemberUnmaskedAndHow() {
         long id = fx.member("沈二", phone(), storeA).path("id").asLong();
         fx.as(Role.AGENT).get("/api/v1/members/" + id);
-        var rows = jdbc.sql("select actor, actor_type, details::text from audit.audit_event where action = 'member.viewed' and entity_id = ?")
-                .param(String.valueOf(id)).query((rs, n) -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3)).list();
+        var rows = jdbc.sql(
+                        "select actor, actor_type, details::text from audit.audit_event where action = 'member.viewed' and entity_id = ?")
+                .param(String.valueOf(id))
+                .query((rs, n) -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3))
+                .list();
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0)).startsWith("apikey:key-").contains("|API_KEY|").contains("360");
     }
@@ -90,28 +111,52 @@ class MemberPrivacyIntegrationTests {
     void storeStaffSeeMembersOfTheirStoresOnlyButFindAnyMemberByExactIdentifier() {
         String tag = TestData.unique("T");
         String phoneB = phone();
-        long a = fx.member(with("name", "韩三", "phone", phone(), "preferredStoreCode", storeA, "tags", List.of(tag))).path("id").asLong();
-        long joinedAtA = fx.member(with("name", "杨四", "phone", phone(), "preferredStoreCode", storeB, "joinStoreCode", storeA,
-                "tags", List.of(tag))).path("id").asLong();
+        long a = fx.member(with("name", "韩三", "phone", phone(), "preferredStoreCode", storeA, "tags", List.of(tag)))
+                .path("id")
+                .asLong();
+        long joinedAtA = fx.member(with(
+                        "name",
+                        "杨四",
+                        "phone",
+                        phone(),
+                        "preferredStoreCode",
+                        storeB,
+                        "joinStoreCode",
+                        storeA,
+                        "tags",
+                        List.of(tag)))
+                .path("id")
+                .asLong();
         JsonNode b = fx.member(with("name", "朱五", "phone", phoneB, "preferredStoreCode", storeB, "tags", List.of(tag)));
         long bId = b.path("id").asLong();
         ApiClient manager = fx.as(Role.STORE_MANAGER, storeA);
 
         var list = manager.get("/api/v1/members?tag=" + tag);
-        assertThat(list.json().path("items").findValues("id").stream().map(JsonNode::asLong).toList())
+        assertThat(list.json().path("items").findValues("id").stream()
+                        .map(JsonNode::asLong)
+                        .toList())
                 .containsExactlyInAnyOrder(a, joinedAtA);
         assertThat(manager.get("/api/v1/members/" + a).status()).isEqualTo(200);
         var other = manager.get("/api/v1/members/" + bId);
         assertThat(other.status()).isEqualTo(403);
         assertThat(other.contentType()).startsWith("application/problem+json");
-        assertThat(manager.send("PATCH", "/api/v1/members/" + bId, "{\"city\":\"x\"}").status()).isEqualTo(403);
+        assertThat(manager.send("PATCH", "/api/v1/members/" + bId, "{\"city\":\"x\"}")
+                        .status())
+                .isEqualTo(403);
         assertThat(manager.get("/api/v1/members?store=" + storeB).status()).isEqualTo(403);
         // a card presented at store A identifies a member of store B: cards are valid in every store
         String cardB = b.path("cards").get(0).path("number").asString();
-        assertThat(manager.get("/api/v1/members/lookup?card=" + cardB).json().path("member").path("id").asLong()).isEqualTo(bId);
-        assertThat(manager.get("/api/v1/members/lookup?phone=" + phoneB).status()).isEqualTo(200);
+        assertThat(manager.get("/api/v1/members/lookup?card=" + cardB)
+                        .json()
+                        .path("member")
+                        .path("id")
+                        .asLong())
+                .isEqualTo(bId);
+        assertThat(manager.get("/api/v1/members/lookup?phone=" + phoneB).status())
+                .isEqualTo(200);
         // moving a member out of one's stores is refused
-        assertThat(manager.send("PATCH", "/api/v1/members/" + a, "{\"preferredStoreCode\":\"" + storeB + "\"}").status())
+        assertThat(manager.send("PATCH", "/api/v1/members/" + a, "{\"preferredStoreCode\":\"" + storeB + "\"}")
+                        .status())
                 .isEqualTo(403);
     }
 
@@ -128,27 +173,56 @@ class MemberPrivacyIntegrationTests {
         var noStore = twoStores.post("/api/v1/members", with("name", "秦八", "phone", phone()));
         assertThat(noStore.status()).isEqualTo(400);
         assertThat(noStore.fieldError("joinStoreCode")).isNotNull();
-        assertThat(fx.as(Role.MARKETER).post("/api/v1/members", with("name", "秦九")).status()).isEqualTo(403);
-        assertThat(fx.as(Role.ANALYST).post("/api/v1/members", with("name", "秦九")).status()).isEqualTo(403);
+        assertThat(fx.as(Role.MARKETER)
+                        .post("/api/v1/members", with("name", "秦九"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(fx.as(Role.ANALYST)
+                        .post("/api/v1/members", with("name", "秦九"))
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
     void anAdminExportsAMembersDataAsJsonAndTheExportIsAudited() {
         String phone = phone();
-        long id = fx.member(with("name", "尤十", "phone", phone, "preferredStoreCode", storeA,
-                "consents", List.of(Map.of("channel", "SMS", "purpose", "MARKETING", "granted", true, "wordingVersion", "v1")))).path("id").asLong();
+        long id = fx.member(with(
+                        "name",
+                        "尤十",
+                        "phone",
+                        phone,
+                        "preferredStoreCode",
+                        storeA,
+                        "consents",
+                        List.of(Map.of(
+                                "channel", "SMS", "purpose", "MARKETING", "granted", true, "wordingVersion", "v1"))))
+                .path("id")
+                .asLong();
         admin.post("/api/v1/members/" + id + "/notes", Map.of("body", "VIP 客户"));
         var export = admin.get("/api/v1/members/" + id + "/export");
         assertThat(export.status()).isEqualTo(200);
         assertThat(export.json().path("member").path("phone").asString()).isEqualTo(e164(phone));
-        assertThat(export.json().path("member").path("notes").get(0).path("body").asString()).isEqualTo("VIP 客户");
+        assertThat(export.json()
+                        .path("member")
+                        .path("notes")
+                        .get(0)
+                        .path("body")
+                        .asString())
+                .isEqualTo("VIP 客户");
         assertThat(export.json().path("consentLedger").size()).isEqualTo(1);
         assertThat(export.json().path("cardHistory").size()).isEqualTo(1);
         assertThat(export.json().has("exportedAt")).isTrue();
         assertThat(jdbc.sql("select count(*) from audit.audit_event where action = 'member.exported' and entity_id = ?")
-                .param(String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
-        assertThat(fx.as(Role.AGENT).get("/api/v1/members/" + id + "/export").status()).isEqualTo(403);
-        assertThat(fx.as(Role.STORE_MANAGER, storeA).get("/api/v1/members/" + id + "/export").status()).isEqualTo(403);
+                        .param(String.valueOf(id))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(fx.as(Role.AGENT).get("/api/v1/members/" + id + "/export").status())
+                .isEqualTo(403);
+        assertThat(fx.as(Role.STORE_MANAGER, storeA)
+                        .get("/api/v1/members/" + id + "/export")
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -156,14 +230,35 @@ class MemberPrivacyIntegrationTests {
         String phone = phone();
         String email = "xu-" + phone + "@example.com";
         String openid = TestData.unique("oid");
-        JsonNode m = fx.member(with("name", "许十一", "phone", phone, "email", email, "gender", "FEMALE", "birthday", "1988-07-09",
-                "city", "南京", "preferredStoreCode", storeA, "tags", List.of("VIP"), "identifiers", List.of(Map.of("system", "wechat", "value", openid)),
-                "consents", List.of(Map.of("channel", "SMS", "purpose", "MARKETING", "granted", true, "wordingVersion", "v1"))));
+        JsonNode m = fx.member(with(
+                "name",
+                "许十一",
+                "phone",
+                phone,
+                "email",
+                email,
+                "gender",
+                "FEMALE",
+                "birthday",
+                "1988-07-09",
+                "city",
+                "南京",
+                "preferredStoreCode",
+                storeA,
+                "tags",
+                List.of("VIP"),
+                "identifiers",
+                List.of(Map.of("system", "wechat", "value", openid)),
+                "consents",
+                List.of(Map.of("channel", "SMS", "purpose", "MARKETING", "granted", true, "wordingVersion", "v1"))));
         long id = m.path("id").asLong();
         String card = m.path("cards").get(0).path("number").asString();
         admin.post("/api/v1/members/" + id + "/notes", Map.of("body", "住址：南京市某路 1 号"));
 
-        assertThat(fx.as(Role.STORE_MANAGER, storeA).post("/api/v1/members/" + id + "/erase", Map.of()).status()).isEqualTo(403);
+        assertThat(fx.as(Role.STORE_MANAGER, storeA)
+                        .post("/api/v1/members/" + id + "/erase", Map.of())
+                        .status())
+                .isEqualTo(403);
         var erased = admin.post("/api/v1/members/" + id + "/erase", Map.of("reason", "会员申请注销"));
         assertThat(erased.status()).as(erased.raw()).isEqualTo(200);
         JsonNode e = erased.json();
@@ -181,18 +276,33 @@ class MemberPrivacyIntegrationTests {
         assertThat(admin.get("/api/v1/members/lookup?phone=" + phone).status()).isEqualTo(404);
         assertThat(admin.get("/api/v1/members/lookup?card=" + card).status()).isEqualTo(404);
         assertThat(admin.get("/api/v1/members/lookup?email=" + email).status()).isEqualTo(404);
-        assertThat(admin.get("/api/v1/members/lookup?system=wechat&externalId=" + openid).status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/members/lookup?system=wechat&externalId=" + openid)
+                        .status())
+                .isEqualTo(404);
         String everything = jdbc.sql("""
                 select concat_ws('|', m::text, (select string_agg(i::text, ',') from members.identifier i where i.member_id = m.id),
                     (select string_agg(n::text, ',') from members.note n where n.member_id = m.id))
                 from members.member m where m.id = ?""").param(id).query(String.class).single();
-        assertThat(everything).doesNotContain(phone).doesNotContain("许十一").doesNotContain(email).doesNotContain(openid)
+        assertThat(everything)
+                .doesNotContain(phone)
+                .doesNotContain("许十一")
+                .doesNotContain(email)
+                .doesNotContain(openid)
                 .doesNotContain("住址");
-        assertThat(jdbc.sql("select count(*) from members.consent_event where member_id = ?").param(id).query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from members.consent_event where member_id = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(1);
         assertThat(jdbc.sql("select count(*) from audit.audit_event where action = 'member.erased' and entity_id = ?")
-                .param(String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
-        assertThat(admin.send("PATCH", "/api/v1/members/" + id, "{\"name\":\"x\"}").status()).isEqualTo(409);
-        assertThat(admin.post("/api/v1/members/" + id + "/erase", Map.of()).status()).isEqualTo(409);
+                        .param(String.valueOf(id))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(admin.send("PATCH", "/api/v1/members/" + id, "{\"name\":\"x\"}")
+                        .status())
+                .isEqualTo(409);
+        assertThat(admin.post("/api/v1/members/" + id + "/erase", Map.of()).status())
+                .isEqualTo(409);
     }
 }

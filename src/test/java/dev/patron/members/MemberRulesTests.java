@@ -47,7 +47,9 @@ class MemberRulesTests {
             for (int delta = 1; delta <= 9; delta++) {
                 char[] c = n.toCharArray();
                 c[position] = (char) ('0' + (c[position] - '0' + delta) % 10);
-                assertThat(CardNumbers.acceptable(CARDS, new String(c))).as("%s at %d +%d", n, position, delta).isFalse();
+                assertThat(CardNumbers.acceptable(CARDS, new String(c)))
+                        .as("%s at %d +%d", n, position, delta)
+                        .isFalse();
             }
         }
     }
@@ -63,20 +65,25 @@ class MemberRulesTests {
                 continue;
             }
             String swapped = n.substring(0, position) + b + a + n.substring(position + 2);
-            assertThat(CardNumbers.acceptable(CARDS, swapped)).as("%s swapped at %d", n, position).isFalse();
+            assertThat(CardNumbers.acceptable(CARDS, swapped))
+                    .as("%s swapped at %d", n, position)
+                    .isFalse();
         }
     }
 
     @Test
     void cardNumbersOfTheWrongLengthOrWithoutCheckDigitAreRefused() {
         assertThat(CardNumbers.acceptable(CARDS, "8860000000001")).isFalse();
-        assertThat(CardNumbers.acceptable(new MembersProperties.Cards("77", 10, false), "7700000001")).isTrue();
+        assertThat(CardNumbers.acceptable(new MembersProperties.Cards("77", 10, false), "7700000001"))
+                .isTrue();
     }
 
     static Stream<String> mobiles() {
         String[] prefixes = {"138", "139", "150", "151", "186", "187", "177", "199", "135", "182"};
         Random r = new Random(17);
-        return Stream.generate(() -> prefixes[r.nextInt(prefixes.length)] + String.format("%08d", r.nextInt(100_000_000))).limit(300);
+        return Stream.generate(
+                        () -> prefixes[r.nextInt(prefixes.length)] + String.format("%08d", r.nextInt(100_000_000)))
+                .limit(300);
     }
 
     @ParameterizedTest
@@ -84,7 +91,8 @@ class MemberRulesTests {
     void chineseMobileNumbersNormaliseToE164WhateverTheWriting(String national) {
         String e164 = "+86" + national;
         String spaced = national.substring(0, 3) + " " + national.substring(3, 7) + " " + national.substring(7);
-        String dashed = "+86-" + national.substring(0, 3) + "-" + national.substring(3, 7) + "-" + national.substring(7);
+        String dashed =
+                "+86-" + national.substring(0, 3) + "-" + national.substring(3, 7) + "-" + national.substring(7);
         assertThat(Phones.normalizeMobile(national)).contains(e164);
         assertThat(Phones.normalizeMobile(spaced)).contains(e164);
         assertThat(Phones.normalizeMobile(dashed)).contains(e164);

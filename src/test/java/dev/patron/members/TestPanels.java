@@ -36,7 +36,9 @@ final class TestPanels {
 
         @Override
         public Optional<Object> data(long memberId) {
-            return ECHO.contains(memberId) ? Optional.of(Map.of("balance", 1200, "memberId", memberId)) : Optional.empty();
+            return ECHO.contains(memberId)
+                    ? Optional.of(Map.of("balance", 1200, "memberId", memberId))
+                    : Optional.empty();
         }
     }
 

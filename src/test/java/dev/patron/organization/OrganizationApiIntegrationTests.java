@@ -30,7 +30,9 @@ class OrganizationApiIntegrationTests {
     void setUp() {
         api = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
         region = TestData.unique("R");
-        assertThat(api.post("/api/v1/regions", Map.of("code", region, "name", "华东区")).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/regions", Map.of("code", region, "name", "华东区"))
+                        .status())
+                .isEqualTo(201);
     }
 
     static Map<String, Object> store(String code, String region) {
@@ -56,7 +58,9 @@ class OrganizationApiIntegrationTests {
     void listsStoresPagedWithSearchAndSort() {
         String prefix = TestData.unique("PG");
         for (int i = 1; i <= 3; i++) {
-            assertThat(api.post("/api/v1/stores", store(prefix + "-" + i, region)).status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/stores", store(prefix + "-" + i, region))
+                            .status())
+                    .isEqualTo(201);
         }
         var page = api.get("/api/v1/stores?q=" + prefix + "&size=2&sort=-code");
         assertThat(page.status()).isEqualTo(200);
@@ -78,17 +82,23 @@ class OrganizationApiIntegrationTests {
     void rejectsADuplicateStoreCodeWith409AndWritesNothing() {
         String code = TestData.unique("DUP");
         assertThat(api.post("/api/v1/stores", store(code, region)).status()).isEqualTo(201);
-        var again = api.post("/api/v1/stores", Map.of("code", code.toLowerCase(), "name", "Other", "regionCode", region));
+        var again =
+                api.post("/api/v1/stores", Map.of("code", code.toLowerCase(), "name", "Other", "regionCode", region));
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.contentType()).startsWith("application/problem+json");
         assertThat(again.fieldError("code")).contains(code);
-        assertThat(jdbc.sql("select count(*) from organization.store where code = ?").param(code).query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from organization.store where code = ?")
+                        .param(code)
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(1);
     }
 
     @Test
     void rejectsInvalidFieldsWithAFieldLevelListInTheCallersLanguage() {
-        var res = api.post("/api/v1/stores", Map.of("code", "bad code!", "name", "", "regionCode", region, "openedOn", "2999-01-01"));
+        var res = api.post(
+                "/api/v1/stores",
+                Map.of("code", "bad code!", "name", "", "regionCode", region, "openedOn", "2999-01-01"));
         assertThat(res.status()).isEqualTo(400);
         assertThat(res.contentType()).startsWith("application/problem+json");
         assertThat(res.fieldError("code")).contains("letters");
@@ -114,18 +124,24 @@ class OrganizationApiIntegrationTests {
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.detail()).isEqualTo("The request body is not valid JSON.");
 
-        var unknown = api.post("/api/v1/stores", "{\"code\":\"A1\",\"name\":\"x\",\"regionCode\":\"" + region + "\",\"colour\":\"red\"}");
+        var unknown = api.post(
+                "/api/v1/stores",
+                "{\"code\":\"A1\",\"name\":\"x\",\"regionCode\":\"" + region + "\",\"colour\":\"red\"}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.fieldError("colour")).contains("Unknown field");
 
-        var wrongType = api.post("/api/v1/stores", "{\"code\":\"A1\",\"name\":\"x\",\"regionCode\":\"" + region + "\",\"openedOn\":\"yesterday\"}");
+        var wrongType = api.post(
+                "/api/v1/stores",
+                "{\"code\":\"A1\",\"name\":\"x\",\"regionCode\":\"" + region + "\",\"openedOn\":\"yesterday\"}");
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.fieldError("openedOn")).isNotNull();
     }
 
     @Test
     void rejectsABadTimeZone() {
-        var res = api.post("/api/v1/stores", Map.of("code", TestData.unique("TZ"), "name", "x", "regionCode", region, "timeZone", "Mars/Olympus"));
+        var res = api.post(
+                "/api/v1/stores",
+                Map.of("code", TestData.unique("TZ"), "name", "x", "regionCode", region, "timeZone", "Mars/Olympus"));
         assertThat(res.status()).isEqualTo(400);
         assertThat(res.fieldError("timeZone")).contains("time zone");
     }
@@ -143,9 +159,14 @@ class OrganizationApiIntegrationTests {
         String code = TestData.unique("UPD");
         api.post("/api/v1/stores", store(code, region));
         String counter = TestData.unique("C");
-        assertThat(api.post("/api/v1/counters", Map.of("code", counter, "name", "专柜", "storeCode", code, "supplierName", "上海某服饰有限公司"))
-                .status()).isEqualTo(201);
-        var updated = api.put("/api/v1/stores/" + code, Map.of("code", code, "name", "新名字", "regionCode", region, "status", "CLOSED"));
+        assertThat(api.post(
+                                "/api/v1/counters",
+                                Map.of("code", counter, "name", "专柜", "storeCode", code, "supplierName", "上海某服饰有限公司"))
+                        .status())
+                .isEqualTo(201);
+        var updated = api.put(
+                "/api/v1/stores/" + code,
+                Map.of("code", code, "name", "新名字", "regionCode", region, "status", "CLOSED"));
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.json().path("name").asString()).isEqualTo("新名字");
         assertThat(updated.json().path("status").asString()).isEqualTo("CLOSED");
@@ -158,11 +179,28 @@ class OrganizationApiIntegrationTests {
         api.post("/api/v1/stores", store(store, region));
         String brand1 = TestData.unique("B");
         String brand2 = TestData.unique("B");
-        assertThat(api.post("/api/v1/brands", Map.of("code", brand1, "name", "雅琳")).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/brands", Map.of("code", brand2, "name", "君度", "nameEn", "Junedu")).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/brands", Map.of("code", brand1, "name", "雅琳"))
+                        .status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/brands", Map.of("code", brand2, "name", "君度", "nameEn", "Junedu"))
+                        .status())
+                .isEqualTo(201);
         String counter = TestData.unique("C");
-        var created = api.post("/api/v1/counters", Map.of("code", counter, "name", "雅琳专柜", "storeCode", store,
-                "supplierName", "杭州雅琳服饰有限公司", "floor", "2F", "brandCodes", List.of(brand2, brand1, brand1)));
+        var created = api.post(
+                "/api/v1/counters",
+                Map.of(
+                        "code",
+                        counter,
+                        "name",
+                        "雅琳专柜",
+                        "storeCode",
+                        store,
+                        "supplierName",
+                        "杭州雅琳服饰有限公司",
+                        "floor",
+                        "2F",
+                        "brandCodes",
+                        List.of(brand2, brand1, brand1)));
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().path("brandCodes").size()).isEqualTo(2);
         assertThat(created.json().path("storeCode").asString()).isEqualTo(store);
@@ -176,8 +214,19 @@ class OrganizationApiIntegrationTests {
         String store = TestData.unique("S");
         api.post("/api/v1/stores", store(store, region));
         String counter = TestData.unique("C");
-        var res = api.post("/api/v1/counters", Map.of("code", counter, "name", "x", "storeCode", store, "supplierName", "y",
-                "brandCodes", List.of("NO-SUCH-BRAND")));
+        var res = api.post(
+                "/api/v1/counters",
+                Map.of(
+                        "code",
+                        counter,
+                        "name",
+                        "x",
+                        "storeCode",
+                        store,
+                        "supplierName",
+                        "y",
+                        "brandCodes",
+                        List.of("NO-SUCH-BRAND")));
         assertThat(res.status()).isEqualTo(404);
         assertThat(res.fieldError("brandCodes[0]")).contains("NO-SUCH-BRAND");
         assertThat(api.get("/api/v1/counters/" + counter).status()).isEqualTo(404);
@@ -188,8 +237,12 @@ class OrganizationApiIntegrationTests {
         String top = TestData.unique("CAT");
         String child = TestData.unique("CAT");
         String grandChild = TestData.unique("CAT");
-        assertThat(api.post("/api/v1/categories", Map.of("code", top, "name", "箱包皮具")).status()).isEqualTo(201);
-        assertThat(api.post("/api/v1/categories", Map.of("code", child, "name", "女包", "parentCode", top)).status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/categories", Map.of("code", top, "name", "箱包皮具"))
+                        .status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/categories", Map.of("code", child, "name", "女包", "parentCode", top))
+                        .status())
+                .isEqualTo(201);
         var gc = api.post("/api/v1/categories", Map.of("code", grandChild, "name", "手提包", "parentCode", child));
         assertThat(gc.json().path("depth").asInt()).isEqualTo(2);
 
@@ -204,7 +257,11 @@ class OrganizationApiIntegrationTests {
 
         var moved = api.put("/api/v1/categories/" + child, Map.of("code", child, "name", "女包"));
         assertThat(moved.json().path("depth").asInt()).isZero();
-        assertThat(api.get("/api/v1/categories/" + grandChild).json().path("depth").asInt()).isEqualTo(1);
+        assertThat(api.get("/api/v1/categories/" + grandChild)
+                        .json()
+                        .path("depth")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
@@ -212,11 +269,14 @@ class OrganizationApiIntegrationTests {
         String parent = null;
         for (int i = 0; i < OrganizationManagement.MAX_CATEGORY_DEPTH; i++) {
             String code = TestData.unique("D");
-            var body = parent == null ? Map.of("code", code, "name", "L" + i) : Map.of("code", code, "name", "L" + i, "parentCode", parent);
+            var body = parent == null
+                    ? Map.of("code", code, "name", "L" + i)
+                    : Map.of("code", code, "name", "L" + i, "parentCode", parent);
             assertThat(api.post("/api/v1/categories", body).status()).isEqualTo(201);
             parent = code;
         }
-        var tooDeep = api.post("/api/v1/categories", Map.of("code", TestData.unique("D"), "name", "too deep", "parentCode", parent));
+        var tooDeep = api.post(
+                "/api/v1/categories", Map.of("code", TestData.unique("D"), "name", "too deep", "parentCode", parent));
         assertThat(tooDeep.status()).isEqualTo(400);
         assertThat(tooDeep.fieldError("parentCode")).contains("5");
     }
@@ -233,8 +293,9 @@ class OrganizationApiIntegrationTests {
         var current = api.get("/api/v1/head-office");
         assertThat(current.status()).isEqualTo(200);
         assertThat(current.json().path("currency").asString()).isEqualTo("CNY");
-        var renamed = api.put("/api/v1/head-office", Map.of("code", "hq", "name", "阳光百货集团总部", "legalName", "阳光百货集团有限公司",
-                "timeZone", "Asia/Shanghai"));
+        var renamed = api.put(
+                "/api/v1/head-office",
+                Map.of("code", "hq", "name", "阳光百货集团总部", "legalName", "阳光百货集团有限公司", "timeZone", "Asia/Shanghai"));
         assertThat(renamed.status()).isEqualTo(200);
         assertThat(renamed.json().path("code").asString()).isEqualTo("HQ");
         assertThat(renamed.json().path("name").asString()).isEqualTo("阳光百货集团总部");
@@ -255,6 +316,8 @@ class OrganizationApiIntegrationTests {
 
     private List<String> auditActions(String type, String id) {
         return jdbc.sql("select action from audit.audit_event where entity_type = ? and entity_id = ? order by id")
-                .params(type, id).query(String.class).list();
+                .params(type, id)
+                .query(String.class)
+                .list();
     }
 }

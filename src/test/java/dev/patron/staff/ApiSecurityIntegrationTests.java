@@ -39,14 +39,29 @@ class ApiSecurityIntegrationTests {
         region = TestData.unique("R");
         storeA = TestData.unique("SA");
         storeB = TestData.unique("SB");
-        assertThat(admin.post("/api/v1/regions", Map.of("code", region, "name", "区域")).status()).isEqualTo(201);
-        assertThat(admin.post("/api/v1/stores", Map.of("code", storeA, "name", "A店", "regionCode", region)).status()).isEqualTo(201);
-        assertThat(admin.post("/api/v1/stores", Map.of("code", storeB, "name", "B店", "regionCode", region)).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/regions", Map.of("code", region, "name", "区域"))
+                        .status())
+                .isEqualTo(201);
+        assertThat(admin.post("/api/v1/stores", Map.of("code", storeA, "name", "A店", "regionCode", region))
+                        .status())
+                .isEqualTo(201);
+        assertThat(admin.post("/api/v1/stores", Map.of("code", storeB, "name", "B店", "regionCode", region))
+                        .status())
+                .isEqualTo(201);
     }
 
     private String key(Set<Role> roles, List<String> stores) {
-        var res = admin.post("/api/v1/api-keys", Map.of("name", TestData.unique("key"), "roles", roles,
-                "allStores", stores.isEmpty(), "storeCodes", stores));
+        var res = admin.post(
+                "/api/v1/api-keys",
+                Map.of(
+                        "name",
+                        TestData.unique("key"),
+                        "roles",
+                        roles,
+                        "allStores",
+                        stores.isEmpty(),
+                        "storeCodes",
+                        stores));
         assertThat(res.status()).isEqualTo(201);
         String secret = res.json().path("secret").asString();
         assertThat(secret).startsWith("ptk_").hasSizeGreaterThan(40);
@@ -71,15 +86,23 @@ class ApiSecurityIntegrationTests {
     void keysAreStoredOnlyAsHashesAndShownOnce() {
         String secret = key(EnumSet.of(Role.ANALYST), List.of());
         assertThat(jdbc.sql("select count(*) from staff.api_key where key_hash = ? or prefix = ?")
-                .params(secret, secret).query(Long.class).single()).isZero();
+                        .params(secret, secret)
+                        .query(Long.class)
+                        .single())
+                .isZero();
         assertThat(jdbc.sql("select count(*) from staff.api_key where key_hash = ?")
-                .param(StaffManagement.hash(secret)).query(Long.class).single()).isEqualTo(1);
+                        .param(StaffManagement.hash(secret))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
         assertThat(admin.get("/api/v1/api-keys").raw()).doesNotContain(secret);
     }
 
     @Test
     void aRevokedKeyStopsWorkingAtOnce() {
-        var created = admin.post("/api/v1/api-keys", Map.of("name", TestData.unique("pos"), "roles", List.of("ADMIN"), "allStores", true));
+        var created = admin.post(
+                "/api/v1/api-keys",
+                Map.of("name", TestData.unique("pos"), "roles", List.of("ADMIN"), "allStores", true));
         String secret = created.json().path("secret").asString();
         long id = created.json().path("key").path("id").asLong();
         ApiClient pos = admin.as(secret);
@@ -87,7 +110,10 @@ class ApiSecurityIntegrationTests {
         assertThat(admin.delete("/api/v1/api-keys/" + id).status()).isEqualTo(204);
         assertThat(pos.get("/api/v1/stores").status()).isEqualTo(401);
         assertThat(jdbc.sql("select count(*) from audit.audit_event where action = 'apiKey.revoked' and entity_id = ?")
-                .param(String.valueOf(id)).query(Long.class).single()).isEqualTo(1);
+                        .param(String.valueOf(id))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     @Test
@@ -107,22 +133,34 @@ class ApiSecurityIntegrationTests {
     void aStoreManagerCreatesCountersOnlyInTheirStores() {
         ApiClient manager = admin.as(key(EnumSet.of(Role.STORE_MANAGER), List.of(storeA)));
         String inScope = TestData.unique("C");
-        assertThat(manager.post("/api/v1/counters", Map.of("code", inScope, "name", "专柜", "storeCode", storeA, "supplierName", "供应商"))
-                .status()).isEqualTo(201);
+        assertThat(manager.post(
+                                "/api/v1/counters",
+                                Map.of("code", inScope, "name", "专柜", "storeCode", storeA, "supplierName", "供应商"))
+                        .status())
+                .isEqualTo(201);
         String outOfScope = TestData.unique("C");
-        var denied = manager.post("/api/v1/counters", Map.of("code", outOfScope, "name", "专柜", "storeCode", storeB, "supplierName", "供应商"));
+        var denied = manager.post(
+                "/api/v1/counters",
+                Map.of("code", outOfScope, "name", "专柜", "storeCode", storeB, "supplierName", "供应商"));
         assertThat(denied.status()).isEqualTo(403);
         assertThat(admin.get("/api/v1/counters/" + outOfScope).status()).isEqualTo(404);
         // moving a counter of one's own store into another store is also outside the scope
-        var moved = manager.put("/api/v1/counters/" + inScope, Map.of("code", inScope, "name", "专柜", "storeCode", storeB, "supplierName", "供应商"));
+        var moved = manager.put(
+                "/api/v1/counters/" + inScope,
+                Map.of("code", inScope, "name", "专柜", "storeCode", storeB, "supplierName", "供应商"));
         assertThat(moved.status()).isEqualTo(403);
-        assertThat(admin.get("/api/v1/counters/" + inScope).json().path("storeCode").asString()).isEqualTo(storeA);
+        assertThat(admin.get("/api/v1/counters/" + inScope)
+                        .json()
+                        .path("storeCode")
+                        .asString())
+                .isEqualTo(storeA);
     }
 
     @Test
     void aScopedAdminCannotCreateStores() {
         ApiClient scopedAdmin = admin.as(key(EnumSet.of(Role.ADMIN), List.of(storeA)));
-        var res = scopedAdmin.post("/api/v1/stores", Map.of("code", TestData.unique("S"), "name", "x", "regionCode", region));
+        var res = scopedAdmin.post(
+                "/api/v1/stores", Map.of("code", TestData.unique("S"), "name", "x", "regionCode", region));
         assertThat(res.status()).isEqualTo(403);
     }
 
@@ -133,15 +171,29 @@ class ApiSecurityIntegrationTests {
         assertThat(caller.get("/api/v1/stores").status()).isEqualTo(200);
         assertThat(caller.get("/api/v1/brands").status()).isEqualTo(200);
         assertThat(caller.get("/api/v1/categories").status()).isEqualTo(200);
-        assertThat(caller.post("/api/v1/stores", Map.of("code", TestData.unique("S"), "name", "x", "regionCode", region)).status())
+        assertThat(caller.post(
+                                "/api/v1/stores",
+                                Map.of("code", TestData.unique("S"), "name", "x", "regionCode", region))
+                        .status())
                 .isEqualTo(403);
-        assertThat(caller.post("/api/v1/brands", Map.of("code", TestData.unique("B"), "name", "x")).status()).isEqualTo(403);
-        assertThat(caller.post("/api/v1/categories", Map.of("code", TestData.unique("K"), "name", "x")).status()).isEqualTo(403);
-        assertThat(caller.post("/api/v1/regions", Map.of("code", TestData.unique("R"), "name", "x")).status()).isEqualTo(403);
+        assertThat(caller.post("/api/v1/brands", Map.of("code", TestData.unique("B"), "name", "x"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(caller.post("/api/v1/categories", Map.of("code", TestData.unique("K"), "name", "x"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(caller.post("/api/v1/regions", Map.of("code", TestData.unique("R"), "name", "x"))
+                        .status())
+                .isEqualTo(403);
         assertThat(caller.get("/api/v1/staff").status()).isEqualTo(403);
         assertThat(caller.get("/api/v1/api-keys").status()).isEqualTo(403);
-        assertThat(caller.send("GET", "/actuator/prometheus", null, "text/plain").status()).isEqualTo(403);
-        int counter = caller.post("/api/v1/counters", Map.of("code", TestData.unique("C"), "name", "x", "storeCode", storeA, "supplierName", "y")).status();
+        assertThat(caller.send("GET", "/actuator/prometheus", null, "text/plain")
+                        .status())
+                .isEqualTo(403);
+        int counter = caller.post(
+                        "/api/v1/counters",
+                        Map.of("code", TestData.unique("C"), "name", "x", "storeCode", storeA, "supplierName", "y"))
+                .status();
         assertThat(counter).isEqualTo(role == Role.STORE_MANAGER ? 201 : 403);
     }
 
@@ -164,7 +216,8 @@ class ApiSecurityIntegrationTests {
         var health = new ApiClient(port, null).get("/actuator/health");
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().path("status").asString()).isEqualTo("UP");
-        assertThat(health.json().path("components").path("db").path("status").asString()).isEqualTo("UP");
+        assertThat(health.json().path("components").path("db").path("status").asString())
+                .isEqualTo("UP");
     }
 
     @Test
@@ -172,11 +225,21 @@ class ApiSecurityIntegrationTests {
         var noRoles = admin.post("/api/v1/api-keys", Map.of("name", "x", "roles", List.of(), "allStores", true));
         assertThat(noRoles.status()).isEqualTo(400);
         assertThat(noRoles.fieldError("roles")).isNotNull();
-        var badStore = admin.post("/api/v1/api-keys", Map.of("name", TestData.unique("k"), "roles", List.of("AGENT"), "allStores", false,
-                "storeCodes", List.of("NOPE")));
+        var badStore = admin.post(
+                "/api/v1/api-keys",
+                Map.of(
+                        "name",
+                        TestData.unique("k"),
+                        "roles",
+                        List.of("AGENT"),
+                        "allStores",
+                        false,
+                        "storeCodes",
+                        List.of("NOPE")));
         assertThat(badStore.status()).isEqualTo(404);
         assertThat(badStore.fieldError("storeCodes[0]")).contains("NOPE");
-        var badRole = admin.post("/api/v1/api-keys", Map.of("name", TestData.unique("k"), "roles", List.of("KING"), "allStores", true));
+        var badRole = admin.post(
+                "/api/v1/api-keys", Map.of("name", TestData.unique("k"), "roles", List.of("KING"), "allStores", true));
         assertThat(badRole.status()).isEqualTo(400);
         assertThat(badRole.fieldError("roles[0]")).isNotNull();
     }

@@ -51,8 +51,13 @@ class JoinController implements ConsolePage {
     }
 
     @PostMapping
-    String signUp(@PathVariable String storeCode, @ModelAttribute("form") SelfSignUp form, BindingResult result, Model model,
-            HttpServletRequest request, HttpServletResponse response) {
+    String signUp(
+            @PathVariable String storeCode,
+            @ModelAttribute("form") SelfSignUp form,
+            BindingResult result,
+            Model model,
+            HttpServletRequest request,
+            HttpServletResponse response) {
         Optional<String> store = members.signUpStoreName(storeCode);
         if (store.isEmpty()) {
             return unknownStore(storeCode, model, response);
@@ -69,9 +74,11 @@ class JoinController implements ConsolePage {
         }
         Member member;
         try {
-            member = members.signUp(storeCode, form, "self-service sign-up page /join/" + storeCode.toUpperCase(java.util.Locale.ROOT));
+            member = members.signUp(
+                    storeCode, form, "self-service sign-up page /join/" + storeCode.toUpperCase(java.util.Locale.ROOT));
         } catch (PatronException e) {
-            if (e.status() == HttpStatus.CONFLICT && e.fieldErrors().stream().anyMatch(f -> f.field().equals("phone"))) {
+            if (e.status() == HttpStatus.CONFLICT
+                    && e.fieldErrors().stream().anyMatch(f -> f.field().equals("phone"))) {
                 // never tell an anonymous visitor which member holds a number
                 result.rejectValue("phone", "join.phoneTaken");
                 response.setStatus(HttpStatus.CONFLICT.value());
@@ -80,7 +87,10 @@ class JoinController implements ConsolePage {
             }
             return page(storeCode, store.get(), model);
         }
-        Card card = member.cards().stream().filter(c -> c.status() == CardStatus.ACTIVE).findFirst().orElseThrow();
+        Card card = member.cards().stream()
+                .filter(c -> c.status() == CardStatus.ACTIVE)
+                .findFirst()
+                .orElseThrow();
         model.addAttribute("storeName", store.get());
         model.addAttribute("name", member.name());
         model.addAttribute("cardNumber", card.number());

@@ -58,9 +58,13 @@ class MemberController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", members.search(MemberSearch.of(query.q()), query));
         model.addAttribute("links", ListLinks.of("/members", query, "id"));
@@ -75,7 +79,8 @@ class MemberController implements ConsolePage {
     String show(@PathVariable long id, Model model) {
         Member member = members.member(id);
         model.addAttribute("member", member);
-        model.addAttribute("mayChange", MemberManagement.mayChange() && member.status() == dev.patron.members.MemberStatus.ACTIVE);
+        model.addAttribute(
+                "mayChange", MemberManagement.mayChange() && member.status() == dev.patron.members.MemberStatus.ACTIVE);
         model.addAttribute("consents", MemberPageModel.consents(member));
         model.addAttribute("panels", MemberPageModel.panels(member));
         model.addAttribute("merges", MemberPageModel.merges(members.merges(id), id, MemberMergeController.mayUndo()));
@@ -91,7 +96,10 @@ class MemberController implements ConsolePage {
 
     /** Freezes, reports lost, re-activates or cancels a card (a caller says "I lost my card"). */
     @PostMapping("/{id:\\d+}/cards/{number}/status")
-    String cardStatus(@PathVariable long id, @PathVariable String number, @RequestParam CardStatus status,
+    String cardStatus(
+            @PathVariable long id,
+            @PathVariable String number,
+            @RequestParam CardStatus status,
             RedirectAttributes redirect) {
         members.changeCardStatus(number, status, "console");
         redirect.addFlashAttribute("flash", "flash.card." + status.name());
@@ -121,14 +129,19 @@ class MemberController implements ConsolePage {
         if (n.isEmpty()) {
             return "members/lookup";
         }
-        IdentifierKind kind = n.contains("@") ? IdentifierKind.EMAIL
+        IdentifierKind kind = n.contains("@")
+                ? IdentifierKind.EMAIL
                 : n.replaceAll("[\\s()+-]", "").matches("(86)?1\\d{10}") ? IdentifierKind.PHONE : IdentifierKind.CARD;
         Optional<MemberLookup> found;
         try {
             found = members.lookup(kind, null, n);
         } catch (PatronException e) {
             response.setStatus(e.status().value());
-            model.addAttribute("problem", e.fieldErrors().isEmpty() ? e.messageKey() : e.fieldErrors().get(0).messageKey());
+            model.addAttribute(
+                    "problem",
+                    e.fieldErrors().isEmpty()
+                            ? e.messageKey()
+                            : e.fieldErrors().get(0).messageKey());
             return "members/lookup";
         }
         if (found.isEmpty()) {
@@ -149,15 +162,47 @@ class MemberController implements ConsolePage {
     @GetMapping("/new")
     String newForm(Model model) {
         MemberManagement.requireMayChange();
-        model.addAttribute("form", new MemberCommand(MemberKind.INDIVIDUAL, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, JoinChannel.STORE_DESK, null, null, null, null, null, null, null, null, null,
-                null, null));
+        model.addAttribute(
+                "form",
+                new MemberCommand(
+                        MemberKind.INDIVIDUAL,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        JoinChannel.STORE_DESK,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
         return form(model);
     }
 
     @PostMapping
-    String create(@ModelAttribute("form") MemberCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @ModelAttribute("form") MemberCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         MemberManagement.requireMayChange();
         if (result.hasErrors()) {
             Forms.invalid(response);
@@ -184,8 +229,13 @@ class MemberController implements ConsolePage {
      * e-mail left empty by a role that sees them masked (so the form shows them empty) is kept.
      */
     @PostMapping("/{id:\\d+}")
-    String update(@PathVariable long id, @ModelAttribute("form") MemberProfile form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String update(
+            @PathVariable long id,
+            @ModelAttribute("form") MemberProfile form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         MemberManagement.requireMayChange();
         model.addAttribute("editing", id);
         if (result.hasErrors()) {
@@ -215,8 +265,11 @@ class MemberController implements ConsolePage {
     }
 
     private String form(Model model) {
-        model.addAttribute("stores", organization.allStores().stream()
-                .map(s -> new SelectOption(s.code(), s.name() + " (" + s.code() + ")")).toList());
+        model.addAttribute(
+                "stores",
+                organization.allStores().stream()
+                        .map(s -> new SelectOption(s.code(), s.name() + " (" + s.code() + ")"))
+                        .toList());
         model.addAttribute("genders", options(Gender.values(), "members.gender."));
         model.addAttribute("joinChannels", options(JoinChannel.values(), "members.joinChannel."));
         model.addAttribute("seesContactData", MemberManagement.seesContactData());
@@ -224,7 +277,9 @@ class MemberController implements ConsolePage {
     }
 
     private static List<SelectOption> options(Enum<?>[] values, String prefix) {
-        return Arrays.stream(values).map(v -> new SelectOption(v.name(), prefix + v.name())).toList();
+        return Arrays.stream(values)
+                .map(v -> new SelectOption(v.name(), prefix + v.name()))
+                .toList();
     }
 
     private static String saved(Member m, RedirectAttributes redirect) {

@@ -81,18 +81,35 @@ class MemberImportController implements ConsolePage {
     }
 
     @PostMapping
-    String upload(@RequestParam(required = false) MultipartFile file, HttpSession session, Model model,
+    String upload(
+            @RequestParam(required = false) MultipartFile file,
+            HttpSession session,
+            Model model,
             HttpServletResponse response) {
         CurrentStaff.requireAnyRole(Role.ADMIN);
-        if (file == null || file.isEmpty() || file.getOriginalFilename() == null || file.getOriginalFilename().isBlank()) {
-            return uploadProblem(file == null || file.getOriginalFilename() == null || file.getOriginalFilename().isBlank()
-                    ? "members.import.noFile" : "members.import.emptyFile", model, response);
+        if (file == null
+                || file.isEmpty()
+                || file.getOriginalFilename() == null
+                || file.getOriginalFilename().isBlank()) {
+            return uploadProblem(
+                    file == null
+                                    || file.getOriginalFilename() == null
+                                    || file.getOriginalFilename().isBlank()
+                            ? "members.import.noFile"
+                            : "members.import.emptyFile",
+                    model,
+                    response);
         }
         ImportPreview preview;
         try (InputStream in = file.getInputStream()) {
             preview = members.uploadImport(file.getOriginalFilename(), in);
         } catch (PatronException e) {
-            return uploadProblem(e.fieldErrors().isEmpty() ? e.messageKey() : e.fieldErrors().get(0).messageKey(), model, response);
+            return uploadProblem(
+                    e.fieldErrors().isEmpty()
+                            ? e.messageKey()
+                            : e.fieldErrors().get(0).messageKey(),
+                    model,
+                    response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,7 +141,11 @@ class MemberImportController implements ConsolePage {
      * refuses shows the form again with the reasons next to the columns.
      */
     @PostMapping("/{id:\\d+}/run")
-    String run(@PathVariable long id, @RequestParam Map<String, String> params, HttpSession session, Model model,
+    String run(
+            @PathVariable long id,
+            @RequestParam Map<String, String> params,
+            HttpSession session,
+            Model model,
             HttpServletResponse response) {
         ImportJob job = members.importJob(id);
         ImportPreview preview = (ImportPreview) session.getAttribute(PREVIEW + id);
@@ -168,8 +189,13 @@ class MemberImportController implements ConsolePage {
         return "redirect:/members/imports/" + id;
     }
 
-    private String mappingPage(ImportPreview preview, Map<String, String> mapping, ImportMode mode, Map<String, String> errors,
-            List<String> general, Model model) {
+    private String mappingPage(
+            ImportPreview preview,
+            Map<String, String> mapping,
+            ImportMode mode,
+            Map<String, String> errors,
+            List<String> general,
+            Model model) {
         List<ColumnRow> columns = new ArrayList<>();
         for (int i = 0; i < preview.headers().size(); i++) {
             String header = preview.headers().get(i);
@@ -181,7 +207,9 @@ class MemberImportController implements ConsolePage {
             }
             columns.add(new ColumnRow(i, header, examples, mapping.get(header), errors.get(header)));
         }
-        List<String> unknownColumns = errors.keySet().stream().filter(h -> !preview.headers().contains(h)).toList();
+        List<String> unknownColumns = errors.keySet().stream()
+                .filter(h -> !preview.headers().contains(h))
+                .toList();
         List<String> problems = new ArrayList<>(general);
         unknownColumns.forEach(h -> problems.add(errors.get(h)));
         model.addAttribute("preview", preview);
@@ -196,8 +224,12 @@ class MemberImportController implements ConsolePage {
     // ------------------------------------------------------------------ step 3: the report
 
     @GetMapping("/{id:\\d+}")
-    String report(@PathVariable long id, @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            HttpSession session, Model model) {
+    String report(
+            @PathVariable long id,
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            HttpSession session,
+            Model model) {
         ImportJob job = members.importJob(id);
         if ("UPLOADED".equals(job.status()) && session.getAttribute(PREVIEW + id) != null) {
             return "redirect:/members/imports/" + id + "/mapping";
@@ -220,7 +252,11 @@ class MemberImportController implements ConsolePage {
         out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
         Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         CsvWriter csv = CsvWriter.builder().build(writer);
-        csv.writeRecord(msg("members.column.row"), msg("members.column.field"), msg("members.column.kind"), msg("members.column.reason"));
+        csv.writeRecord(
+                msg("members.column.row"),
+                msg("members.column.field"),
+                msg("members.column.kind"),
+                msg("members.column.reason"));
         members.forEachImportProblem(id, p -> {
             ProblemRow v = view(p);
             csv.writeRecord(String.valueOf(v.row()), v.field(), v.kind(), v.message());
@@ -230,7 +266,8 @@ class MemberImportController implements ConsolePage {
 
     private ProblemRow view(ImportProblem p) {
         Object[] args = p.args().stream()
-                .map(a -> a != null && a.matches("#-?\\d{1,18}") ? (Object) Long.valueOf(a.substring(1)) : a).toArray();
+                .map(a -> a != null && a.matches("#-?\\d{1,18}") ? (Object) Long.valueOf(a.substring(1)) : a)
+                .toArray();
         return new ProblemRow(p.row(), p.field(), p.kind(), msg(p.messageKey(), args));
     }
 

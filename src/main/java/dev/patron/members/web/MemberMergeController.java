@@ -44,7 +44,8 @@ class MemberMergeController implements ConsolePage {
     }
 
     @GetMapping("/duplicates")
-    String duplicates(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size, Model model) {
+    String duplicates(
+            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size, Model model) {
         PageQuery query = PageQuery.of(page, size, null, null);
         model.addAttribute("result", members.duplicates(query));
         model.addAttribute("links", ListLinks.of("/members/duplicates", query, "id"));

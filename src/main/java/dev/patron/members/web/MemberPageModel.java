@@ -35,12 +35,17 @@ final class MemberPageModel {
 
     static List<MergeRow> merges(List<MergeRecord> merges, long memberId, boolean mayUndo) {
         Instant now = Instant.now();
-        return merges.stream().map(m -> {
-            boolean survivor = m.survivorId() == memberId;
-            boolean undoable = mayUndo && survivor && m.undoneAt() == null && m.undoableUntil() != null
-                    && m.undoableUntil().isAfter(now);
-            return new MergeRow(m, survivor, survivor ? m.mergedId() : m.survivorId(), undoable);
-        }).toList();
+        return merges.stream()
+                .map(m -> {
+                    boolean survivor = m.survivorId() == memberId;
+                    boolean undoable = mayUndo
+                            && survivor
+                            && m.undoneAt() == null
+                            && m.undoableUntil() != null
+                            && m.undoableUntil().isAfter(now);
+                    return new MergeRow(m, survivor, survivor ? m.mergedId() : m.survivorId(), undoable);
+                })
+                .toList();
     }
 
     static List<ConsentRow> consents(Member m) {
@@ -52,7 +57,10 @@ final class MemberPageModel {
     }
 
     private static ConsentState state(Member m, ConsentChannel ch, ConsentPurpose purpose) {
-        return m.consents().stream().filter(c -> c.channel() == ch && c.purpose() == purpose).findFirst().orElse(null);
+        return m.consents().stream()
+                .filter(c -> c.channel() == ch && c.purpose() == purpose)
+                .findFirst()
+                .orElse(null);
     }
 
     static List<Panel> panels(Member m) {

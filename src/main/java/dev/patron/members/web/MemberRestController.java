@@ -87,7 +87,8 @@ class MemberRestController {
     record BatchResult(int created, int failed, List<BatchItem> results) {}
 
     @PostMapping("/members/batch")
-    @Operation(summary = "Enrol up to 1,000 members; each item succeeds or fails on its own (per-item status and errors)")
+    @Operation(
+            summary = "Enrol up to 1,000 members; each item succeeds or fails on its own (per-item status and errors)")
     BatchResult batch(@RequestBody BatchRequest request) {
         List<MemberCommand> items = request.members() == null ? List.of() : request.members();
         if (items.isEmpty()) {
@@ -109,10 +110,13 @@ class MemberRestController {
                 created++;
             } catch (PatronException e) {
                 List<BatchError> errors = e.fieldErrors().stream()
-                        .map(fe -> new BatchError(fe.field(), msg(fe.messageKey(), fe.args()))).toList();
+                        .map(fe -> new BatchError(fe.field(), msg(fe.messageKey(), fe.args())))
+                        .toList();
                 results.add(new BatchItem(i, e.status().value(), null, msg(e.messageKey(), e.args()), errors));
             } catch (AccessDeniedException e) {
-                String key = e.getMessage() != null && e.getMessage().startsWith("error.") ? e.getMessage() : "error.forbidden";
+                String key = e.getMessage() != null && e.getMessage().startsWith("error.")
+                        ? e.getMessage()
+                        : "error.forbidden";
                 results.add(new BatchItem(i, 403, null, msg(key), List.of()));
             } catch (DuplicateKeyException e) {
                 results.add(new BatchItem(i, 409, null, msg("error.duplicate"), List.of()));
@@ -124,39 +128,58 @@ class MemberRestController {
     // ---- find and read
 
     @GetMapping("/members")
-    @Operation(summary = "Search members in the caller's stores: q matches name, pinyin, initials, phone suffix or card number")
-    PageResult<MemberSummary> search(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String tag, @RequestParam(required = false) String store,
+    @Operation(
+            summary =
+                    "Search members in the caller's stores: q matches name, pinyin, initials, phone suffix or card number")
+    PageResult<MemberSummary> search(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String tag,
+            @RequestParam(required = false) String store,
             @RequestParam(required = false) MemberStatus status) {
         return members.search(new MemberSearch(q, tag, store, status), PageQuery.of(page, size, q, sort));
     }
 
     @GetMapping("/members/lookup")
-    @Operation(summary = "Find the member by exactly one of phone, card, email or system+externalId (404 when nobody matches)")
-    MemberLookup lookup(@RequestParam(required = false) String phone, @RequestParam(required = false) String card,
-            @RequestParam(required = false) String email, @RequestParam(required = false) String system,
+    @Operation(
+            summary =
+                    "Find the member by exactly one of phone, card, email or system+externalId (404 when nobody matches)")
+    MemberLookup lookup(
+            @RequestParam(required = false) String phone,
+            @RequestParam(required = false) String card,
+            @RequestParam(required = false) String email,
+            @RequestParam(required = false) String system,
             @RequestParam(required = false) String externalId) {
-        int given = (phone != null ? 1 : 0) + (card != null ? 1 : 0) + (email != null ? 1 : 0) + (externalId != null ? 1 : 0);
+        int given = (phone != null ? 1 : 0)
+                + (card != null ? 1 : 0)
+                + (email != null ? 1 : 0)
+                + (externalId != null ? 1 : 0);
         if (given != 1) {
             throw PatronException.invalid(given == 0 ? "phone" : "query", "members.validation.lookup");
         }
-        IdentifierKind kind = phone != null ? IdentifierKind.PHONE : card != null ? IdentifierKind.CARD
-                : email != null ? IdentifierKind.EMAIL : IdentifierKind.EXTERNAL;
+        IdentifierKind kind = phone != null
+                ? IdentifierKind.PHONE
+                : card != null ? IdentifierKind.CARD : email != null ? IdentifierKind.EMAIL : IdentifierKind.EXTERNAL;
         String value = phone != null ? phone : card != null ? card : email != null ? email : externalId;
-        return members.lookup(kind, system, value)
-                .orElseThrow(() -> PatronException.notFound("error.members.noMatch"));
+        return members.lookup(kind, system, value).orElseThrow(() -> PatronException.notFound("error.members.noMatch"));
     }
 
     @GetMapping("/members/{id}")
-    @Operation(summary = "The member's 360 view: profile, cards, identifiers, consent, tags, notes and contributed panels")
+    @Operation(
+            summary = "The member's 360 view: profile, cards, identifiers, consent, tags, notes and contributed panels")
     Member member(@PathVariable long id) {
         return members.member(id);
     }
 
-    @PatchMapping(path = "/members/{id}", consumes = {"application/json", "application/merge-patch+json"})
+    @PatchMapping(
+            path = "/members/{id}",
+            consumes = {"application/json", "application/merge-patch+json"})
     @Operation(summary = "Change profile fields (JSON merge patch; null clears a field)")
-    Member patch(@PathVariable long id, @RequestBody Map<String, Object> changes,
+    Member patch(
+            @PathVariable long id,
+            @RequestBody Map<String, Object> changes,
             @RequestParam(defaultValue = "false") boolean allowDuplicatePhone) {
         return members.patch(id, changes, allowDuplicatePhone);
     }
@@ -183,7 +206,8 @@ class MemberRestController {
     @Operation(summary = "Issue another card: a physical card's number, or none for a new electronic card")
     ResponseEntity<Card> issueCard(@PathVariable long id, @RequestBody CardRequest request) {
         Card card = members.issueCard(id, request.number(), request.kind(), request.storeCode());
-        return ResponseEntity.created(URI.create("/api/v1/cards/" + card.number())).body(card);
+        return ResponseEntity.created(URI.create("/api/v1/cards/" + card.number()))
+                .body(card);
     }
 
     record CardStatusRequest(CardStatus status, String reason) {}
@@ -200,7 +224,8 @@ class MemberRestController {
     @Operation(summary = "Replace a card: the old one becomes REPLACED, the new one belongs to the same member")
     ResponseEntity<Card> replaceCard(@PathVariable String number, @RequestBody ReplaceRequest request) {
         Card card = members.replaceCard(number, request.newNumber(), request.kind(), request.reason());
-        return ResponseEntity.created(URI.create("/api/v1/cards/" + card.number())).body(card);
+        return ResponseEntity.created(URI.create("/api/v1/cards/" + card.number()))
+                .body(card);
     }
 
     // ---- consent
@@ -223,7 +248,9 @@ class MemberRestController {
 
     @GetMapping("/members/{id}/consents/check")
     @Operation(summary = "May the member be contacted on this channel for this purpose now?")
-    MayContact mayContact(@PathVariable long id, @RequestParam ConsentChannel channel,
+    MayContact mayContact(
+            @PathVariable long id,
+            @RequestParam ConsentChannel channel,
             @RequestParam(defaultValue = "MARKETING") ConsentPurpose purpose) {
         members.consents(id); // 404 / 403 like the other member endpoints
         return new MayContact(id, channel, purpose, members.mayContact(id, channel, purpose));
@@ -233,8 +260,8 @@ class MemberRestController {
 
     @GetMapping("/members/duplicates")
     @Operation(summary = "Likely duplicate pairs (same phone, e-mail, or name and birthday) among the caller's members")
-    PageResult<DuplicateCandidate> duplicates(@RequestParam(required = false) Integer page,
-            @RequestParam(required = false) Integer size) {
+    PageResult<DuplicateCandidate> duplicates(
+            @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
         return members.duplicates(PageQuery.of(page, size, null, null));
     }
 
@@ -307,13 +334,19 @@ class MemberRestController {
         return members.customFields();
     }
 
-    record CustomFieldRequest(String label, CustomFieldType type, List<String> choices, Boolean required, Boolean active) {}
+    record CustomFieldRequest(
+            String label, CustomFieldType type, List<String> choices, Boolean required, Boolean active) {}
 
     @PutMapping("/member-custom-fields/{code}")
     @Operation(summary = "Define or change a custom profile field (ADMIN)")
     CustomField defineCustomField(@PathVariable String code, @RequestBody CustomFieldRequest r) {
-        return members.defineCustomField(new CustomField(code, r.label(), r.type(), r.choices(),
-                Boolean.TRUE.equals(r.required()), r.active() == null || r.active()));
+        return members.defineCustomField(new CustomField(
+                code,
+                r.label(),
+                r.type(),
+                r.choices(),
+                Boolean.TRUE.equals(r.required()),
+                r.active() == null || r.active()));
     }
 
     private String msg(String key, Object... args) {

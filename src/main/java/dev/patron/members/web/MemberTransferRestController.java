@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +47,9 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1")
-@Tag(name = "Member import and export", description = "CSV/Excel export of member lists; CSV/Excel import with a row-level report")
+@Tag(
+        name = "Member import and export",
+        description = "CSV/Excel export of member lists; CSV/Excel import with a row-level report")
 class MemberTransferRestController {
 
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -64,24 +65,41 @@ class MemberTransferRestController {
     // ---- export
 
     @GetMapping("/members/export")
-    @Operation(summary = "Export the filtered member list as csv or xlsx (ADMIN, MARKETER, ANALYST, STORE_MANAGER; masked by role; audited)")
-    void export(@RequestParam(defaultValue = "csv") String format, @RequestParam(required = false) String q,
-            @RequestParam(required = false) String tag, @RequestParam(required = false) String store,
-            @RequestParam(required = false) MemberStatus status, HttpServletResponse response) throws IOException {
+    @Operation(
+            summary =
+                    "Export the filtered member list as csv or xlsx (ADMIN, MARKETER, ANALYST, STORE_MANAGER; masked by role; audited)")
+    void export(
+            @RequestParam(defaultValue = "csv") String format,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String tag,
+            @RequestParam(required = false) String store,
+            @RequestParam(required = false) MemberStatus status,
+            HttpServletResponse response)
+            throws IOException {
         String f = format.toLowerCase(Locale.ROOT);
         if (!f.equals("csv") && !f.equals("xlsx")) {
             throw PatronException.invalid("format", "members.export.format");
         }
         MemberSearch search = new MemberSearch(q, tag, store, status);
-        List<String> head = List.of(msg("members.column.id"), msg("members.column.name"), msg("members.column.phone"),
-                msg("members.column.email"), msg("members.column.gender"), msg("members.column.birthday"), msg("members.column.city"),
-                msg("members.column.store"), msg("members.column.joinedOn"), msg("members.column.cards"), msg("members.column.tags"));
+        List<String> head = List.of(
+                msg("members.column.id"),
+                msg("members.column.name"),
+                msg("members.column.phone"),
+                msg("members.column.email"),
+                msg("members.column.gender"),
+                msg("members.column.birthday"),
+                msg("members.column.city"),
+                msg("members.column.store"),
+                msg("members.column.joinedOn"),
+                msg("members.column.cards"),
+                msg("members.column.tags"));
         String fileName = "members-" + LocalDate.now() + "." + f;
         response.setHeader("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
         if (f.equals("csv")) {
             response.setContentType("text/csv;charset=UTF-8");
             OutputStream out = response.getOutputStream();
-            out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // BOM: Excel opens UTF-8 with Chinese correctly
+            out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF
+            }); // BOM: Excel opens UTF-8 with Chinese correctly
             Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             CsvWriter csv = CsvWriter.builder().build(writer);
             csv.writeRecord(head);
@@ -90,8 +108,12 @@ class MemberTransferRestController {
         } else {
             response.setContentType(XLSX);
             List<List<String>> header = head.stream().map(List::of).toList();
-            try (ExcelWriter excel = FastExcel.write(response.getOutputStream()).head(header).autoCloseStream(false).build()) {
-                WriteSheet sheet = FastExcel.writerSheet(msg("members.export.sheet")).build();
+            try (ExcelWriter excel = FastExcel.write(response.getOutputStream())
+                    .head(header)
+                    .autoCloseStream(false)
+                    .build()) {
+                WriteSheet sheet =
+                        FastExcel.writerSheet(msg("members.export.sheet")).build();
                 List<List<String>> batch = new ArrayList<>();
                 excel.write(batch, sheet); // writes the header even for an empty list
                 members.exportList(search, "xlsx", m -> {
@@ -110,9 +132,18 @@ class MemberTransferRestController {
     }
 
     private static List<String> row(MemberSummary m) {
-        return List.of(String.valueOf(m.id()), m.name(), nz(m.phone()), nz(m.email()), m.gender() == null ? "" : m.gender().name(),
-                m.birthday() == null ? "" : m.birthday().toString(), nz(m.city()), nz(m.preferredStoreCode()),
-                m.joinedOn() == null ? "" : m.joinedOn().toString(), String.join(" ", m.activeCards()), String.join(";", m.tags()));
+        return List.of(
+                String.valueOf(m.id()),
+                m.name(),
+                nz(m.phone()),
+                nz(m.email()),
+                m.gender() == null ? "" : m.gender().name(),
+                m.birthday() == null ? "" : m.birthday().toString(),
+                nz(m.city()),
+                nz(m.preferredStoreCode()),
+                m.joinedOn() == null ? "" : m.joinedOn().toString(),
+                String.join(" ", m.activeCards()),
+                String.join(";", m.tags()));
     }
 
     private static String nz(String s) {
@@ -121,11 +152,17 @@ class MemberTransferRestController {
 
     // ---- import
 
-    @PostMapping(path = "/member-imports", consumes = {"text/csv", "application/octet-stream", XLSX})
-    @Operation(summary = "Upload a CSV (UTF-8 or GB18030) or .xlsx file as the request body; answers with a preview and a suggested column mapping (ADMIN)")
-    ResponseEntity<ImportPreview> upload(@RequestParam(defaultValue = "members.csv") String fileName, InputStream body) {
+    @PostMapping(
+            path = "/member-imports",
+            consumes = {"text/csv", "application/octet-stream", XLSX})
+    @Operation(
+            summary =
+                    "Upload a CSV (UTF-8 or GB18030) or .xlsx file as the request body; answers with a preview and a suggested column mapping (ADMIN)")
+    ResponseEntity<ImportPreview> upload(
+            @RequestParam(defaultValue = "members.csv") String fileName, InputStream body) {
         ImportPreview preview = members.uploadImport(fileName, body);
-        return ResponseEntity.created(URI.create("/api/v1/member-imports/" + preview.jobId())).body(preview);
+        return ResponseEntity.created(URI.create("/api/v1/member-imports/" + preview.jobId()))
+                .body(preview);
     }
 
     @PostMapping("/member-imports/{id}/run")
@@ -144,7 +181,9 @@ class MemberTransferRestController {
 
     @GetMapping("/member-imports/{id}/problems")
     @Operation(summary = "The import's report: which row, which field, why (paged)")
-    PageResult<ProblemView> problems(@PathVariable long id, @RequestParam(required = false) Integer page,
+    PageResult<ProblemView> problems(
+            @PathVariable long id,
+            @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size) {
         return members.importProblems(id, PageQuery.of(page, size, null, null)).map(this::view);
     }
@@ -159,7 +198,11 @@ class MemberTransferRestController {
         out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
         Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         CsvWriter csv = CsvWriter.builder().build(writer);
-        csv.writeRecord(msg("members.column.row"), msg("members.column.field"), msg("members.column.kind"), msg("members.column.reason"));
+        csv.writeRecord(
+                msg("members.column.row"),
+                msg("members.column.field"),
+                msg("members.column.kind"),
+                msg("members.column.reason"));
         members.forEachImportProblem(id, p -> {
             ProblemView v = view(p);
             csv.writeRecord(String.valueOf(v.row()), v.field(), v.kind(), v.message());
@@ -169,7 +212,8 @@ class MemberTransferRestController {
 
     private ProblemView view(ImportProblem p) {
         Object[] args = p.args().stream()
-                .map(a -> a != null && a.matches("#-?\\d{1,18}") ? (Object) Long.valueOf(a.substring(1)) : a).toArray();
+                .map(a -> a != null && a.matches("#-?\\d{1,18}") ? (Object) Long.valueOf(a.substring(1)) : a)
+                .toArray();
         return new ProblemView(p.row(), p.field(), p.kind(), msg(p.messageKey(), args));
     }
 

@@ -26,8 +26,14 @@ final class SignUpThrottle {
         if (buckets.size() > MAX_TRACKED) {
             buckets.clear();
         }
-        return buckets.computeIfAbsent(clientAddress, k -> Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
-                .build()).tryConsume(1);
+        return buckets.computeIfAbsent(
+                        clientAddress,
+                        k -> Bucket.builder()
+                                .addLimit(Bandwidth.builder()
+                                        .capacity(perMinute)
+                                        .refillGreedy(perMinute, Duration.ofMinutes(1))
+                                        .build())
+                                .build())
+                .tryConsume(1);
     }
 }

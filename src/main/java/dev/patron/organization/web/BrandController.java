@@ -37,9 +37,13 @@ class BrandController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", organization.brands(query));
         model.addAttribute("links", ListLinks.of("/brands", query, "code"));
@@ -54,8 +58,12 @@ class BrandController implements ConsolePage {
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") BrandCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @Valid @ModelAttribute("form") BrandCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         if (result.hasErrors()) {
             Forms.invalid(response);
@@ -79,8 +87,13 @@ class BrandController implements ConsolePage {
     }
 
     @PostMapping("/{code}")
-    String update(@PathVariable String code, @Valid @ModelAttribute("form") BrandCommand form, BindingResult result,
-            Model model, HttpServletResponse response, RedirectAttributes redirect) {
+    String update(
+            @PathVariable String code,
+            @Valid @ModelAttribute("form") BrandCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         model.addAttribute("editing", code);
         if (result.hasErrors()) {

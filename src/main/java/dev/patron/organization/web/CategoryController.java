@@ -48,8 +48,12 @@ class CategoryController implements ConsolePage {
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") CategoryCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @Valid @ModelAttribute("form") CategoryCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         if (result.hasErrors()) {
             Forms.invalid(response);
@@ -66,14 +70,21 @@ class CategoryController implements ConsolePage {
     @GetMapping("/{code}/edit")
     String editForm(@PathVariable String code, Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
-        Category c = organization.category(code).orElseThrow(() -> PatronException.notFound("error.category.notFound", code));
+        Category c = organization
+                .category(code)
+                .orElseThrow(() -> PatronException.notFound("error.category.notFound", code));
         model.addAttribute("form", new CategoryCommand(c.code(), c.name(), c.parentCode(), c.sortOrder()));
         return form(model, c.code());
     }
 
     @PostMapping("/{code}")
-    String update(@PathVariable String code, @Valid @ModelAttribute("form") CategoryCommand form, BindingResult result,
-            Model model, HttpServletResponse response, RedirectAttributes redirect) {
+    String update(
+            @PathVariable String code,
+            @Valid @ModelAttribute("form") CategoryCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         if (result.hasErrors()) {
             Forms.invalid(response);

@@ -38,13 +38,20 @@ class CounterController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String store, @RequestParam(required = false) String brand,
-            HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String store,
+            @RequestParam(required = false) String brand,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", organization.counters(query, store, brand));
-        model.addAttribute("links", ListLinks.of("/counters", query, "code").filter("store", store).filter("brand", brand));
+        model.addAttribute(
+                "links",
+                ListLinks.of("/counters", query, "code").filter("store", store).filter("brand", brand));
         if (Forms.wantsFragment(request)) {
             return "organization/counters :: results";
         }
@@ -60,8 +67,12 @@ class CounterController implements ConsolePage {
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") CounterCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @Valid @ModelAttribute("form") CounterCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireCounterEditor();
         if (result.hasErrors()) {
             Forms.invalid(response);
@@ -78,16 +89,31 @@ class CounterController implements ConsolePage {
     @GetMapping("/{code}/edit")
     String editForm(@PathVariable String code, Model model) {
         ConsoleUser.requireCounterEditor();
-        Counter c = organization.counter(code).orElseThrow(() -> PatronException.notFound("error.counter.notFound", code));
-        model.addAttribute("form", new CounterCommand(c.code(), c.name(), c.storeCode(), c.supplierName(), c.supplierCode(),
-                c.floor(), c.brandCodes(), c.status()));
+        Counter c =
+                organization.counter(code).orElseThrow(() -> PatronException.notFound("error.counter.notFound", code));
+        model.addAttribute(
+                "form",
+                new CounterCommand(
+                        c.code(),
+                        c.name(),
+                        c.storeCode(),
+                        c.supplierName(),
+                        c.supplierCode(),
+                        c.floor(),
+                        c.brandCodes(),
+                        c.status()));
         model.addAttribute("editing", c.code());
         return form(model);
     }
 
     @PostMapping("/{code}")
-    String update(@PathVariable String code, @Valid @ModelAttribute("form") CounterCommand form, BindingResult result,
-            Model model, HttpServletResponse response, RedirectAttributes redirect) {
+    String update(
+            @PathVariable String code,
+            @Valid @ModelAttribute("form") CounterCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireCounterEditor();
         model.addAttribute("editing", code);
         if (result.hasErrors()) {

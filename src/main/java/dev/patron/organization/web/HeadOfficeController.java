@@ -33,13 +33,18 @@ class HeadOfficeController implements ConsolePage {
     String show(Model model) {
         HeadOffice office = organization.headOffice();
         model.addAttribute("office", office);
-        model.addAttribute("form", new HeadOfficeCommand(office.code(), office.name(), office.legalName(), office.timeZone()));
+        model.addAttribute(
+                "form", new HeadOfficeCommand(office.code(), office.name(), office.legalName(), office.timeZone()));
         return "organization/head-office";
     }
 
     @PostMapping
-    String update(@Valid @ModelAttribute("form") HeadOfficeCommand form, BindingResult result, HttpServletResponse response,
-            RedirectAttributes redirect, Model model) {
+    String update(
+            @Valid @ModelAttribute("form") HeadOfficeCommand form,
+            BindingResult result,
+            HttpServletResponse response,
+            RedirectAttributes redirect,
+            Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
         model.addAttribute("office", organization.headOffice());
         if (result.hasErrors()) {

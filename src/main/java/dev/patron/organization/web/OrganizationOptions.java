@@ -19,16 +19,22 @@ class OrganizationOptions {
     }
 
     List<SelectOption> regions() {
-        return organization.allRegions().stream().map(r -> new SelectOption(r.code(), label(r.name(), r.code()))).toList();
+        return organization.allRegions().stream()
+                .map(r -> new SelectOption(r.code(), label(r.name(), r.code())))
+                .toList();
     }
 
     /** Stores in the caller's scope. */
     List<SelectOption> stores() {
-        return organization.allStores().stream().map(s -> new SelectOption(s.code(), label(s.name(), s.code()))).toList();
+        return organization.allStores().stream()
+                .map(s -> new SelectOption(s.code(), label(s.name(), s.code())))
+                .toList();
     }
 
     List<SelectOption> brands() {
-        return organization.allBrands().stream().map(b -> new SelectOption(b.code(), label(b.name(), b.code()))).toList();
+        return organization.allBrands().stream()
+                .map(b -> new SelectOption(b.code(), label(b.name(), b.code())))
+                .toList();
     }
 
     /** The category tree in display order, indented by depth; {@code except} (and its subtree) left out. */
@@ -51,7 +57,9 @@ class OrganizationOptions {
     }
 
     static List<SelectOption> statuses(String... statuses) {
-        return Arrays.stream(statuses).map(s -> new SelectOption(s, "status." + s)).toList();
+        return Arrays.stream(statuses)
+                .map(s -> new SelectOption(s, "status." + s))
+                .toList();
     }
 
     private static String label(String name, String code) {

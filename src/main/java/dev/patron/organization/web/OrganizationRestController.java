@@ -71,8 +71,11 @@ class OrganizationRestController {
 
     @GetMapping("/regions")
     @Operation(summary = "List regions")
-    PageResult<Region> regions(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort) {
+    PageResult<Region> regions(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort) {
         return organization.regions(PageQuery.of(page, size, q, sort));
     }
 
@@ -99,8 +102,11 @@ class OrganizationRestController {
 
     @GetMapping("/stores")
     @Operation(summary = "List the stores in the caller's store scope; q matches code, name or city")
-    PageResult<Store> stores(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
+    PageResult<Store> stores(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
             @RequestParam(required = false) String region) {
         return organization.stores(PageQuery.of(page, size, q, sort), region);
     }
@@ -128,9 +134,13 @@ class OrganizationRestController {
 
     @GetMapping("/counters")
     @Operation(summary = "List counters in the caller's store scope; filter by store or brand code")
-    PageResult<Counter> counters(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String store, @RequestParam(required = false) String brand) {
+    PageResult<Counter> counters(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String store,
+            @RequestParam(required = false) String brand) {
         return organization.counters(PageQuery.of(page, size, q, sort), store, brand);
     }
 
@@ -144,7 +154,8 @@ class OrganizationRestController {
     @Operation(summary = "Create a counter in a store (ADMIN, or STORE_MANAGER of that store)")
     ResponseEntity<Counter> createCounter(@Valid @RequestBody CounterCommand cmd) {
         Counter c = organization.createCounter(cmd);
-        return ResponseEntity.created(URI.create("/api/v1/counters/" + c.code())).body(c);
+        return ResponseEntity.created(URI.create("/api/v1/counters/" + c.code()))
+                .body(c);
     }
 
     @PutMapping("/counters/{code}")
@@ -157,8 +168,11 @@ class OrganizationRestController {
 
     @GetMapping("/brands")
     @Operation(summary = "List brands; q matches code or names")
-    PageResult<Brand> brands(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort) {
+    PageResult<Brand> brands(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort) {
         return organization.brands(PageQuery.of(page, size, q, sort));
     }
 
@@ -199,7 +213,8 @@ class OrganizationRestController {
     @Operation(summary = "Create a category, top-level or under parentCode (ADMIN with all stores)")
     ResponseEntity<Category> createCategory(@Valid @RequestBody CategoryCommand cmd) {
         Category c = organization.createCategory(cmd);
-        return ResponseEntity.created(URI.create("/api/v1/categories/" + c.code())).body(c);
+        return ResponseEntity.created(URI.create("/api/v1/categories/" + c.code()))
+                .body(c);
     }
 
     @PutMapping("/categories/{code}")

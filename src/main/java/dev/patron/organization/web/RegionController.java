@@ -35,9 +35,13 @@ class RegionController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", organization.regions(query));
         model.addAttribute("links", ListLinks.of("/regions", query, "code"));
@@ -52,7 +56,10 @@ class RegionController implements ConsolePage {
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") RegionCommand form, BindingResult result, HttpServletResponse response,
+    String create(
+            @Valid @ModelAttribute("form") RegionCommand form,
+            BindingResult result,
+            HttpServletResponse response,
             RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         if (result.hasErrors()) {
@@ -78,8 +85,13 @@ class RegionController implements ConsolePage {
     }
 
     @PostMapping("/{code}")
-    String update(@PathVariable String code, @Valid @ModelAttribute("form") RegionCommand form, BindingResult result,
-            HttpServletResponse response, RedirectAttributes redirect, Model model) {
+    String update(
+            @PathVariable String code,
+            @Valid @ModelAttribute("form") RegionCommand form,
+            BindingResult result,
+            HttpServletResponse response,
+            RedirectAttributes redirect,
+            Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
         model.addAttribute("editing", code);
         if (result.hasErrors()) {

@@ -33,7 +33,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class StoreController implements ConsolePage {
 
     /** Zones offered in the form; any valid zone id is accepted. */
-    static final List<String> TIME_ZONES = List.of("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Urumqi");
+    static final List<String> TIME_ZONES =
+            List.of("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Urumqi");
 
     private final OrganizationManagement organization;
     private final OrganizationOptions options;
@@ -44,9 +45,14 @@ class StoreController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String region, HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String region,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", organization.stores(query, region));
         model.addAttribute("links", ListLinks.of("/stores", query, "code").filter("region", region));
@@ -59,23 +65,30 @@ class StoreController implements ConsolePage {
 
     @GetMapping("/{code}")
     String show(@PathVariable String code, Model model) {
-        Store store = organization.store(code).orElseThrow(() -> PatronException.notFound("error.store.notFound", code));
+        Store store =
+                organization.store(code).orElseThrow(() -> PatronException.notFound("error.store.notFound", code));
         model.addAttribute("store", store);
-        model.addAttribute("counters", organization.counters(new PageQuery(0, PageQuery.MAX_SIZE, null, "code", false),
-                store.code(), null));
+        model.addAttribute(
+                "counters",
+                organization.counters(new PageQuery(0, PageQuery.MAX_SIZE, null, "code", false), store.code(), null));
         return "organization/store";
     }
 
     @GetMapping("/new")
     String newForm(Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
-        model.addAttribute("form", new StoreCommand(null, null, null, null, null, null, null, TIME_ZONES.get(0), null, "ACTIVE"));
+        model.addAttribute(
+                "form", new StoreCommand(null, null, null, null, null, null, null, TIME_ZONES.get(0), null, "ACTIVE"));
         return form(model);
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") StoreCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @Valid @ModelAttribute("form") StoreCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         if (result.hasErrors()) {
             Forms.invalid(response);
@@ -93,15 +106,31 @@ class StoreController implements ConsolePage {
     String editForm(@PathVariable String code, Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
         Store s = organization.store(code).orElseThrow(() -> PatronException.notFound("error.store.notFound", code));
-        model.addAttribute("form", new StoreCommand(s.code(), s.name(), s.regionCode(), s.legalEntity(), s.city(),
-                s.address(), s.phone(), s.timeZone(), s.openedOn(), s.status()));
+        model.addAttribute(
+                "form",
+                new StoreCommand(
+                        s.code(),
+                        s.name(),
+                        s.regionCode(),
+                        s.legalEntity(),
+                        s.city(),
+                        s.address(),
+                        s.phone(),
+                        s.timeZone(),
+                        s.openedOn(),
+                        s.status()));
         model.addAttribute("editing", s.code());
         return form(model);
     }
 
     @PostMapping("/{code}")
-    String update(@PathVariable String code, @Valid @ModelAttribute("form") StoreCommand form, BindingResult result,
-            Model model, HttpServletResponse response, RedirectAttributes redirect) {
+    String update(
+            @PathVariable String code,
+            @Valid @ModelAttribute("form") StoreCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         ConsoleUser.requireHeadOfficeAdmin();
         model.addAttribute("editing", code);
         if (result.hasErrors()) {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param embedded the running embedded server, or null for an external database
  */
-public record DatabaseServer(String jdbcUrl, String user, String password, Path dataDir, EmbeddedPostgresServer embedded)
+public record DatabaseServer(
+        String jdbcUrl, String user, String password, Path dataDir, EmbeddedPostgresServer embedded)
         implements AutoCloseable {
 
     public boolean isEmbedded() {

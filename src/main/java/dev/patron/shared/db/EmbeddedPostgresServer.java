@@ -90,8 +90,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
-            throw new IllegalStateException("Could not start the embedded PostgreSQL server in " + pgData + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not start the embedded PostgreSQL server in " + pgData + ": " + e.getMessage(), e);
         }
     }
 
@@ -127,8 +127,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             handle.get().onExit().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("PostgreSQL process " + pid + " on " + pgData
-                    + " did not stop within 60 s; stop it and start Patron again", e);
+            throw new IllegalStateException(
+                    "PostgreSQL process " + pid + " on " + pgData
+                            + " did not stop within 60 s; stop it and start Patron again",
+                    e);
         }
     }
 
@@ -193,5 +195,4 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     + "or start this one with another data directory (PATRON_DB_DATA_DIR).");
         }
     }
-
 }

@@ -33,8 +33,8 @@ public record StaffPrincipal(
         SYSTEM
     }
 
-    public static final StaffPrincipal SYSTEM =
-            new StaffPrincipal(0, "system", "System", Kind.SYSTEM, EnumSet.allOf(Role.class), StoreScope.ALL, null, true, false);
+    public static final StaffPrincipal SYSTEM = new StaffPrincipal(
+            0, "system", "System", Kind.SYSTEM, EnumSet.allOf(Role.class), StoreScope.ALL, null, true, false);
 
     public boolean hasRole(Role role) {
         return roles.contains(role);

@@ -53,12 +53,16 @@ public class ApiExceptionHandler {
     @ExceptionHandler(BindException.class) // includes MethodArgumentNotValidException
     ResponseEntity<ProblemDetail> invalid(BindException e) {
         List<Map<String, String>> errors = new ArrayList<>();
-        e.getBindingResult().getFieldErrors().forEach(fe -> errors.add(Map.of(
-                "field", fe.getField(),
-                "message", messages.getMessage(fe, locale()))));
-        e.getBindingResult().getGlobalErrors().forEach(ge -> errors.add(Map.of(
-                "field", ge.getObjectName(),
-                "message", messages.getMessage(ge, locale()))));
+        e.getBindingResult()
+                .getFieldErrors()
+                .forEach(fe -> errors.add(Map.of(
+                        "field", fe.getField(),
+                        "message", messages.getMessage(fe, locale()))));
+        e.getBindingResult()
+                .getGlobalErrors()
+                .forEach(ge -> errors.add(Map.of(
+                        "field", ge.getObjectName(),
+                        "message", messages.getMessage(ge, locale()))));
         return problem(HttpStatus.BAD_REQUEST, msg("error.validation"), errors);
     }
 
@@ -67,8 +71,9 @@ public class ApiExceptionHandler {
         List<Map<String, String>> errors = new ArrayList<>();
         e.getParameterValidationResults().forEach(r -> {
             String name = r.getMethodParameter().getParameterName();
-            r.getResolvableErrors().forEach(err -> errors.add(Map.of(
-                    "field", name == null ? "?" : name, "message", messages.getMessage(err, locale()))));
+            r.getResolvableErrors()
+                    .forEach(err -> errors.add(
+                            Map.of("field", name == null ? "?" : name, "message", messages.getMessage(err, locale()))));
         });
         return problem(HttpStatus.BAD_REQUEST, msg("error.validation"), errors);
     }
@@ -79,7 +84,8 @@ public class ApiExceptionHandler {
         String detail = JsonErrors.isUnknownProperty(e)
                 ? msg("error.json.unknownField", field)
                 : field != null ? msg("error.json.badValue", field) : msg("error.json.malformed");
-        List<Map<String, String>> errors = field == null ? List.of() : List.of(Map.of("field", field, "message", detail));
+        List<Map<String, String>> errors =
+                field == null ? List.of() : List.of(Map.of("field", field, "message", detail));
         return problem(HttpStatus.BAD_REQUEST, detail, errors);
     }
 
@@ -92,7 +98,8 @@ public class ApiExceptionHandler {
     @ExceptionHandler(MissingServletRequestParameterException.class)
     ResponseEntity<ProblemDetail> missing(MissingServletRequestParameterException e) {
         String detail = msg("validation.required");
-        return problem(HttpStatus.BAD_REQUEST, detail, List.of(Map.of("field", e.getParameterName(), "message", detail)));
+        return problem(
+                HttpStatus.BAD_REQUEST, detail, List.of(Map.of("field", e.getParameterName(), "message", detail)));
     }
 
     @ExceptionHandler(DuplicateKeyException.class)

@@ -48,7 +48,9 @@ public final class ConsoleModel implements HandlerInterceptor {
             uri = request.getRequestURI();
             query = "GET".equals(request.getMethod()) ? request.getQueryString() : null;
         }
-        model.putIfAbsent("path", uri.substring(Math.min(uri.length(), request.getContextPath().length())));
+        model.putIfAbsent(
+                "path",
+                uri.substring(Math.min(uri.length(), request.getContextPath().length())));
         Map<String, String> lang = new LinkedHashMap<>();
         lang.put("zh", withLang(uri, query, "zh-CN"));
         lang.put("en", withLang(uri, query, "en"));
@@ -58,9 +60,15 @@ public final class ConsoleModel implements HandlerInterceptor {
     private static String withLang(String uri, String query, String lang) {
         try {
             return UriComponentsBuilder.fromUriString(query == null ? uri : uri + "?" + query)
-                    .replaceQueryParam("lang", lang).build(true).toUriString();
+                    .replaceQueryParam("lang", lang)
+                    .build(true)
+                    .toUriString();
         } catch (IllegalArgumentException e) {
-            return UriComponentsBuilder.fromPath(uri).queryParam("lang", lang).encode().build().toUriString();
+            return UriComponentsBuilder.fromPath(uri)
+                    .queryParam("lang", lang)
+                    .encode()
+                    .build()
+                    .toUriString();
         }
     }
 

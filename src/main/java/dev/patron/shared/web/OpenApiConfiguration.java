@@ -15,11 +15,18 @@ class OpenApiConfiguration {
     @Bean
     OpenAPI patronOpenApi() {
         return new OpenAPI()
-                .info(new Info().title("Patron API").version("v1")
+                .info(new Info()
+                        .title("Patron API")
+                        .version("v1")
                         .description("Membership CRM for retail and service chains. Authenticate with "
                                 + "'Authorization: Bearer <api key>'; errors are RFC 9457 problem+json."))
-                .components(new Components().addSecuritySchemes("apiKey",
-                        new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").description("Patron API key")))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                "apiKey",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("Patron API key")))
                 .addSecurityItem(new SecurityRequirement().addList("apiKey"));
     }
 }

@@ -56,24 +56,30 @@ public class PageExceptionHandler {
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
     ModelAndView missing(MissingServletRequestParameterException e, HttpServletRequest request) {
-        return page(request, HttpStatus.BAD_REQUEST, msg("error.validation"),
+        return page(
+                request,
+                HttpStatus.BAD_REQUEST,
+                msg("error.validation"),
                 Map.of(e.getParameterName(), msg("validation.required")));
     }
 
     @ExceptionHandler(BindException.class)
     ModelAndView invalid(BindException e, HttpServletRequest request) {
         Map<String, String> details = new LinkedHashMap<>();
-        e.getBindingResult().getFieldErrors().forEach(fe ->
-                details.put(fe.getField(), messages.getMessage(fe, LocaleContextHolder.getLocale())));
+        e.getBindingResult()
+                .getFieldErrors()
+                .forEach(fe -> details.put(fe.getField(), messages.getMessage(fe, LocaleContextHolder.getLocale())));
         return page(request, HttpStatus.BAD_REQUEST, msg("error.validation"), details);
     }
 
     @ExceptionHandler(HandlerMethodValidationException.class)
     ModelAndView invalidParameters(HandlerMethodValidationException e, HttpServletRequest request) {
         Map<String, String> details = new LinkedHashMap<>();
-        e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err -> details.put(
-                String.valueOf(r.getMethodParameter().getParameterName()),
-                messages.getMessage(err, LocaleContextHolder.getLocale()))));
+        e.getParameterValidationResults()
+                .forEach(r -> r.getResolvableErrors()
+                        .forEach(err -> details.put(
+                                String.valueOf(r.getMethodParameter().getParameterName()),
+                                messages.getMessage(err, LocaleContextHolder.getLocale()))));
         return page(request, HttpStatus.BAD_REQUEST, msg("error.validation"), details);
     }
 
@@ -83,7 +89,8 @@ public class PageExceptionHandler {
         return page(request, HttpStatus.CONFLICT, msg("error.duplicate"), Map.of());
     }
 
-    private ModelAndView page(HttpServletRequest request, HttpStatus status, String message, Map<String, String> details) {
+    private ModelAndView page(
+            HttpServletRequest request, HttpStatus status, String message, Map<String, String> details) {
         ModelAndView mav = new ModelAndView("error/page", status);
         mav.addObject("status", status.value());
         mav.addObject("message", message);

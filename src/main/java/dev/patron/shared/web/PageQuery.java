@@ -35,7 +35,9 @@ public record PageQuery(int page, int size, String q, String sort, boolean desc)
 
     /** {@code like} pattern for the filter, with %, _ and \ escaped. */
     public String likePattern() {
-        return q == null ? null : "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return q == null
+                ? null
+                : "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     /** SQL ORDER BY for the allowed sort keys; unknown keys give 400 naming {@code sort}. */

@@ -46,7 +46,10 @@ class ApiKeyController implements ConsolePage {
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") ApiKeyCommand form, BindingResult result, Model model,
+    String create(
+            @Valid @ModelAttribute("form") ApiKeyCommand form,
+            BindingResult result,
+            Model model,
             HttpServletResponse response) {
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         if (result.hasErrors()) {
@@ -66,7 +69,11 @@ class ApiKeyController implements ConsolePage {
     @PostMapping("/{id}/revoke")
     String revoke(@PathVariable long id, RedirectAttributes redirect) {
         staff.revokeApiKey(id);
-        String name = staff.apiKeys().stream().filter(k -> k.id() == id).map(ApiKeyInfo::name).findFirst().orElse("#" + id);
+        String name = staff.apiKeys().stream()
+                .filter(k -> k.id() == id)
+                .map(ApiKeyInfo::name)
+                .findFirst()
+                .orElse("#" + id);
         redirect.addFlashAttribute("flash", "flash.apiKey.revoked");
         redirect.addFlashAttribute("flashArg", name);
         return "redirect:/api-keys";

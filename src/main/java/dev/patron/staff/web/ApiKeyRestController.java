@@ -40,7 +40,9 @@ class ApiKeyRestController {
     @Operation(summary = "Create a key with roles and store scope; the response shows the secret once")
     ResponseEntity<CreatedApiKey> create(@Valid @RequestBody ApiKeyCommand cmd) {
         CreatedApiKey created = staff.createApiKey(cmd);
-        return ResponseEntity.created(URI.create("/api/v1/api-keys/" + created.key().id())).body(created);
+        return ResponseEntity.created(
+                        URI.create("/api/v1/api-keys/" + created.key().id()))
+                .body(created);
     }
 
     @DeleteMapping("/{id}")

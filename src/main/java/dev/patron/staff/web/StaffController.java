@@ -43,12 +43,18 @@ class StaffController implements ConsolePage {
     }
 
     @GetMapping
-    String list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) Role role, HttpServletRequest request, Model model) {
+    String list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) Role role,
+            HttpServletRequest request,
+            Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", staff.accounts(query, role));
-        model.addAttribute("links", ListLinks.of("/staff", query, "username").filter("role", role == null ? null : role.name()));
+        model.addAttribute(
+                "links", ListLinks.of("/staff", query, "username").filter("role", role == null ? null : role.name()));
         model.addAttribute("roles", StaffOptions.roles());
         return Forms.wantsFragment(request) ? "staff/list :: results" : "staff/list";
     }
@@ -56,13 +62,18 @@ class StaffController implements ConsolePage {
     @GetMapping("/new")
     String newForm(Model model) {
         ConsoleUser.requireHeadOfficeAdmin();
-        model.addAttribute("form", new StaffCommand(null, null, null, EnumSet.noneOf(Role.class), true, List.of(), null, true));
+        model.addAttribute(
+                "form", new StaffCommand(null, null, null, EnumSet.noneOf(Role.class), true, List.of(), null, true));
         return form(model, null);
     }
 
     @PostMapping
-    String create(@Valid @ModelAttribute("form") StaffCommand form, BindingResult result, Model model,
-            HttpServletResponse response, RedirectAttributes redirect) {
+    String create(
+            @Valid @ModelAttribute("form") StaffCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
         if (result.hasErrors()) {
             Forms.invalid(response);
             return form(model, null);
@@ -78,15 +89,30 @@ class StaffController implements ConsolePage {
     @GetMapping("/{id}/edit")
     String editForm(@PathVariable long id, Model model) {
         StaffAccount a = staff.account(id).orElseThrow(() -> PatronException.notFound("error.staff.notFound", id));
-        model.addAttribute("form", new StaffCommand(a.username(), a.displayName(), a.email(), a.roles(), a.allStores(),
-                a.storeCodes(), null, a.enabled()));
+        model.addAttribute(
+                "form",
+                new StaffCommand(
+                        a.username(),
+                        a.displayName(),
+                        a.email(),
+                        a.roles(),
+                        a.allStores(),
+                        a.storeCodes(),
+                        null,
+                        a.enabled()));
         return form(model, a);
     }
 
     @PostMapping("/{id}")
-    String update(@PathVariable long id, @Valid @ModelAttribute("form") StaffCommand form, BindingResult result,
-            Model model, HttpServletResponse response, RedirectAttributes redirect) {
-        StaffAccount current = staff.account(id).orElseThrow(() -> PatronException.notFound("error.staff.notFound", id));
+    String update(
+            @PathVariable long id,
+            @Valid @ModelAttribute("form") StaffCommand form,
+            BindingResult result,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
+        StaffAccount current =
+                staff.account(id).orElseThrow(() -> PatronException.notFound("error.staff.notFound", id));
         if (result.hasErrors()) {
             Forms.invalid(response);
             return form(model, current);

@@ -18,10 +18,14 @@ class StaffOptions {
     }
 
     static List<SelectOption> roles() {
-        return Arrays.stream(Role.values()).map(r -> new SelectOption(r.name(), "role." + r.name())).toList();
+        return Arrays.stream(Role.values())
+                .map(r -> new SelectOption(r.name(), "role." + r.name()))
+                .toList();
     }
 
     List<SelectOption> stores() {
-        return organization.allStores().stream().map(s -> new SelectOption(s.code(), s.name() + " (" + s.code() + ")")).toList();
+        return organization.allStores().stream()
+                .map(s -> new SelectOption(s.code(), s.name() + " (" + s.code() + ")"))
+                .toList();
     }
 }

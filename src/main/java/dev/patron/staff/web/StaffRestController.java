@@ -44,14 +44,21 @@ class StaffRestController {
     @Operation(summary = "Who the caller is: roles and store scope of the API key or staff member")
     Me me() {
         StaffPrincipal p = CurrentStaff.get();
-        return new Me(p.auditName(), p.kind().name(), p.roles(), p.scope().allStores(),
+        return new Me(
+                p.auditName(),
+                p.kind().name(),
+                p.roles(),
+                p.scope().allStores(),
                 p.scope().storeIds().stream().sorted().toList());
     }
 
     @GetMapping("/staff")
     @Operation(summary = "List staff accounts (ADMIN)")
-    PageResult<StaffAccount> list(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
-            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
+    PageResult<StaffAccount> list(
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String sort,
             @RequestParam(required = false) Role role) {
         return staff.accounts(PageQuery.of(page, size, q, sort), role);
     }

@@ -12,7 +12,9 @@ class SignUpThrottleTests {
         for (int i = 0; i < 3; i++) {
             assertThat(throttle.tryAcquire("203.0.113.7")).isTrue();
         }
-        assertThat(throttle.tryAcquire("203.0.113.7")).as("the fourth sign-up within the minute").isFalse();
+        assertThat(throttle.tryAcquire("203.0.113.7"))
+                .as("the fourth sign-up within the minute")
+                .isFalse();
         assertThat(throttle.tryAcquire("198.51.100.2")).as("another address").isTrue();
     }
 }

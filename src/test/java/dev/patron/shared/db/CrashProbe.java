@@ -20,7 +20,8 @@ public final class CrashProbe {
                 s.execute("create table if not exists probe(n bigint primary key)");
             }
             long start;
-            try (Statement s = c.createStatement(); var rs = s.executeQuery("select coalesce(max(n), 0) from probe")) {
+            try (Statement s = c.createStatement();
+                    var rs = s.executeQuery("select coalesce(max(n), 0) from probe")) {
                 rs.next();
                 start = rs.getLong(1);
             }

@@ -81,13 +81,14 @@ class EmbeddedPostgresServerTests {
      */
     private long runProbeAndKill(boolean killDatabase) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashProbe.class.getName(),
-                dir.toString())
+        Process child = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), CrashProbe.class.getName(), dir.toString())
                 .redirectErrorStream(true)
                 .start();
         long last = 0;
         List<String> output = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 output.add(line);
@@ -99,7 +100,10 @@ class EmbeddedPostgresServerTests {
                 }
             }
             assertThat(last).as("probe output: %s", output).isGreaterThanOrEqualTo(20);
-            long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("pg").resolve("postmaster.pid")).get(0).trim());
+            long postmaster =
+                    Long.parseLong(Files.readAllLines(dir.resolve("pg").resolve("postmaster.pid"))
+                            .get(0)
+                            .trim());
             kill9(child.pid());
             if (killDatabase) {
                 kill9(postmaster);
@@ -117,7 +121,9 @@ class EmbeddedPostgresServerTests {
     }
 
     private static void kill9(long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid))
+                .redirectErrorStream(true)
+                .start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
     }
