@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Member benchmark (issue 3, "Performance"): not part of ./mvnw verify, no timed assertions.
+#
+#   bench/members.sh [members]        # default 1000000; issue 3's target scale is 10000000
+#
+# What it does, on localhost only:
+#   1. packages Patron into target-bench/ (./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests)
+#      and starts it as a user would: java -jar target-bench/patron.jar with PORT=18080,
+#      PATRON_DB_PORT=15432, PATRON_DB_DATA_DIR=$DATA (default /tmp/patron-bench-data, created new)
+#      and a bootstrap admin API key;
+#   2. generates the members set-based in the embedded PostgreSQL (bench/members-data.sql via psql:
+#      member, PHONE/EMAIL/CARD identifiers, Luhn card numbers, card events, then VACUUM ANALYZE);
+#   3. measures with bench/MemberLoad.java (open loop, fixed rate, latency from the scheduled send
+#      time to the whole response, so it includes HTTP and any queueing; p50/p95/p99/max):
+#        - GET /api/v1/members/lookup?phone=  random existing members, 200 requests/s, 60 s
+#        - GET /api/v1/members/lookup?card=   random existing members, 200 requests/s, 60 s
+#        - GET /api/v1/members?q=              name prefixes, pinyin, initials, 5 requests/s, 60 s
+#      and the server-side mean per endpoint from /actuator/prometheus (count and sum before/after)
+#   4. optionally (IMPORT_ROWS=1000000) times a CSV import end to end: upload
+#      (POST /api/v1/member-imports) + run (POST /api/v1/member-imports/{id}/run).
+#   Prints the figures and the load average; stops Patron at the end. docs/PERFORMANCE.md has the
+#   latest figures and the method. Needs psql (apt-get install postgresql-client) and curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+DATA=${DATA:-/tmp/patron-bench-data}
+WORK=${WORK:-/tmp/patron-bench}
+RATE=${RATE:-200}
+SECONDS_RUN=${SECONDS_RUN:-60}
+SEARCH_RATE=${SEARCH_RATE:-5}
+IMPORT_ROWS=${IMPORT_ROWS:-0}
+KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}   # 40 characters
+BASE=http://localhost:18080
+PSQL=(psql -X -q -h localhost -p 15432 -U postgres -d postgres)
+command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
+mkdir -p "$WORK"
+
+./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests
+rm -rf "$DATA"
+PATRON_DB_DATA_DIR=$DATA PORT=18080 PATRON_DB_PORT=15432 PATRON_BOOTSTRAP_API_KEY=$KEY \
+    java -jar target-bench/patron.jar > "$WORK/app.log" 2>&1 &
+APP=$!
+trap 'kill $APP 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
+
+echo "== generating $N members"
+time "${PSQL[@]}" -v start=0 -v count="$N" -f bench/members-data.sql > "$WORK/generate.log"
+
+"${PSQL[@]}" -Atc "select phone from members.member tablesample bernoulli (1) limit 20000" > "$WORK/phones.txt"
+"${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (1) limit 20000" > "$WORK/cards.txt"
+# search terms: surname / full-name prefixes, pinyin prefixes, initials (what a desk agent types)
+printf '%s\n' 王 李 张伟 陈静 欧阳 司马 上官子 刘芳 黄 周杰 wang zhangw liwei chenj ouyang sima zhaom xuj \
+    zw lf cj hxy oy wyt > "$WORK/search.txt"
+
+# server-side count and total seconds of a URI from Micrometer (/actuator/prometheus has no
+# histogram buckets, so the server-side figure is the mean over the run, not a percentile)
+server() { curl -sf -H "Authorization: Bearer $KEY" "$BASE/actuator/prometheus" |
+    awk -v u="uri=\"$1\"" 'index($0, u) && /status="200"/ && /_count/ {c=$2} index($0, u) && /status="200"/ && /_sum/ {s=$2} END {print c+0, s+0}'; }
+load() {
+    local uri=${1%%\?*} before after
+    before=$(server "$uri")
+    java bench/MemberLoad.java "$BASE" "$KEY" "$@"
+    after=$(server "$uri")
+    echo "$before $after" | awk '{n=$3-$1; if (n>0) printf "server-side mean (incl. warm-up): %.2f ms over %d requests\n", ($4-$2)*1000/n, n}'
+}
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+load '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$RATE" "$SECONDS_RUN" 10
+load '/api/v1/members/lookup?card=' "$WORK/cards.txt" "$RATE" "$SECONDS_RUN" 10
+load '/api/v1/members?q=' "$WORK/search.txt" "$SEARCH_RATE" "$SECONDS_RUN" 10
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    echo "== import of $IMPORT_ROWS generated rows"
+    "${PSQL[@]}" -c "\\copy (select 'name,phone,email,birthday,joined' union all select * from (select '测试' || g || ',' || '+86166' || lpad(g::text, 8, '0') || ',i' || g || '@import.bench,1980-01-01,2025-06-01' from generate_series(1, $IMPORT_ROWS) g) r) to '$WORK/import.csv'"
+    t0=$(date +%s.%N)
+    JOB=$(curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/import.csv" \
+        "$BASE/api/v1/member-imports?fileName=import.csv" | sed -E 's/.*"jobId":([0-9]+).*/\1/')
+    t1=$(date +%s.%N)
+    curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+        -d '{"mapping":{"name":"name","phone":"phone","email":"email","birthday":"birthday","joined":"joinedOn"},"mode":"SKIP_BAD_ROWS"}' \
+        "$BASE/api/v1/member-imports/$JOB/run"
+    t2=$(date +%s.%N)
+    echo
+    echo "upload $(echo "$t1 - $t0" | bc) s, run $(echo "$t2 - $t1" | bc) s, total $(echo "$t2 - $t0" | bc) s"
+fi
