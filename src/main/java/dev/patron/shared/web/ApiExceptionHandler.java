@@ -10,11 +10,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.BindException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -106,6 +109,22 @@ public class ApiExceptionHandler {
     ResponseEntity<ProblemDetail> duplicate(DuplicateKeyException e) {
         // a concurrent insert won the race past the service's own check
         return problem(HttpStatus.CONFLICT, msg("error.duplicate"), List.of());
+    }
+
+    /** No database connection in time (overload, failover): 503 so clients retry, never a 500. */
+    @ExceptionHandler({
+        CannotGetJdbcConnectionException.class,
+        CannotCreateTransactionException.class,
+        QueryTimeoutException.class
+    })
+    ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
+        log.warn("Database not available in time: {}", e.getMessage());
+        ResponseEntity<ProblemDetail> problem =
+                problem(HttpStatus.SERVICE_UNAVAILABLE, msg("error.unavailable"), List.of());
+        return ResponseEntity.status(problem.getStatusCode())
+                .headers(problem.getHeaders())
+                .header("Retry-After", "5")
+                .body(problem.getBody());
     }
 
     @ExceptionHandler(AccessDeniedException.class)
