@@ -8,29 +8,17 @@ import dev.patron.organization.CounterCommand;
 import dev.patron.organization.OrganizationManagement;
 import dev.patron.organization.RegionCommand;
 import dev.patron.organization.StoreCommand;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -47,14 +35,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserTests {
 
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
-    static final Duration WAIT = Duration.ofSeconds(20);
-
     final int port;
     final OrganizationManagement organization;
     WebDriver driver;
     WebDriverWait wait;
-    Path profile;
+    Chromium browser;
 
     BrowserTests(@LocalServerPort int port, @Autowired OrganizationManagement organization) {
         this.port = port;
@@ -63,44 +48,15 @@ class BrowserTests {
 
     @BeforeAll
     void startBrowser() throws IOException {
-        profile = Files.createTempDirectory("patron-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1400,1000",
-                "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.SEVERE);
-        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("patron.chromedriver", "/usr/bin/chromedriver")))
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, WAIT);
-        Files.createDirectories(SCREENSHOTS);
+        browser = Chromium.start();
+        driver = browser.driver();
+        wait = browser.waiting();
     }
 
     @AfterAll
-    void stopBrowser() throws IOException {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .map(Path::toFile)
-                        .forEach(File::delete);
-            }
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
         }
     }
 
@@ -141,7 +97,7 @@ class BrowserTests {
         driver.get(url("/login?lang=zh-CN"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
         assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("登录您的账号");
-        screenshot("01-login-zh");
+        browser.screenshot("01-login-zh");
 
         driver.findElement(By.id("username")).sendKeys("admin");
         driver.findElement(By.id("password")).sendKeys(TestData.ADMIN_PASSWORD);
@@ -155,8 +111,8 @@ class BrowserTests {
         assertThat(driver.findElement(By.id("count-stores")).getText()).contains("门店");
         waitForChart("chart-counters");
         waitForChart("chart-roles");
-        assertNoBrowserErrors();
-        screenshot("02-home-zh");
+        browser.assertNoBrowserErrors();
+        browser.screenshot("02-home-zh");
 
         // home in English through the language switch
         driver.findElement(By.cssSelector(".lang-switch a[hreflang='en']")).click();
@@ -164,7 +120,7 @@ class BrowserTests {
         assertThat(driver.findElement(By.cssSelector(".page-title")).getText()).startsWith("Welcome");
         assertThat(driver.findElement(By.id("count-counters")).getText()).contains("Counters");
         waitForChart("chart-counters");
-        screenshot("03-home-en");
+        browser.screenshot("03-home-en");
 
         // the store form: first sent with mistakes, which come back next to the fields
         driver.findElement(By.cssSelector("a.nav-link[href='/stores']")).click();
@@ -178,7 +134,7 @@ class BrowserTests {
         assertThat(feedbackOf("name")).isEqualTo("must not be empty");
         assertThat(feedbackOf("regionCode")).isEqualTo("must not be empty");
         assertThat(feedbackOf("phone")).isEqualTo("is not a valid phone number");
-        screenshot("04-store-form-errors-en");
+        browser.screenshot("04-store-form-errors-en");
         driver.manage().logs().get(LogType.BROWSER); // drained: the form answered 400 on purpose
 
         // corrected and saved: the store's page opens with a confirmation
@@ -192,7 +148,7 @@ class BrowserTests {
         wait.until(ExpectedConditions.textToBe(By.id("store-code"), code));
         assertThat(driver.findElement(By.cssSelector(".alert-success")).getText())
                 .contains("Store " + code + " has been saved.");
-        screenshot("05-store-created-en");
+        browser.screenshot("05-store-created-en");
 
         // found with the live search of the store list
         driver.findElement(By.cssSelector("a.nav-link[href='/stores']")).click();
@@ -201,7 +157,7 @@ class BrowserTests {
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 1));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results tbody"), "深圳万象城店"));
         wait.until(ExpectedConditions.urlContains("q=" + code)); // the search is kept in the address (history, reload)
-        screenshot("06-store-search-en");
+        browser.screenshot("06-store-search-en");
 
         // the same list in Chinese
         driver.findElement(By.cssSelector(".lang-switch a[hreflang='zh-CN']")).click();
@@ -212,8 +168,8 @@ class BrowserTests {
         assertThat(driver.findElements(By.cssSelector("#results tbody tr"))).hasSize(1);
         assertThat(driver.findElement(By.cssSelector("#results tbody")).getText())
                 .contains(code, "营业中");
-        screenshot("07-store-list-zh");
-        assertNoBrowserErrors();
+        browser.screenshot("07-store-list-zh");
+        browser.assertNoBrowserErrors();
     }
 
     @Test
@@ -226,7 +182,7 @@ class BrowserTests {
             assertThat(error.getText()).isEqualTo("用户名或密码不正确。");
             WebElement submit = driver.findElement(By.id("login-submit"));
             assertThat(submit.getRect().getX() + submit.getRect().getWidth()).isLessThanOrEqualTo(390);
-            screenshot("08-login-phone-zh");
+            browser.screenshot("08-login-phone-zh");
         } finally {
             driver.manage().window().setSize(desktop);
         }
@@ -250,21 +206,7 @@ class BrowserTests {
         input.sendKeys(value);
     }
 
-    private void assertNoBrowserErrors() {
-        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
-
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
-                .getScreenshotAs(OutputType.FILE)
-                .toPath();
-        Files.copy(png, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -10,14 +10,9 @@ import dev.patron.organization.StoreCommand;
 import dev.patron.shared.security.Role;
 import dev.patron.staff.StaffCommand;
 import dev.patron.staff.StaffManagement;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,15 +21,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,7 +45,7 @@ class MemberBrowserTests {
     final StaffManagement staff;
     WebDriver driver;
     WebDriverWait wait;
-    Path profile;
+    Chromium browser;
 
     MemberBrowserTests(
             @LocalServerPort int port,
@@ -69,44 +58,15 @@ class MemberBrowserTests {
 
     @BeforeAll
     void startBrowser() throws IOException {
-        profile = Files.createTempDirectory("patron-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1400,1000",
-                "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.SEVERE);
-        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("patron.chromedriver", "/usr/bin/chromedriver")))
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, BrowserTests.WAIT);
-        Files.createDirectories(BrowserTests.SCREENSHOTS);
+        browser = Chromium.start();
+        driver = browser.driver();
+        wait = browser.waiting();
     }
 
     @AfterAll
-    void stopBrowser() throws IOException {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .map(Path::toFile)
-                        .forEach(File::delete);
-            }
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
         }
     }
 
@@ -160,9 +120,9 @@ class MemberBrowserTests {
                     .as("fits the phone's width")
                     .isLessThanOrEqualTo(390);
             assertThat(pageWidth()).as("no sideways scrolling").isLessThanOrEqualTo(390);
-            screenshot("20-join-phone-zh");
+            browser.screenshot("20-join-phone-zh");
             ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", submit);
-            screenshot("20b-join-phone-consent-zh");
+            browser.screenshot("20b-join-phone-consent-zh");
 
             submit.click();
             WebElement number = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("join-card-number")));
@@ -170,8 +130,8 @@ class MemberBrowserTests {
             assertThat(card).matches("\\d{16}");
             assertThat(driver.findElement(By.id("join-welcome")).getText()).isEqualTo("欢迎您，陈静！");
             assertThat(pageWidth()).isLessThanOrEqualTo(390);
-            assertNoBrowserErrors();
-            screenshot("21-join-done-phone-zh");
+            browser.assertNoBrowserErrors();
+            browser.screenshot("21-join-done-phone-zh");
         } finally {
             driver.manage().window().setSize(desktop);
         }
@@ -200,13 +160,13 @@ class MemberBrowserTests {
                         .getText())
                 .contains("已拒绝");
         assertThat(driver.findElement(By.id("profile")).getText()).contains("网站自助", "1992-03-08");
-        assertNoBrowserErrors();
-        screenshot("22-member-360-zh");
+        browser.assertNoBrowserErrors();
+        browser.screenshot("22-member-360-zh");
 
         driver.findElement(By.cssSelector(".lang-switch a[hreflang='en']")).click();
         wait.until(ExpectedConditions.attributeToBe(By.tagName("html"), "lang", "en"));
         assertThat(driver.findElement(By.id("cards")).getText()).contains(card, "Electronic", "Active");
-        screenshot("23-member-360-en");
+        browser.screenshot("23-member-360-en");
 
         // the same member through the search page's live search, by the last digits of the phone
         driver.findElement(By.cssSelector("a.nav-link[href='/members']")).click();
@@ -215,8 +175,8 @@ class MemberBrowserTests {
         wait.until(ExpectedConditions.urlContains("q=" + phone.substring(3)));
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr"), 1));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results tbody"), "陈静"));
-        screenshot("24-member-search-en");
-        assertNoBrowserErrors();
+        browser.screenshot("24-member-search-en");
+        browser.assertNoBrowserErrors();
 
         // a number nobody has: the lookup page says so next to the box
         WebElement box = driver.findElement(By.id("header-lookup-number"));
@@ -225,7 +185,7 @@ class MemberBrowserTests {
         assertThat(problem.getText()).isEqualTo("No active member matches this identifier.");
         assertThat(driver.findElement(By.id("lookup-number")).getDomProperty("value"))
                 .isEqualTo("13000000000");
-        screenshot("25-lookup-nobody-en");
+        browser.screenshot("25-lookup-nobody-en");
         driver.manage().logs().get(LogType.BROWSER); // drained: the page answered 404 on purpose
 
         // the enrol form sent with a bad phone shows the problem next to the field
@@ -236,7 +196,7 @@ class MemberBrowserTests {
         driver.findElement(By.id("phone")).sendKeys("12345");
         driver.findElement(By.cssSelector("#member-form button[type='submit']")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#phone.is-invalid")));
-        screenshot("26-member-form-errors-en");
+        browser.screenshot("26-member-form-errors-en");
     }
 
     private long pageWidth() {
@@ -244,21 +204,7 @@ class MemberBrowserTests {
                 .longValue();
     }
 
-    private void assertNoBrowserErrors() {
-        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
-
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
-                .getScreenshotAs(OutputType.FILE)
-                .toPath();
-        Files.copy(png, BrowserTests.SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -14,30 +14,20 @@ import dev.patron.organization.StoreCommand;
 import dev.patron.shared.security.Role;
 import dev.patron.staff.StaffCommand;
 import dev.patron.staff.StaffManagement;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,7 +50,7 @@ class MemberMergeImportBrowserTests {
     final MemberManagement members;
     WebDriver driver;
     WebDriverWait wait;
-    Path profile;
+    Chromium browser;
 
     MemberMergeImportBrowserTests(
             @LocalServerPort int port,
@@ -75,44 +65,15 @@ class MemberMergeImportBrowserTests {
 
     @BeforeAll
     void startBrowser() throws IOException {
-        profile = Files.createTempDirectory("patron-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(new File(System.getProperty("patron.chromium", "/usr/bin/chromium")));
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1400,1000",
-                "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.SEVERE);
-        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("patron.chromedriver", "/usr/bin/chromedriver")))
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, BrowserTests.WAIT);
-        Files.createDirectories(BrowserTests.SCREENSHOTS);
+        browser = Chromium.start();
+        driver = browser.driver();
+        wait = browser.waiting();
     }
 
     @AfterAll
-    void stopBrowser() throws IOException {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .map(Path::toFile)
-                        .forEach(File::delete);
-            }
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
         }
     }
 
@@ -152,8 +113,8 @@ class MemberMergeImportBrowserTests {
         String pairSelector = ".duplicate-pair[data-pair='" + Math.min(keep.id(), other.id()) + "-"
                 + Math.max(keep.id(), other.id()) + "']";
         assertThat(driver.findElement(By.cssSelector(pairSelector)).getText()).contains("手机号相同", "刘德明", "刘德民");
-        assertNoBrowserErrors();
-        screenshot("30-duplicates-zh");
+        browser.assertNoBrowserErrors();
+        browser.screenshot("30-duplicates-zh");
         driver.findElement(By.cssSelector(pairSelector + " button[data-survivor='" + keep.id() + "']"))
                 .click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
@@ -165,7 +126,7 @@ class MemberMergeImportBrowserTests {
         signIn(admin, "en");
         driver.get(url("/members/" + keep.id() + "#merges"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#merges button[data-undo]")));
-        screenshot("31-member-merges-en");
+        browser.screenshot("31-member-merges-en");
         driver.findElement(By.cssSelector("#merges button[data-undo]")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("merges"), "Undone"));
@@ -183,7 +144,7 @@ class MemberMergeImportBrowserTests {
                 .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-upload")));
         driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
-        screenshot("32-import-upload-en");
+        browser.screenshot("32-import-upload-en");
         driver.findElement(By.cssSelector("#import-upload button[type='submit']"))
                 .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-mapping")));
@@ -191,16 +152,16 @@ class MemberMergeImportBrowserTests {
         WebElement skip = driver.findElement(By.id("mode-SKIP_BAD_ROWS"));
         ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", skip);
         skip.click();
-        assertNoBrowserErrors();
-        screenshot("33-import-mapping-en");
+        browser.assertNoBrowserErrors();
+        browser.screenshot("33-import-mapping-en");
         driver.findElement(By.id("run-import")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-outcome")));
         assertThat(driver.findElement(By.id("import-outcome")).getText()).contains("2 of 3 rows");
         assertThat(driver.findElement(By.cssSelector("#results tr[data-row='3']"))
                         .getText())
                 .contains("phone", "is not a valid phone number");
-        assertNoBrowserErrors();
-        screenshot("34-import-report-en");
+        browser.assertNoBrowserErrors();
+        browser.screenshot("34-import-report-en");
         Files.delete(csv);
     }
 
@@ -222,21 +183,7 @@ class MemberMergeImportBrowserTests {
                 JoinChannel.STORE_DESK);
     }
 
-    private void assertNoBrowserErrors() {
-        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
-
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private void screenshot(String name) throws IOException {
-        Path png = ((org.openqa.selenium.TakesScreenshot) driver)
-                .getScreenshotAs(OutputType.FILE)
-                .toPath();
-        Files.copy(png, BrowserTests.SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }
