@@ -15,7 +15,8 @@
 #        - GET /api/v1/members/lookup?phone=  random existing members, 200 requests/s, 60 s
 #        - GET /api/v1/members/lookup?card=   random existing members, 200 requests/s, 60 s
 #        - GET /api/v1/members?q=              name prefixes, pinyin, initials, 5 requests/s, 60 s
-#      and the server-side mean per endpoint from /actuator/prometheus (count and sum before/after)
+#      and, from /actuator/prometheus, the server-side p50/p95/p99 of the measured window (histogram
+#      buckets before/after) and the mean per endpoint (count and sum before/after)
 #   4. optionally (IMPORT_ROWS=1000000) times a CSV import end to end: upload
 #      (POST /api/v1/member-imports) + run (POST /api/v1/member-imports/{id}/run).
 #   Prints the figures and the load average; stops Patron at the end. docs/PERFORMANCE.md has the
@@ -52,8 +53,9 @@ time "${PSQL[@]}" -v start=0 -v count="$N" -f bench/members-data.sql > "$WORK/ge
 printf '%s\n' 王 李 张伟 陈静 欧阳 司马 上官子 刘芳 黄 周杰 wang zhangw liwei chenj ouyang sima zhaom xuj \
     zw lf cj hxy oy wyt > "$WORK/search.txt"
 
-# server-side count and total seconds of a URI from Micrometer (/actuator/prometheus has no
-# histogram buckets, so the server-side figure is the mean over the run, not a percentile)
+# server-side count and total seconds of a URI from Micrometer, for the mean over the run including
+# warm-up; MemberLoad itself prints the server-side p50/p95/p99 of the measured window from the
+# http_server_requests_seconds histogram buckets (management.metrics.distribution.* in application.yml)
 server() { curl -sf -H "Authorization: Bearer $KEY" "$BASE/actuator/prometheus" |
     awk -v u="uri=\"$1\"" 'index($0, u) && /status="200"/ && /_count/ {c=$2} index($0, u) && /status="200"/ && /_sum/ {s=$2} END {print c+0, s+0}'; }
 load() {

@@ -414,10 +414,18 @@ public class MemberManagement {
     public PageResult<MemberSummary> search(MemberSearch search, PageQuery page) {
         SqlFilter f = filter(search);
         String order = page.orderBy(SORT, "id");
-        long total = jdbc.sql("select count(*) from members.member m" + f.where())
+        // count at most `limit` matches (never fewer than reach the end of this page): an exact
+        // count of a broad match (a common surname at millions of members) takes seconds, so
+        // beyond the limit the total is a lower bound and the page says so (totalExact false)
+        long limit = Math.max(settings.searchCountLimit(), page.offset() + page.size());
+        long counted = jdbc.sql(
+                        "select count(*) from (select 1 from members.member m" + f.where() + " limit :countLimit) c")
                 .params(f.params())
+                .param("countLimit", limit + 1)
                 .query(Long.class)
                 .single();
+        boolean exact = counted <= limit;
+        long total = exact ? counted : limit;
         List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m"
                         + f.where() + " order by " + order + " limit :limit offset :offset")
                 .params(f.params())
@@ -437,7 +445,7 @@ public class MemberManagement {
                             "ids",
                             found.stream().map(MemberRows.SummaryRow::id).toList()));
         }
-        return new PageResult<>(rows.summaries(found, mask), page.page(), page.size(), total);
+        return new PageResult<>(rows.summaries(found, mask), page.page(), page.size(), total, exact);
     }
 
     SqlFilter filter(MemberSearch search) {

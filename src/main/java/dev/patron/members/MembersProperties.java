@@ -10,15 +10,27 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param unmergeWindow how long an admin can undo a merge (30 days)
  * @param signUpPerMinute self-service sign-ups per client address per minute
  * @param consentWordingVersion the consent text version shown on the self-service page
+ * @param searchCountLimit how many matches a member search counts at most (default 10,000); beyond
+ *     it the total is a lower bound ("10,000+"), because counting every one of a million matches
+ *     costs seconds
  */
 @ConfigurationProperties("patron.members")
-record MembersProperties(Cards cards, Duration unmergeWindow, Integer signUpPerMinute, String consentWordingVersion) {
+record MembersProperties(
+        Cards cards,
+        Duration unmergeWindow,
+        Integer signUpPerMinute,
+        String consentWordingVersion,
+        Integer searchCountLimit) {
 
     MembersProperties {
         cards = cards == null ? new Cards(null, null, null) : cards;
         unmergeWindow = unmergeWindow == null ? Duration.ofDays(30) : unmergeWindow;
         signUpPerMinute = signUpPerMinute == null ? 5 : signUpPerMinute;
         consentWordingVersion = consentWordingVersion == null ? "2026-11" : consentWordingVersion;
+        searchCountLimit = searchCountLimit == null ? 10_000 : searchCountLimit;
+        if (searchCountLimit < 1) {
+            throw new IllegalArgumentException("patron.members.search-count-limit must be at least 1");
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The member pages over real HTTP: search by pinyin and phone suffix, the 360 page, masking per
@@ -141,6 +142,22 @@ class MemberPagesIntegrationTests {
         assertThat(admin.get("/members?sort=password").status())
                 .as("unknown sort is a bad request, not a 500")
                 .isEqualTo(400);
+    }
+
+    @Test
+    void aBroadSearchShowsItsTotalAsALowerBoundWithANextPage(@Autowired JdbcClient jdbc) {
+        String prefix = "宽搜" + TestData.unique("Q");
+        jdbc.sql("""
+                insert into members.member(name, name_pinyin, name_initials, join_channel)
+                select :prefix || g, '', '', 'IMPORT' from generate_series(1, 10001) g""").param("prefix", prefix).update();
+        ConsoleSession admin = signedIn(Role.ADMIN);
+        Page page =
+                admin.get("/members?q=" + java.net.URLEncoder.encode(prefix, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("of 10,000+ members", "id=\"pager-at-least\"", "rel=\"next\"");
+        Page narrow = admin.get(
+                "/members?q=" + java.net.URLEncoder.encode(prefix + "9999", java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(narrow.body()).contains("of 1").doesNotContain("pager-at-least", "10,000+");
     }
 
     @Test
