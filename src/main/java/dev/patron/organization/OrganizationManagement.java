@@ -287,6 +287,51 @@ public class OrganizationManagement {
                 .optional();
     }
 
+    /**
+     * Every store, counter, brand and category code with its id (four small queries), for callers
+     * that resolve many references and cache the snapshot; not scope-filtered.
+     */
+    @Transactional(readOnly = true)
+    public OrganizationCodes codes() {
+        Map<String, OrganizationCodes.StoreRef> stores = new java.util.HashMap<>();
+        jdbc.sql("select id, code, status, time_zone from organization.store")
+                .query((rs, n) -> stores.put(
+                        rs.getString(2),
+                        new OrganizationCodes.StoreRef(
+                                rs.getLong(1), rs.getString(2), "ACTIVE".equals(rs.getString(3)), rs.getString(4))))
+                .list();
+        Map<String, OrganizationCodes.CounterRef> counters = new java.util.HashMap<>();
+        jdbc.sql("select id, code, store_id, status from organization.counter")
+                .query((rs, n) -> counters.put(
+                        rs.getString(2),
+                        new OrganizationCodes.CounterRef(
+                                rs.getLong(1), rs.getString(2), rs.getLong(3), "ACTIVE".equals(rs.getString(4)))))
+                .list();
+        Map<String, Long> brands = new java.util.HashMap<>();
+        jdbc.sql("select code, id from organization.brand")
+                .query((rs, n) -> brands.put(rs.getString(1), rs.getLong(2)))
+                .list();
+        Map<String, Long> categories = new java.util.HashMap<>();
+        jdbc.sql("select code, id from organization.category")
+                .query((rs, n) -> categories.put(rs.getString(1), rs.getLong(2)))
+                .list();
+        return new OrganizationCodes(stores, counters, brands, categories);
+    }
+
+    /**
+     * A value that changes whenever a store, counter, brand or category is added or changed, so that
+     * a cache of {@link #codes()} can tell cheaply whether it is stale.
+     */
+    @Transactional(readOnly = true)
+    public String codesVersion() {
+        return jdbc.sql("""
+                select concat_ws('/',
+                    (select count(*) || ':' || coalesce(max(updated_at)::text, '') from organization.store),
+                    (select count(*) || ':' || coalesce(max(updated_at)::text, '') from organization.counter),
+                    (select count(*) || ':' || coalesce(max(updated_at)::text, '') from organization.brand),
+                    (select count(*) || ':' || coalesce(max(updated_at)::text, '') from organization.category))""").query(String.class).single();
+    }
+
     /** Codes of the given store ids, in id order (for showing a scope). */
     @Transactional(readOnly = true)
     public Map<Long, String> storeCodes(Collection<Long> ids) {

@@ -1,0 +1,13 @@
+/**
+ * Sales: POS tickets (sales and returns) with line items by counter, brand and category, and their
+ * payments, recorded exactly once per (store code, POS transaction id); historical import; daily
+ * store traffic; the store KPIs and the member's purchase history.
+ *
+ * <p>{@link dev.patron.sales.SalesManagement} is the API. Every recorded ticket is announced in a
+ * {@link dev.patron.sales.SalesRecorded} event stored in the same transaction (Spring Modulith's
+ * event publication registry is the outbox), so loyalty, segments and campaign attribution never
+ * miss one.
+ */
+@org.springframework.modulith.ApplicationModule(
+        allowedDependencies = {"shared", "audit", "organization", "staff", "members"})
+package dev.patron.sales;
