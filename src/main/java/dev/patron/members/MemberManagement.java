@@ -387,21 +387,23 @@ public class MemberManagement {
                     kind == IdentifierKind.EXTERNAL ? "externalId" : kind.name().toLowerCase(java.util.Locale.ROOT),
                     "validation.required");
         }
-        List<Long> ids = jdbc.sql("""
-                select i.member_id from members.identifier i join members.member m on m.id = i.member_id
+        // one statement (the hot path of the call center and the tills): the identifier probe and
+        // the summaries of the members it finds, the one whose own phone/e-mail it is first
+        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + """
+                 from members.identifier i join members.member m on m.id = i.member_id
                 where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
                 order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id
                 limit ?""")
                 .params(kind.name(), sys, normalized, MAX_LOOKUP_MATCHES)
-                .query(Long.class)
+                .query(MemberRows::summaryRow)
                 .list();
-        if (ids.isEmpty()) {
+        if (found.isEmpty()) {
             return Optional.empty();
         }
         boolean mask = !seesContactData();
-        List<MemberSummary> summaries = rows.summaries(rows.summaryRows(ids), mask);
+        List<MemberSummary> summaries = rows.summaries(found, mask);
         if (!mask) {
-            audit.record("member.viewed", "member", ids.get(0), Map.of("view", "lookup", "by", kind.name()));
+            audit.record("member.viewed", "member", found.get(0).id(), Map.of("view", "lookup", "by", kind.name()));
         }
         Card card = kind == IdentifierKind.CARD
                 ? rows.card(normalized).map(Map.Entry::getValue).orElse(null)

@@ -503,45 +503,108 @@ public class StaffManagement {
         requireStaffAdmin();
         ApiKeyInfo key = apiKeys(id).orElseThrow(() -> PatronException.notFound("error.apiKey.notFound", id));
         if (!key.active()) {
+            forgetVerifiedKey(id); // revoked elsewhere (another instance): stop it here at once too
             return;
         }
         jdbc.sql("update staff.api_key set revoked_at = now(), revoked_by = ? where id = ? and revoked_at is null")
                 .params(CurrentStaff.get().auditName(), id)
                 .update();
+        forgetVerifiedKey(id);
         audit.record("apiKey.revoked", "apiKey", id, Map.of("name", key.name()));
     }
 
-    /** The principal for a presented key, if it is valid and not revoked. */
-    @Transactional
+    /** A verified key in memory: its principal until {@code expiresAt} (System.nanoTime). */
+    private record VerifiedKey(long id, StaffPrincipal principal, long expiresAt) {}
+
+    /** Verified API keys by hash (only valid keys; at most one entry per key). */
+    private final java.util.concurrent.ConcurrentHashMap<String, VerifiedKey> verifiedKeys =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Counts revocations on this instance, so that a key read just before one is not cached after it. */
+    private long revocations;
+
+    /**
+     * The principal for a presented key, if it is valid and not revoked. A verified key is kept in
+     * memory for {@code patron.security.api-key-cache} (10 s), so that an integration sending
+     * hundreds of requests a second does not cost a database round trip each; revoking a key
+     * removes it at once (after the revocation commits).
+     */
     public Optional<StaffPrincipal> authenticateApiKey(String secret) {
         if (secret == null || secret.length() < 20 || secret.length() > 200) {
             return Optional.empty();
         }
-        Optional<StaffPrincipal> principal = jdbc.sql("""
+        String hash = hash(secret);
+        VerifiedKey cached = verifiedKeys.get(hash);
+        if (cached != null && cached.expiresAt() - System.nanoTime() > 0) {
+            return Optional.of(cached.principal());
+        }
+        long ttl = settings.apiKeyCache().toNanos();
+        long revocationsBefore;
+        synchronized (verifiedKeys) {
+            revocationsBefore = revocations;
+        }
+        Optional<VerifiedKey> verified = jdbc.sql("""
                 select id, name, roles, all_stores, store_ids, last_used_at from staff.api_key
                 where key_hash = ? and revoked_at is null""")
-                .param(hash(secret))
+                .param(hash)
                 .query((rs, n) -> {
                     Timestamp lastUsed = rs.getTimestamp("last_used_at");
                     long id = rs.getLong("id");
-                    if (lastUsed == null
-                            || lastUsed.toInstant().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
-                        markUsed(id);
-                    }
-                    return new StaffPrincipal(
+                    boolean stale = lastUsed == null
+                            || lastUsed.toInstant().isBefore(Instant.now().minus(Duration.ofMinutes(1)));
+                    return new VerifiedKey(
                             id,
-                            "apikey:" + rs.getString("name"),
-                            rs.getString("name"),
-                            StaffPrincipal.Kind.API_KEY,
-                            roles((String[]) rs.getArray("roles").getArray()),
-                            scope(rs.getBoolean("all_stores"), (Long[])
-                                    rs.getArray("store_ids").getArray()),
-                            null,
-                            true,
-                            false);
+                            new StaffPrincipal(
+                                    id,
+                                    "apikey:" + rs.getString("name"),
+                                    rs.getString("name"),
+                                    StaffPrincipal.Kind.API_KEY,
+                                    roles((String[]) rs.getArray("roles").getArray()),
+                                    scope(rs.getBoolean("all_stores"), (Long[])
+                                            rs.getArray("store_ids").getArray()),
+                                    null,
+                                    true,
+                                    false),
+                            stale ? 0 : 1);
                 })
                 .optional();
-        return principal;
+        if (verified.isEmpty()) {
+            verifiedKeys.remove(hash);
+            return Optional.empty();
+        }
+        VerifiedKey key = verified.get();
+        if (key.expiresAt() == 0) {
+            markUsed(key.id());
+        }
+        if (ttl > 0) {
+            synchronized (verifiedKeys) {
+                if (revocations == revocationsBefore) {
+                    verifiedKeys.put(hash, new VerifiedKey(key.id(), key.principal(), System.nanoTime() + ttl));
+                }
+            }
+        }
+        return Optional.of(key.principal());
+    }
+
+    /** Forgets the verified key {@code id} now and again once the current transaction commits. */
+    private void forgetVerifiedKey(long id) {
+        forget(id);
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCompletion(int status) {
+                            forget(id);
+                        }
+                    });
+        }
+    }
+
+    private void forget(long id) {
+        synchronized (verifiedKeys) {
+            revocations++;
+            verifiedKeys.values().removeIf(k -> k.id() == id);
+        }
     }
 
     private void markUsed(long id) {

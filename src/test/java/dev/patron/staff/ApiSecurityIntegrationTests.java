@@ -117,6 +117,26 @@ class ApiSecurityIntegrationTests {
     }
 
     @Test
+    void aVerifiedKeyIsTakenFromMemoryForAFewSecondsAndRevokingItHereEndsThatAtOnce() {
+        var created = admin.post(
+                "/api/v1/api-keys",
+                Map.of("name", TestData.unique("till"), "roles", List.of("ADMIN"), "allStores", true));
+        String secret = created.json().path("secret").asString();
+        long id = created.json().path("key").path("id").asLong();
+        ApiClient till = admin.as(secret);
+        assertThat(till.get("/api/v1/stores").status()).isEqualTo(200);
+        // revoked by another instance of a cluster: this one still has the key verified in memory
+        // for patron.security.api-key-cache (10 s) and answers without asking the database
+        jdbc.sql("update staff.api_key set revoked_at = now(), revoked_by = 'elsewhere' where id = ?")
+                .param(id)
+                .update();
+        assertThat(till.get("/api/v1/stores").status()).isEqualTo(200);
+        // revoking it here (already revoked: nothing to write) forgets it at once
+        assertThat(admin.delete("/api/v1/api-keys/" + id).status()).isEqualTo(204);
+        assertThat(till.get("/api/v1/stores").status()).isEqualTo(401);
+    }
+
+    @Test
     void aStoreScopedKeySeesOnlyItsStores() {
         ApiClient scoped = admin.as(key(EnumSet.of(Role.STORE_MANAGER), List.of(storeA)));
         var list = scoped.get("/api/v1/stores?size=200");
