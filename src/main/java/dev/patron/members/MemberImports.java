@@ -46,6 +46,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -63,6 +65,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class MemberImports {
+
+    private static final Logger log = LoggerFactory.getLogger(MemberImports.class);
 
     static final int PREVIEW_ROWS = 20;
     static final int BATCH = 5000;
@@ -340,6 +344,7 @@ class MemberImports {
             throw new PatronException(HttpStatus.CONFLICT, "error.members.import.notUploaded", jobId, job[3]);
         }
         Path file = Path.of((String) job[1]);
+        Timings timings = new Timings();
         try {
             Staging staging = new Staging(jobId, columns, actor.scope());
             read((String) job[0], file, new ArrayList<>(), (rowNo, cells) -> {
@@ -347,7 +352,19 @@ class MemberImports {
                 return true;
             });
             staging.flush();
-            return tx.execute(status -> finish(jobId, mode, staging.total, staging.failedRows, actor));
+            timings.since("readCheckAndStage");
+            ImportJob done =
+                    tx.execute(status -> finish(jobId, mode, staging.total, staging.failedRows, actor, timings));
+            timings.since("total");
+            log.info(
+                    "Member import {}: {} rows, {} created, {} duplicates, {} failed; {}",
+                    jobId,
+                    done.totalRows(),
+                    done.createdRows(),
+                    done.duplicateRows(),
+                    done.failedRows(),
+                    timings);
+            return done;
         } catch (RuntimeException e) {
             jdbc.sql("update members.import_job set status = 'FAILED', finished_at = now() where id = ?")
                     .param(jobId)
@@ -399,9 +416,28 @@ class MemberImports {
         final StringWriter rows = new StringWriter();
         CsvWriter csv = CsvWriter.builder().build(rows);
         final List<Object[]> errors = new ArrayList<>();
+        /** card serials reserved from members.card_number_seq, a batch at a time */
+        final java.util.ArrayDeque<Long> serials = new java.util.ArrayDeque<>();
+
         int pending;
         long total;
         long failedRows;
+
+        /**
+         * The next electronic card number: prefix + serial from the card sequence + Luhn digit, as
+         * enrolment issues them, computed here instead of by a SQL function per row in the final
+         * transaction. Numbers of rows that turn out duplicates are left unused (gaps, as with
+         * any sequence).
+         */
+        String nextCardNumber() {
+            if (serials.isEmpty()) {
+                serials.addAll(jdbc.sql("select nextval('members.card_number_seq') from generate_series(1, ?)")
+                        .param(BATCH)
+                        .query(Long.class)
+                        .list());
+            }
+            return CardNumbers.generate(settings.cards(), serials.poll());
+        }
 
         Staging(long jobId, Map<Integer, String> columns, StoreScope scope) {
             this.jobId = jobId;
@@ -519,7 +555,7 @@ class MemberImports {
                         preferred == null ? null : preferred.toString(),
                         join == null ? null : join.toString(),
                         valid.joinedOn().toString(),
-                        card,
+                        card != null ? card : nextCardNumber(),
                         String.valueOf(card != null),
                         valid.tags().isEmpty() ? null : String.join("\u001f", valid.tags()),
                         extSystem,
@@ -612,37 +648,77 @@ class MemberImports {
         return null;
     }
 
+    /** Wall-clock time per step of an import, logged at the end (INFO) so a slow import shows where it went. */
+    static final class Timings {
+        private final Map<String, Long> millis = new LinkedHashMap<>();
+        private long mark = System.nanoTime();
+
+        /** Runs {@code step} and records how long it took under {@code name}. */
+        <T> T step(String name, java.util.function.Supplier<T> step) {
+            long t0 = System.nanoTime();
+            T result = step.get();
+            millis.merge(name, (System.nanoTime() - t0) / 1_000_000, Long::sum);
+            return result;
+        }
+
+        /** Records the time since the last call of {@code since} (or the start) under {@code name}. */
+        void since(String name) {
+            long now = System.nanoTime();
+            millis.merge(name, (now - mark) / 1_000_000, Long::sum);
+            mark = now;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            millis.forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ")
+                    .append(k)
+                    .append(' ')
+                    .append(v)
+                    .append(" ms"));
+            return b.toString();
+        }
+    }
+
     /** Set-based second half, in one transaction: duplicates, card conflicts, then the members. */
-    private ImportJob finish(long jobId, ImportMode mode, long total, long failedRows, StaffPrincipal actor) {
+    private ImportJob finish(
+            long jobId, ImportMode mode, long total, long failedRows, StaffPrincipal actor, Timings timings) {
+        // the staging table was just filled: give the planner its size (it is never auto-analysed in time)
+        timings.step("analyse", () -> jdbc.sql("analyze members.import_row").update());
         // duplicates within the file: the first row with a phone or external id wins
-        jdbc.sql("""
+        timings.step(
+                "duplicatesInFile",
+                () -> jdbc.sql("""
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.duplicateInFile',
                     reason_args = array['#' || f.first_row, 'phone']
                 from (select phone, min(row_no) as first_row from members.import_row where job_id = :job and phone is not null
                       group by phone having count(*) > 1) f
-                where r.job_id = :job and r.phone = f.phone and r.row_no > f.first_row""").param("job", jobId).update();
-        jdbc.sql("""
+                where r.job_id = :job and r.phone = f.phone and r.row_no > f.first_row""").param("job", jobId).update()
+                        + jdbc.sql("""
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.duplicateInFile',
                     reason_args = array['#' || f.first_row, 'externalId']
                 from (select ext_system, ext_value, min(row_no) as first_row from members.import_row
                       where job_id = :job and ext_value is not null and status = 'OK' group by ext_system, ext_value having count(*) > 1) f
                 where r.job_id = :job and r.status = 'OK' and r.ext_system = f.ext_system and r.ext_value = f.ext_value
-                  and r.row_no > f.first_row""").param("job", jobId).update();
+                  and r.row_no > f.first_row""").param("job", jobId).update());
         // duplicates of existing members: same phone (active member) or same external id
-        jdbc.sql("""
+        timings.step(
+                "existingMembers",
+                () -> jdbc.sql("""
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.existingMember',
                     reason_args = array['#' || (select min(i.member_id) from members.identifier i join members.member m on m.id = i.member_id
                                          where i.kind = 'PHONE' and i.system = '' and i.value = r.phone and m.status = 'ACTIVE'), 'phone']
                 where r.job_id = :job and r.status = 'OK' and r.phone is not null and exists (
                     select 1 from members.identifier i join members.member m on m.id = i.member_id
-                    where i.kind = 'PHONE' and i.system = '' and i.value = r.phone and m.status = 'ACTIVE')""").param("job", jobId).update();
-        jdbc.sql("""
+                    where i.kind = 'PHONE' and i.system = '' and i.value = r.phone and m.status = 'ACTIVE')""").param("job", jobId).update()
+                        + jdbc.sql("""
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.existingMember',
                     reason_args = array['#' || i.member_id, 'externalId']
                 from members.identifier i
-                where r.job_id = :job and r.status = 'OK' and i.kind = 'EXTERNAL' and i.system = r.ext_system and i.value = r.ext_value""").param("job", jobId).update();
+                where r.job_id = :job and r.status = 'OK' and i.kind = 'EXTERNAL' and i.system = r.ext_system and i.value = r.ext_value""").param("job", jobId).update());
         // a given card number in use, or given twice in the file, is an error of that row
-        long cardErrors = jdbc.sql("""
+        long cardErrors = timings.step(
+                "givenCards", () -> jdbc.sql("""
                 with bad as (
                     update members.import_row r set status = 'ERROR'
                     where r.job_id = :job and r.status = 'OK' and r.card_given and (
@@ -651,7 +727,7 @@ class MemberImports {
                                    and o.card_given and o.row_no < r.row_no and o.status <> 'ERROR'))
                     returning r.row_no, r.card_number)
                 insert into members.import_error(job_id, row_no, field, message_key, args)
-                select :job, row_no, 'cardNumber', 'error.members.card.taken', array[card_number] from bad""").param("job", jobId).update();
+                select :job, row_no, 'cardNumber', 'error.members.card.taken', array[card_number] from bad""").param("job", jobId).update());
         failedRows += cardErrors;
         long duplicates = jdbc.sql("select count(*) from members.import_row where job_id = ? and status = 'DUPLICATE'")
                 .param(jobId)
@@ -659,15 +735,17 @@ class MemberImports {
                 .single();
         long created = 0;
         if (mode == ImportMode.SKIP_BAD_ROWS || failedRows == 0) {
-            created = insertMembers(jobId, actor);
+            created = insertMembers(jobId, actor, timings);
         }
         String status = mode == ImportMode.ALL_OR_NOTHING && failedRows > 0 ? "FAILED" : "DONE";
-        jdbc.sql("delete from members.import_row where job_id = ? and status = 'OK'")
-                .param(jobId)
-                .update();
+        timings.step(
+                "cleanUp",
+                () -> jdbc.sql("delete from members.import_row where job_id = ? and status = 'OK'")
+                        .param(jobId)
+                        .update());
         jdbc.sql("""
                 update members.import_job set status = ?, total_rows = ?, created_rows = ?, duplicate_rows = ?, failed_rows = ?,
-                    finished_at = now() where id = ?""")
+                    finished_at = clock_timestamp() where id = ?""")
                 .params(status, total, created, duplicates, failedRows, jobId)
                 .update();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -683,27 +761,16 @@ class MemberImports {
         return job(jobId).orElseThrow();
     }
 
-    private long insertMembers(long jobId, StaffPrincipal actor) {
+    private long insertMembers(long jobId, StaffPrincipal actor, Timings timings) {
         MembersProperties.Cards cards = settings.cards();
-        int serialLength = cards.length() - cards.prefix().length() - (cards.checkDigit() ? 1 : 0);
-        String generated = "r.card_number is null and r.status = 'OK' and r.job_id = :job";
-        String payload = ":prefix || lpad(nextval('members.card_number_seq')::text, :len, '0')";
-        jdbc.sql("update members.import_row r set card_number = " + payload + " where " + generated)
-                .param("prefix", cards.prefix())
-                .param("len", serialLength)
-                .param("job", jobId)
-                .update();
-        if (cards.checkDigit()) {
-            jdbc.sql(
-                            "update members.import_row r set card_number = card_number || members.luhn_digit(card_number) where not r.card_given and r.status = 'OK' and r.job_id = :job")
-                    .param("job", jobId)
-                    .update();
-        }
-        // a pre-printed physical card may hold a generated number: give those rows the next numbers
+        // generated card numbers were assigned while staging (Staging.nextCardNumber); a pre-printed
+        // physical card may hold one of them: give those rows the next numbers
         while (true) {
-            List<Long> clash = jdbc.sql("""
+            List<Long> clash = timings.step(
+                    "generatedCardClashes",
+                    () -> jdbc.sql("""
                     select r.row_no from members.import_row r where r.job_id = ? and r.status = 'OK' and not r.card_given
-                    and exists (select 1 from members.card c where c.number = r.card_number)""").param(jobId).query(Long.class).list();
+                    and exists (select 1 from members.card c where c.number = r.card_number)""").param(jobId).query(Long.class).list());
             if (clash.isEmpty()) {
                 break;
             }
@@ -724,41 +791,52 @@ class MemberImports {
                         .update();
             }
         }
-        long created = jdbc.sql("""
+        long created =
+                timings.step("member", () -> (long) jdbc.sql("""
                 insert into members.member(id, kind, name, name_pinyin, name_initials, phone, email, gender, birthday, region, city,
                     occupation, industry, preferred_store_id, join_store_id, joined_on, join_channel, custom_fields)
                 select member_id, 'INDIVIDUAL', name, name_pinyin, name_initials, phone, email, gender, birthday, region, city,
                     occupation, industry, preferred_store_id, join_store_id, joined_on, 'IMPORT', custom_fields
-                from members.import_row where job_id = ? and status = 'OK' order by row_no""").param(jobId).update();
-        jdbc.sql("""
+                from members.import_row where job_id = ? and status = 'OK' order by row_no""").param(jobId).update());
+        // in member order: every row's foreign-key check probes and locks its member row, so the
+        // member pages are then visited once each, in order, not at random
+        timings.step("identifier", () -> jdbc.sql("""
                 insert into members.identifier(member_id, kind, system, value)
-                select member_id, 'PHONE', '', phone from members.import_row where job_id = :job and status = 'OK' and phone is not null
-                union all
-                select member_id, 'EMAIL', '', email from members.import_row where job_id = :job and status = 'OK' and email is not null
-                union all
-                select member_id, 'EXTERNAL', ext_system, ext_value from members.import_row where job_id = :job and status = 'OK' and ext_value is not null
-                union all
-                select member_id, 'CARD', '', card_number from members.import_row where job_id = :job and status = 'OK'
-                on conflict do nothing""").param("job", jobId).update();
-        jdbc.sql("""
+                select member_id, kind, system, value from (
+                    select member_id, 'PHONE' as kind, '' as system, phone as value from members.import_row
+                    where job_id = :job and status = 'OK' and phone is not null
+                    union all
+                    select member_id, 'EMAIL', '', email from members.import_row where job_id = :job and status = 'OK' and email is not null
+                    union all
+                    select member_id, 'EXTERNAL', ext_system, ext_value from members.import_row
+                    where job_id = :job and status = 'OK' and ext_value is not null
+                    union all
+                    select member_id, 'CARD', '', card_number from members.import_row where job_id = :job and status = 'OK') i
+                order by member_id
+                on conflict do nothing""").param("job", jobId).update());
+        timings.step("card", () -> jdbc.sql("""
                 insert into members.card(number, member_id, kind, issued_store_id)
                 select card_number, member_id, case when card_given then 'PHYSICAL' else 'ELECTRONIC' end, coalesce(join_store_id, preferred_store_id)
-                from members.import_row where job_id = ? and status = 'OK'""").param(jobId).update();
-        jdbc.sql("""
+                from members.import_row where job_id = ? and status = 'OK' order by member_id""").param(jobId).update());
+        timings.step(
+                "cardEvent",
+                () -> jdbc.sql("""
                 insert into members.card_event(card_id, status, actor, reason)
                 select c.id, 'ACTIVE', ?, 'import' from members.import_row r join members.card c on c.number = r.card_number
-                where r.job_id = ? and r.status = 'OK'""").params(actor.auditName(), jobId).update();
-        jdbc.sql("""
+                where r.job_id = ? and r.status = 'OK' order by c.id""").params(actor.auditName(), jobId).update());
+        timings.step(
+                "tags",
+                () -> jdbc.sql("""
                 insert into members.tag(name)
                 select distinct on (lower(t)) t from members.import_row r, unnest(string_to_array(r.tags, chr(31))) as t
                 where r.job_id = ? and r.status = 'OK' and r.tags is not null
-                on conflict ((lower(name))) do nothing""").param(jobId).update();
-        jdbc.sql("""
+                on conflict ((lower(name))) do nothing""").param(jobId).update()
+                        + jdbc.sql("""
                 insert into members.member_tag(member_id, tag_id)
                 select r.member_id, tg.id from members.import_row r, unnest(string_to_array(r.tags, chr(31))) as t
                 join members.tag tg on lower(tg.name) = lower(t)
                 where r.job_id = ? and r.status = 'OK' and r.tags is not null
-                on conflict do nothing""").param(jobId).update();
+                on conflict do nothing""").param(jobId).update());
         return created;
     }
 

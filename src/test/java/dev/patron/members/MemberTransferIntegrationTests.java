@@ -301,6 +301,30 @@ class MemberTransferIntegrationTests {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     @Test
+    void aPrePrintedCardHoldingTheNextGeneratedNumberMakesTheImportTakeAnother() throws Exception {
+        long next = jdbc.sql(
+                        "select case when is_called then last_value + 1 else last_value end from members.card_number_seq")
+                .query(Long.class)
+                .single();
+        String taken = CardNumbers.generate(MemberRulesTests.CARDS, next);
+        var holder = admin.post("/api/v1/members", Map.of("name", "卡主", "phone", phone(), "cardNumber", taken));
+        assertThat(holder.status()).as(holder.raw()).isEqualTo(201);
+        String csv = "name,phone\n卡一," + phone() + "\n卡二," + phone() + "\n";
+        long jobId = upload("cards.csv", csv.getBytes(StandardCharsets.UTF_8), "text/csv")
+                .path("jobId")
+                .asLong();
+        var run = admin.post(
+                "/api/v1/member-imports/" + jobId + "/run",
+                Map.of("mapping", Map.of("name", "name", "phone", "phone"), "mode", "ALL_OR_NOTHING"));
+        assertThat(run.status()).as(run.raw()).isEqualTo(200);
+        assertThat(run.json().path("createdRows").asLong()).isEqualTo(2);
+        List<String> numbers = jdbc.sql("""
+                        select c.number from members.card c join members.member m on m.id = c.member_id
+                        where m.name in ('卡一', '卡二') and c.issued_at > now() - interval '1 minute'""").query(String.class).list();
+        assertThat(numbers).hasSize(2).doesNotContain(taken).allMatch(CardNumbers::luhnValid);
+    }
+
+    @Test
     void importsManyRowsInBatches() throws Exception {
         int rows = 12_000;
         String tag = TestData.unique("BULK");
@@ -326,10 +350,16 @@ class MemberTransferIntegrationTests {
         assertThat(run.status()).as(run.raw()).isEqualTo(200);
         assertThat(run.json().path("createdRows").asLong()).isEqualTo(rows - 12);
         assertThat(run.json().path("failedRows").asLong()).isEqualTo(12);
-        assertThat(admin.get("/api/v1/members?tag=" + tag + "&size=1")
-                        .json()
-                        .path("totalItems")
-                        .asLong())
+        var listed = admin.get("/api/v1/members?tag=" + tag + "&size=1").json();
+        assertThat(listed.path("totalItems").asLong())
+                .as("the list counts up to patron.members.search-count-limit")
+                .isEqualTo(10_000);
+        assertThat(listed.path("totalExact").asBoolean()).isFalse();
+        assertThat(jdbc.sql(
+                                "select count(*) from members.member_tag mt join members.tag t on t.id = mt.tag_id where t.name = ?")
+                        .param(tag)
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(rows - 12);
         assertThat(jdbc.sql(
                                 "select count(distinct c.number) from members.card c join members.member_tag mt on mt.member_id = c.member_id "
