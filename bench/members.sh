@@ -2,6 +2,7 @@
 # Member benchmark (issue 3, "Performance"): not part of ./mvnw verify, no timed assertions.
 #
 #   bench/members.sh [members]        # default 1000000; issue 3's target scale is 10000000
+#   REUSE=1 DATA=/tmp/... bench/members.sh   # measure again on members generated before
 #
 # What it does, on localhost only:
 #   1. packages Patron into target-bench/ (./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests)
@@ -36,16 +37,19 @@ PSQL=(psql -X -q -h localhost -p 15432 -U postgres -d postgres)
 command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
 mkdir -p "$WORK"
 
+REUSE=${REUSE:-0}   # REUSE=1: keep the members already in $DATA (no new data directory, no generation)
 ./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests
-rm -rf "$DATA"
+[ "$REUSE" = 1 ] || rm -rf "$DATA"
 PATRON_DB_DATA_DIR=$DATA PORT=18080 PATRON_DB_PORT=15432 PATRON_BOOTSTRAP_API_KEY=$KEY \
     java -jar target-bench/patron.jar > "$WORK/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
 
-echo "== generating $N members"
-time "${PSQL[@]}" -v start=0 -v count="$N" -f bench/members-data.sql > "$WORK/generate.log"
+if [ "$REUSE" != 1 ]; then
+    echo "== generating $N members"
+    time "${PSQL[@]}" -v start=0 -v count="$N" -f bench/members-data.sql > "$WORK/generate.log"
+fi
 
 "${PSQL[@]}" -Atc "select phone from members.member tablesample bernoulli (1) limit 20000" > "$WORK/phones.txt"
 "${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (1) limit 20000" > "$WORK/cards.txt"

@@ -355,7 +355,7 @@ class MemberImports {
             timings.since("readCheckAndStage");
             ImportJob done =
                     tx.execute(status -> finish(jobId, mode, staging.total, staging.failedRows, actor, timings));
-            timings.since("total");
+            timings.since("finalTransaction");
             log.info(
                     "Member import {}: {} rows, {} created, {} duplicates, {} failed; {}",
                     jobId,
