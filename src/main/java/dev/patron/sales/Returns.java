@@ -187,15 +187,14 @@ final class Returns {
                 fingerprint,
                 returnLines,
                 refunds);
-        Map<Integer, Long> created = writer.insert(List.of(ticket));
+        Map<Integer, SaleWriter.Inserted> created = writer.insert(List.of(ticket));
         if (created.isEmpty()) {
             // a concurrent identical request won the race while we waited for the lines
             return replay(key, fingerprint).orElseThrow();
         }
         applyToOriginal(original.id(), returnLines);
-        OffsetDateTime recordedAt =
-                jdbc.sql("select now()").query(OffsetDateTime.class).single();
-        return SaleOutcome.created(Tickets.of(created.get(0), ticket, recordedAt));
+        SaleWriter.Inserted inserted = created.get(0);
+        return SaleOutcome.created(Tickets.of(inserted.id(), ticket, inserted.recordedAt()));
     }
 
     private Optional<SaleOutcome> replay(SaleWriter.Key key, String fingerprint) {

@@ -45,10 +45,10 @@ class SaleWriter {
                     decode(fingerprint, 'hex')
                 from s order by idx
                 on conflict (store_id, pos_txn_id) do nothing
-                returning id, store_id, pos_txn_id
+                returning id, store_id, pos_txn_id, recorded_at
             ),
             new_sale as (
-                select s.idx, s.store_id, s.business_date, ins.id from ins
+                select s.idx, s.store_id, s.business_date, ins.id, ins.recorded_at from ins
                 join s on s.store_id = ins.store_id and s.pos_txn_id = ins.pos_txn_id
             ),
             l(idx, line_no, sku, name, brand_id, category_id, counter_id, quantity, unit_price_fen, discount_fen,
@@ -70,7 +70,7 @@ class SaleWriter {
                 insert into sales.sale_payment (sale_id, seq, method, amount_fen, reference)
                 select n.id, p.seq, p.method, p.amount_fen, p.reference from p join new_sale n on n.idx = p.idx
             )
-            select idx, id from new_sale""";
+            select idx, id, recorded_at from new_sale""";
 
     private final JdbcClient jdbc;
 
@@ -78,8 +78,11 @@ class SaleWriter {
         this.jdbc = jdbc;
     }
 
-    /** Inserts the tickets; returns the new sale id by position in {@code tickets} (absent: key existed). */
-    Map<Integer, Long> insert(List<PreparedTicket> tickets) {
+    /** A ticket just inserted: its id and the transaction's time. */
+    record Inserted(long id, OffsetDateTime recordedAt) {}
+
+    /** Inserts the tickets; returns the new ticket by position in {@code tickets} (absent: key existed). */
+    Map<Integer, Inserted> insert(List<PreparedTicket> tickets) {
         int n = tickets.size();
         Integer[] idx = new Integer[n];
         String[] kind = new String[n];
@@ -141,7 +144,7 @@ class SaleWriter {
                 payments.add(new Object[] {i, p.seq(), p.method().name(), p.amountFen(), p.reference()});
             }
         }
-        Map<Integer, Long> ids = new HashMap<>();
+        Map<Integer, Inserted> ids = new HashMap<>();
         jdbc.sql(INSERT)
                 .params(
                         idx,
@@ -180,7 +183,7 @@ class SaleWriter {
                         column(payments, 3, Long[]::new),
                         column(payments, 4, String[]::new))
                 .query(rs -> {
-                    ids.put(rs.getInt(1), rs.getLong(2));
+                    ids.put(rs.getInt(1), new Inserted(rs.getLong(2), rs.getObject(3, OffsetDateTime.class)));
                 });
         return ids;
     }

@@ -7,7 +7,6 @@ import dev.patron.shared.security.Role;
 import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
 import dev.patron.shared.web.PatronException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -132,20 +131,18 @@ public class SalesManagement {
         if (atomic && anyFailed(outcomes)) {
             throw rejected(outcomes);
         }
-        Map<Integer, Long> created = toWrite.isEmpty() ? Map.of() : writer.insert(toWrite);
-        OffsetDateTime recordedAt =
-                jdbc.sql("select now()").query(OffsetDateTime.class).single();
+        Map<Integer, SaleWriter.Inserted> created = toWrite.isEmpty() ? Map.of() : writer.insert(toWrite);
         Set<SaleWriter.Key> missing = new HashSet<>();
         Map<SaleWriter.Key, Long> idByKey = new HashMap<>();
         for (int w = 0; w < toWrite.size(); w++) {
             PreparedTicket t = toWrite.get(w);
             SaleWriter.Key key = new SaleWriter.Key(t.storeId(), t.posTxnId());
-            Long id = created.get(w);
-            if (id == null) {
+            SaleWriter.Inserted inserted = created.get(w);
+            if (inserted == null) {
                 missing.add(key);
             } else {
-                idByKey.put(key, id);
-                outcomes[writeIndex.get(w)] = SaleOutcome.created(Tickets.of(id, t, recordedAt));
+                idByKey.put(key, inserted.id());
+                outcomes[writeIndex.get(w)] = SaleOutcome.created(Tickets.of(inserted.id(), t, inserted.recordedAt()));
             }
         }
         Map<SaleWriter.Key, SaleWriter.Existing> existing = writer.existing(missing);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# POS ingest benchmark (issue 4 "Performance"; part of the suite of issue 9). Not part of
+# ./mvnw verify; no timed assertions.
+#
+#   bench/sales.sh [members]          # default 1000000 members
+#   REUSE=1 bench/sales.sh            # measure again on the data directory of a previous run
+#
+# What it does, on localhost only:
+#   1. packages Patron into target-bench-sales/ and, on a new data directory ($DATA, default
+#      /tmp/patron-bench-sales), runs the demo generator (stores, counters, brands, staff) and the
+#      set-based member generator bench/members-data.sql ($1 members with cards);
+#   2. starts the packaged jar as a user would (embedded PostgreSQL, fsync and synchronous_commit
+#      on, PORT=18100, PATRON_DB_PORT=15440);
+#   3. drives it with bench/SalesLoad.java (closed loop, separate JVM on the same machine):
+#        - POST /api/v1/sales, 3 lines per sale, 70% with a member card, 1, 2, 4, 8 and 16 clients
+#        - POST /api/v1/sales/batch, 1,000 sales of 3 lines per request, 1 and 2 clients
+#      each 30 s after 10 s warm-up ($SECONDS_RUN, $WARMUP);
+#   4. measures the raw PostgreSQL baseline in the same run: the same kind of rows (sale, 3 lines,
+#      1 payment) inserted by pgbench with one transaction per sale (1 and 8 clients) — Patron / raw
+#      is the ratio to report.
+#   Prints every figure and the load average; docs/PERFORMANCE.md keeps the latest with the method.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+DATA=${DATA:-/tmp/patron-bench-sales}
+WORK=${WORK:-/tmp/patron-bench-sales-work}
+SECONDS_RUN=${SECONDS_RUN:-30}
+WARMUP=${WARMUP:-10}
+CLIENTS=${CLIENTS:-"1 2 4 8 16"}
+KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
+BASE=http://localhost:18100
+PSQL=(psql -X -q -h localhost -p 15440 -U postgres -d postgres)
+command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
+command -v pgbench >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-contrib || true; }
+mkdir -p "$WORK"
+REUSE=${REUSE:-0}
+
+./mvnw -o -q -Dbuild.dir=target-bench-sales package -DskipTests
+export PATRON_DB_DATA_DIR=$DATA PORT=18100 PATRON_DB_PORT=15440 PATRON_BOOTSTRAP_API_KEY=$KEY
+if [ "$REUSE" != 1 ]; then
+    rm -rf "$DATA"
+    echo "== demo organisation"
+    java -jar target-bench-sales/patron.jar demo --seed 7 > "$WORK/demo.log" 2>&1
+fi
+java -jar target-bench-sales/patron.jar > "$WORK/app.log" 2>&1 &
+APP=$!
+trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
+if [ "$REUSE" != 1 ]; then
+    echo "== generating $N members"
+    time "${PSQL[@]}" -v start=1000000 -v count="$N" -f bench/members-data.sql > "$WORK/generate.log"
+fi
+"${PSQL[@]}" -Atc "select c.code || ',' || s.code || ',' || b.code from organization.counter c
+    join organization.store s on s.id = c.store_id join organization.counter_brand cb on cb.counter_id = c.id
+    join organization.brand b on b.id = cb.brand_id where c.status = 'ACTIVE' and s.status = 'ACTIVE'" > "$WORK/counters.txt"
+"${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (1) where status = 'ACTIVE' limit 20000" > "$WORK/cards.txt"
+echo "== $(wc -l < "$WORK/counters.txt") counter/brand pairs, $(wc -l < "$WORK/cards.txt") cards sampled"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for c in $CLIENTS; do
+    java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
+done
+for c in 1 2; do
+    java bench/SalesLoad.java "$BASE" "$KEY" batch "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt" 3 1000
+done
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== sales recorded: $("${PSQL[@]}" -Atc "select count(*) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines' from sales.sale")"
+
+if command -v pgbench >/dev/null; then
+    echo "== raw PostgreSQL baseline: one transaction per sale (sale + 3 lines + 1 payment), pgbench"
+    cat > "$WORK/raw.sql" <<'SQL'
+\set store random(1, 20)
+\set price random(1000, 99900)
+BEGIN;
+WITH s AS (INSERT INTO sales.sale (kind, store_id, pos_txn_id, business_date, occurred_at, member_id, gross_fen, discount_fen, total_fen, quantity, line_count, source, accrue_points, fingerprint)
+  VALUES ('SALE', :store, 'RAW-' || :client_id || '-' || nextval('sales.sale_id_seq'), current_date - 1, now(), NULL, 3 * :price, 0, 3 * :price, 3, 3, 'POS', true, '\x00')
+  RETURNING id, store_id, business_date),
+ l AS (INSERT INTO sales.sale_line (sale_id, line_no, store_id, business_date, sku, quantity, unit_price_fen, discount_fen, amount_fen)
+  SELECT s.id, g, s.store_id, s.business_date, 'SKU', 1, :price, 0, :price FROM s, generate_series(1, 3) g)
+INSERT INTO sales.sale_payment (sale_id, seq, method, amount_fen) SELECT id, 1, 'CASH', 3 * :price FROM s;
+END;
+SQL
+    for c in 1 8; do
+        pgbench -n -h localhost -p 15440 -U postgres -c "$c" -j "$c" -T "$SECONDS_RUN" -r -f "$WORK/raw.sql" postgres 2>&1 | grep -E "tps|latency" | sed "s/^/raw c=$c: /"
+    done
+    "${PSQL[@]}" -c "delete from sales.sale_payment p using sales.sale s where s.id = p.sale_id and s.pos_txn_id like 'RAW-%'" \
+        -c "delete from sales.sale_line l using sales.sale s where s.id = l.sale_id and s.pos_txn_id like 'RAW-%'" \
+        -c "delete from sales.sale where pos_txn_id like 'RAW-%'"
+fi
