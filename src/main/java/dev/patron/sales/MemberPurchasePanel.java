@@ -55,7 +55,8 @@ class MemberPurchasePanel implements MemberPanel {
 
     @Override
     public String template() {
-        return "sales/panel :: panel";
+        // the whole file: the member page includes it as ~{${template}}
+        return "sales/panel";
     }
 
     @Override
