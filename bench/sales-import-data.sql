@@ -14,22 +14,20 @@ with c as (
     from organization.counter c join organization.store s on s.id = c.store_id
     where c.status = 'ACTIVE' and s.status = 'ACTIVE'),
 nc as (select count(*)::int as n from c),
-k as (select (row_number() over (order by id) - 1)::int as i, code from organization.category),
-nk as (select count(*)::int as n from k),
-m as (select (row_number() over (order by id) - 1)::int as i, number from members.card where status = 'ACTIVE'),
-nm as (select greatest(count(*), 1)::int as n from m),
+k as (select array_agg(code order by id) as a, count(*)::int as n from organization.category),
+m as (select array_agg(number order by id) as a, greatest(count(*), 1)::int as n from members.card where status = 'ACTIVE'),
 t as (
     select t, case when t % 50 = 0 and t > 50 then t - 49 end as orig,
            date '2026-11-20' - 689 + (t * 690 / (:tickets + 1))::int as day
     from generate_series(1::bigint, :tickets) t),
 rows as (
     select t.t, l, t.orig, t.day, c.store_code, c.code as counter, c.brand,
-           (select code from k where k.i = (t.t % nk.n)::int) as category,
-           case when t.t % 5 < 2 then (select number from m where m.i = (t.t % nm.n)::int) end as card,
+           k.a[1 + (t.t % k.n)::int] as category,
+           case when t.t % 5 < 2 then m.a[1 + (t.t % m.n)::int] end as card,
            1000 + ((coalesce(t.orig, t.t) * 31 + l * 17) % 500) * 100 as price,
            1 + (t.t + l) % 2 as qty,
            case when l = 1 then 0 else ((t.t + l) % 4) * 100 end as disc
-    from t cross join nc cross join nk cross join nm
+    from t cross join nc cross join k cross join m
     cross join lateral generate_series(1, case when t.orig is null then 1 + (t.t % 5)::int else 1 end) l
     join c on c.i = (coalesce(t.orig, t.t) * 7919 % nc.n)::int)
 select 'store_code,pos_transaction_id,business_date,occurred_at,pos_terminal,cashier,card_number,kind,'

@@ -478,12 +478,18 @@ final class SalesImportFormat {
     }
 
     private static OffsetDateTime dateTime(String v, ZoneId zone) {
+        // decide by the shape first: a failed parse costs an exception, and history has millions of rows
+        int n = v.length();
+        boolean offset = n > 19 && (v.charAt(n - 1) == 'Z' || v.lastIndexOf('+') > 10 || v.lastIndexOf('-') > 10);
         try {
-            return OffsetDateTime.parse(v);
-        } catch (DateTimeParseException e) {
-            // a local time in the store's zone
-        }
-        try {
+            if (offset) {
+                return OffsetDateTime.parse(v);
+            }
+            if ((n == 19 || n == 16) && v.charAt(10) == ' ') {
+                return LocalDateTime.parse(v.substring(0, 10) + 'T' + v.substring(11))
+                        .atZone(zone)
+                        .toOffsetDateTime();
+            }
             return LocalDateTime.parse(v, LOCAL_TIME).atZone(zone).toOffsetDateTime();
         } catch (DateTimeParseException e) {
             return null;

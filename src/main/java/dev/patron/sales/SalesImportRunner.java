@@ -184,6 +184,11 @@ class SalesImportRunner {
         }
     }
 
+    /** Drops the staging tables a job may have left behind. */
+    void dropStaging(long jobId) {
+        dropTables(Tables.of(jobId));
+    }
+
     private void dropTables(Tables t) {
         jdbc.sql("drop table if exists " + String.join(", ", t.all())).update();
     }
@@ -570,6 +575,8 @@ class SalesImportRunner {
                 left join os on r.orig_line_no is null and os.src = r.src and os.orig = r.orig and os.sku = r.sku
                 left join o on o.src = r.src and o.orig = r.orig and o.line_no = coalesce(r.orig_line_no, os.line_no)""".formatted(T, t.line(), t.ret())).update();
         jdbc.sql("create index on " + t.ret() + " (row_no)").update();
+        jdbc.sql("create index on " + t.ret() + " (ticket_no)").update();
+        jdbc.sql("analyze " + t.ret()).update();
         jdbc.sql("""
                 with c as (
                     select ticket_no, row_no, -quantity as q, -amount_fen as f, orig_quantity, orig_amount,
@@ -622,7 +629,8 @@ class SalesImportRunner {
                 select n.id, coalesce(l.line_no, row_number() over (partition by l.ticket_no order by l.row_no))::int,
                     n.store_id, n.business_date, l.sku, coalesce(l.name, ''), l.brand_id, l.category_id, l.counter_id,
                     l.quantity, l.unit_price_fen, l.discount_fen, l.amount_fen, r.matched_line
-                from %2$s l join n on n.ticket_no = l.ticket_no left join %3$s r on r.row_no = l.row_no
+                from %2$s l join n on n.ticket_no = l.ticket_no
+                left join %3$s r on r.row_no = l.row_no and r.ticket_no between :from and :to
                 where l.ticket_no between :from and :to
                 returning 1),
             pays as (
@@ -637,6 +645,7 @@ class SalesImportRunner {
                 set returned_quantity = sl.returned_quantity - u.q, returned_fen = sl.returned_fen - u.f
                 from (select n.original_sale_id, r.matched_line, sum(r.quantity) as q, sum(r.amount_fen) as f
                       from %3$s r join n on n.ticket_no = r.ticket_no
+                      where r.ticket_no between :from and :to
                       group by n.original_sale_id, r.matched_line) u
                 where sl.sale_id = u.original_sale_id and sl.line_no = u.matched_line),
             done as (update %1$s x set status = 'IMPORTED', sale_id = n.id from n where x.ticket_no = n.ticket_no)

@@ -29,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -66,6 +68,22 @@ public class SalesImports {
     @PreDestroy
     void stop() {
         executor.shutdownNow();
+    }
+
+    /**
+     * At start-up, imports left RUNNING by a Patron that stopped during the run are marked FAILED
+     * (their unlogged staging tables are dropped): the chunks they wrote stay, and running the file
+     * again skips them. Assumes one Patron runs imports against the database at a time.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void failInterrupted() {
+        List<Long> ids = jdbc.sql("""
+                update sales.import_job set status = 'FAILED', phase = '', finished_at = now(),
+                    error = 'interrupted: Patron stopped during the run'
+                where status = 'RUNNING' returning id""").query(Long.class).list();
+        for (Long id : ids) {
+            runner.dropStaging(id);
+        }
     }
 
     /** Stores an uploaded CSV and answers its columns and first rows; 400 when required columns are missing. */
