@@ -10,7 +10,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code demo [--seed N] [--stores N] [--counters N] [--brands N] [--members N] [--staff-password P]}: fills an
+ * {@code demo [--seed N] [--stores N] [--counters N] [--brands N] [--members N] [--sales-months N] [--staff-password P]}: fills an
  * empty database with a demo chain. The same seed gives the same data.
  */
 @Component
@@ -21,14 +21,16 @@ public class DemoCommand implements ApplicationRunner {
     public static final String NAME = "demo";
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
     private static final List<String> OPTIONS =
-            List.of("seed", "stores", "counters", "brands", "staff-password", "members");
+            List.of("seed", "stores", "counters", "brands", "staff-password", "members", "sales-months");
 
     private final DemoGenerator generator;
     private final DemoMembers members;
+    private final DemoSales sales;
 
-    DemoCommand(DemoGenerator generator, DemoMembers members) {
+    DemoCommand(DemoGenerator generator, DemoMembers members, DemoSales sales) {
         this.generator = generator;
         this.members = members;
+        this.sales = sales;
     }
 
     @Override
@@ -59,6 +61,12 @@ public class DemoCommand implements ApplicationRunner {
                 result.staffPassword());
         long created = members.generate(settings.seed(), intOption(args, "members", 1000));
         log.info("Demo members created: {}", created);
+        DemoSales.Result sold = sales.generate(settings.seed(), intOption(args, "sales-months", 12));
+        log.info(
+                "Demo sales created: {} tickets, {} returns, net {} yuan",
+                sold.tickets(),
+                sold.returns(),
+                java.math.BigDecimal.valueOf(sold.netFen(), 2).toPlainString());
     }
 
     private static int intOption(ApplicationArguments args, String name, int fallback) {

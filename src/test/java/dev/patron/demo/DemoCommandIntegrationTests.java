@@ -56,6 +56,8 @@ class DemoCommandIntegrationTests {
         String first;
         String again;
         String otherSeed;
+        String firstSales;
+        String againSales;
         try (var ctx = runDemo("demo_a", "--seed=7")) {
             JdbcClient jdbc = ctx.getBean(JdbcClient.class);
             assertThat(count(jdbc, "organization.store")).isEqualTo(20);
@@ -91,6 +93,8 @@ class DemoCommandIntegrationTests {
                     select count(*) from staff.account a join staff.account_role r on r.account_id = a.id
                     where r.role in ('STORE_MANAGER', 'COUNTER_STAFF') and (a.all_stores or (select count(*) from staff.account_store s where s.account_id = a.id) <> 1)""").query(Long.class).single()).isZero();
             first = jdbc.sql(FINGERPRINT).query(String.class).single();
+            assertDemoSales(jdbc);
+            firstSales = jdbc.sql(SALES_FINGERPRINT).query(String.class).single();
 
             // the generator only fills an empty database
             assertThatThrownBy(() -> ctx.getBean(DemoGenerator.class)
@@ -102,14 +106,19 @@ class DemoCommandIntegrationTests {
                     .sql(FINGERPRINT)
                     .query(String.class)
                     .single();
+            againSales = ctx.getBean(JdbcClient.class)
+                    .sql(SALES_FINGERPRINT)
+                    .query(String.class)
+                    .single();
         }
-        try (var ctx = runDemo("demo_c", "--seed=8")) {
+        try (var ctx = runDemo("demo_c", "--seed=8", "--sales-months=0")) {
             otherSeed = ctx.getBean(JdbcClient.class)
                     .sql(FINGERPRINT)
                     .query(String.class)
                     .single();
         }
         assertThat(again).isEqualTo(first);
+        assertThat(againSales).isEqualTo(firstSales);
         assertThat(otherSeed).isNotEqualTo(first);
     }
 
@@ -121,6 +130,49 @@ class DemoCommandIntegrationTests {
         assertThatThrownBy(() -> runDemo("demo_e", "--seed=abc"))
                 .satisfies(e -> assertThat(NestedExceptionUtils.getMostSpecificCause(e))
                         .hasMessageContaining("--seed must be a whole number"));
+    }
+
+    private static final String SALES_FINGERPRINT = """
+            select md5(string_agg(concat_ws(',', s.pos_txn_id, s.kind, s.store_id, s.business_date, s.member_id, s.total_fen,
+                     (select string_agg(concat_ws(':', l.sku, l.counter_id, l.brand_id, l.quantity, l.amount_fen), '+' order by l.line_no)
+                      from sales.sale_line l where l.sale_id = s.id)), ';' order by s.pos_txn_id))
+            from sales.sale s""";
+
+    /** About a year of sales with the shape a chain's data has. */
+    private static void assertDemoSales(JdbcClient jdbc) {
+        long tickets = count(jdbc, "sales.sale");
+        assertThat(tickets).isGreaterThan(3_000);
+        assertThat(jdbc.sql("select count(*) from sales.sale where kind = 'RETURN'")
+                        .query(Long.class)
+                        .single())
+                .isGreaterThan(20);
+        assertThat(jdbc.sql("select count(*) from sales.sale where member_id is null")
+                        .query(Long.class)
+                        .single())
+                .isGreaterThan(tickets / 5);
+        assertThat(jdbc.sql("select max(business_date) - min(business_date) from sales.sale")
+                        .query(Integer.class)
+                        .single())
+                .isGreaterThan(300);
+        // Double-11 sells several times an average day
+        Double ratio = jdbc.sql("""
+                select (select count(*) from sales.sale where kind = 'SALE' and extract(month from business_date) = 11
+                          and extract(day from business_date) = 11)::float
+                       / (select count(*) / count(distinct business_date)::float from sales.sale where kind = 'SALE')""").query(Double.class).single();
+        assertThat(ratio).isGreaterThan(2.5);
+        // members favour their brands: a member's top brand holds well over a random share of their lines
+        Double topShare = jdbc.sql("""
+                select avg(top_share) from (
+                  select s.member_id, max(cnt)::float / sum(cnt) as top_share from (
+                    select s.member_id, l.brand_id, count(*) as cnt from sales.sale s
+                    join sales.sale_line l on l.sale_id = s.id where s.member_id is not null and s.kind = 'SALE'
+                    group by s.member_id, l.brand_id) s
+                  group by s.member_id having sum(cnt) >= 10) t""").query(Double.class).single();
+        assertThat(topShare).isGreaterThan(0.25);
+        // lines add up to tickets, payments to totals
+        assertThat(jdbc.sql("""
+                select count(*) from sales.sale s where total_fen <> (select sum(amount_fen) from sales.sale_line where sale_id = s.id)
+                   or total_fen <> (select coalesce(sum(amount_fen), 0) from sales.sale_payment where sale_id = s.id)""").query(Long.class).single()).isZero();
     }
 
     private static long count(JdbcClient jdbc, String table) {
