@@ -414,27 +414,46 @@ public class MemberManagement {
     /** Members in the caller's scope matching {@code search} (see {@link MemberSearch}), paged. Unmasked lists are audited. */
     @Transactional
     public PageResult<MemberSummary> search(MemberSearch search, PageQuery page) {
-        SqlFilter f = filter(search);
+        SearchFilter sf = searchFilter(search);
+        SqlFilter f = sf.sql();
         String order = page.orderBy(SORT, "id");
         // count at most `limit` matches (never fewer than reach the end of this page): an exact
         // count of a broad match (a common surname at millions of members) takes seconds, so
         // beyond the limit the total is a lower bound and the page says so (totalExact false)
         long limit = Math.max(settings.searchCountLimit(), page.offset() + page.size());
-        long counted = jdbc.sql(
-                        "select count(*) from (select 1 from members.member m" + f.where() + " limit :countLimit) c")
+        String matches = sf.branches() == null
+                ? "select 1 from members.member m" + f.where()
+                : sf.unionAll(sf.branches().size());
+        long counted = jdbc.sql("select count(*) from (" + matches + " limit :countLimit) c")
                 .params(f.params())
                 .param("countLimit", limit + 1)
                 .query(Long.class)
                 .single();
         boolean exact = counted <= limit;
         long total = exact ? counted : limit;
-        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m"
-                        + f.where() + " order by " + order + " limit :limit offset :offset")
-                .params(f.params())
-                .param("limit", page.size())
-                .param("offset", page.offset())
-                .query(MemberRows::summaryRow)
-                .list();
+        List<MemberRows.SummaryRow> found;
+        if (sf.branches() != null && page.sortParam().isEmpty()) {
+            // a name or pinyin term without a sort: best match first, each branch in the order of
+            // its index, so a page reads about offset + size index entries whatever the number of
+            // matches (ordering all matches of a surname by id would read every one of them)
+            List<Long> ids = jdbc.sql("select id from (" + sf.ordered() + ") u order by g, k using ~<~, id"
+                            + " limit :limit offset :offset")
+                    .params(f.params())
+                    .param("end", page.offset() + page.size())
+                    .param("limit", page.size())
+                    .param("offset", page.offset())
+                    .query(Long.class)
+                    .list();
+            found = rows.summaryRows(ids);
+        } else {
+            found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + " from members.member m" + f.where()
+                            + " order by " + order + " limit :limit offset :offset")
+                    .params(f.params())
+                    .param("limit", page.size())
+                    .param("offset", page.offset())
+                    .query(MemberRows::summaryRow)
+                    .list();
+        }
         boolean mask = !seesContactData();
         if (!mask && !found.isEmpty()) {
             audit.record(
@@ -451,6 +470,56 @@ public class MemberManagement {
     }
 
     SqlFilter filter(MemberSearch search) {
+        return searchFilter(search).sql();
+    }
+
+    /**
+     * A search's conditions ({@code sql}, a name or pinyin term OR-ed into it) and, for such a term,
+     * its {@code branches}: disjoint conditions in the order results are shown, each answered by
+     * one index ({@code baseWhere} holds the other conditions).
+     */
+    record SearchFilter(SqlFilter sql, String baseWhere, List<Branch> branches) {
+
+        /** The first {@code n} branches' rows one after the other (as count can stop early). */
+        String unionAll(int n) {
+            return branches.subList(0, n).stream()
+                    .map(b -> "(select 1 from members.member m" + baseWhere + " and " + b.condition() + ")")
+                    .collect(java.util.stream.Collectors.joining(" union all "));
+        }
+
+        /** Up to :end ids of each branch in its index order, with the branch number g and sort key k. */
+        String ordered() {
+            StringBuilder sql = new StringBuilder();
+            for (int i = 0; i < branches.size(); i++) {
+                Branch b = branches.get(i);
+                sql.append(i == 0 ? "" : " union all ")
+                        .append("(select m.id, ")
+                        .append(i)
+                        .append(" as g, ")
+                        .append(b.key() == null ? "''::text" : b.key())
+                        .append(" as k from members.member m")
+                        .append(baseWhere)
+                        .append(" and ")
+                        .append(b.condition())
+                        .append(" order by ")
+                        .append(b.key() == null ? "" : b.key() + " using ~<~, ")
+                        .append("m.id limit :end)");
+            }
+            return sql.toString();
+        }
+    }
+
+    /** One way a term matches: its condition and the indexed column results are ordered by (null: id). */
+    record Branch(String condition, String key) {}
+
+    /**
+     * Pinyin "contains" (a trigram index) is searched only when fewer than this many members' pinyin
+     * or initials start with the term: a broad term ("wang") is answered by the prefix indexes
+     * alone, a rarer one ("yangna" for 欧阳娜娜) also finds the term inside the pinyin.
+     */
+    static final int CONTAINS_BELOW = 20;
+
+    SearchFilter searchFilter(MemberSearch search) {
         MemberStatus status = search.status() == null ? MemberStatus.ACTIVE : search.status();
         SqlFilter f = new SqlFilter();
         // a literal, so that the partial phone-suffix index applies
@@ -490,17 +559,38 @@ public class MemberManagement {
                 }
             } else if (Pinyin.isLatinQuery(q)) {
                 String p = Pinyin.normalizeQuery(q);
-                // every condition has an index: initials and pinyin prefix (btree), pinyin contains (trigram)
-                String cond = "(m.name_initials like :py or m.name_pinyin like :py"
-                        + (p.length() >= 3 ? " or m.name_pinyin like :pyc)" : ")");
-                f.add(cond, "py", like(p) + "%");
-                f.param("pyc", "%" + like(p) + "%");
+                // every branch has an index: pinyin and initials prefix (btree), pinyin contains (trigram)
+                String baseWhere = f.where();
+                f.param("py", like(p) + "%");
+                List<Branch> branches = new ArrayList<>(List.of(
+                        new Branch("m.name_pinyin like :py", "m.name_pinyin"),
+                        new Branch("m.name_initials like :py and m.name_pinyin not like :py", "m.name_initials")));
+                String cond = "(m.name_pinyin like :py or m.name_initials like :py";
+                if (p.length() >= 3) {
+                    long starting = jdbc.sql("select count(*) from ("
+                                    + new SearchFilter(f, baseWhere, branches).unionAll(2) + " limit :below) c")
+                            .params(f.params())
+                            .param("below", CONTAINS_BELOW)
+                            .query(Long.class)
+                            .single();
+                    if (starting < CONTAINS_BELOW) {
+                        f.param("pyc", "%" + like(p) + "%");
+                        branches.add(new Branch(
+                                "m.name_pinyin like :pyc and m.name_pinyin not like :py and m.name_initials not like :py",
+                                null));
+                        cond += " or m.name_pinyin like :pyc";
+                    }
+                }
+                f.add(cond + ")", "py", like(p) + "%");
+                return new SearchFilter(f, baseWhere, List.copyOf(branches));
             } else {
                 // prefix only: indexed, and how staff type Chinese names (surname first); see docs/members.md
+                String baseWhere = f.where();
                 f.add("m.name like :name", "name", like(q) + "%");
+                return new SearchFilter(f, baseWhere, List.of(new Branch("m.name like :name", "m.name")));
             }
         }
-        return f;
+        return new SearchFilter(f, f.where(), null);
     }
 
     private static String like(String s) {

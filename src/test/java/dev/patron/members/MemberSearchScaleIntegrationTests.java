@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.patron.ApiClient;
 import dev.patron.PatronIntegrationTest;
 import dev.patron.TestData;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -72,6 +74,98 @@ class MemberSearchScaleIntegrationTests {
         assertThat(narrow.json().path("totalItems").asLong())
                 .as("…100, …1000 to …1009 and …10000 to …10003")
                 .isEqualTo(15);
+    }
+
+    /** Lower-case letters unique to this call, usable as a pinyin term. */
+    static String letters() {
+        StringBuilder b = new StringBuilder("zq");
+        for (char c : Long.toString(System.nanoTime(), 26).toCharArray()) {
+            b.append((char) (Character.isDigit(c) ? 'a' + (c - '0') : 'k' + (c - 'a')));
+        }
+        return b.toString();
+    }
+
+    /** An active member with this name and pinyin (initials: the pinyin's first letter). */
+    long member(String name, String pinyin) {
+        return jdbc.sql("""
+                        insert into members.member(name, name_pinyin, name_initials, join_channel)
+                        values (?, ?, ?, 'IMPORT') returning id""")
+                .params(name, pinyin, pinyin.substring(0, 1))
+                .query(Long.class)
+                .single();
+    }
+
+    @Test
+    void pinyinContainsIsSearchedOnlyWhenFewerThanTwentyStartWithTheTerm() {
+        String term = letters();
+        long inside = member("内含", "ab" + term);
+        var rare = api.get("/api/v1/members?size=50&q=" + term);
+        assertThat(rare.json().path("items").findValues("id").stream().map(n -> n.asLong()))
+                .as("nobody starts with the term: found inside the pinyin")
+                .containsExactly(inside);
+        List<Long> starting = new ArrayList<>();
+        for (int i = 0; i < MemberManagement.CONTAINS_BELOW; i++) {
+            starting.add(member("前缀" + i, term + "x" + i));
+        }
+        var broad = api.get("/api/v1/members?size=50&q=" + term);
+        assertThat(broad.json().path("items").findValues("id").stream().map(n -> n.asLong()))
+                .as("enough start with it: prefix matches only")
+                .containsExactlyInAnyOrderElementsOf(starting);
+        assertThat(broad.json().path("items").findValuesAsString("name"))
+                .as("without a sort, by pinyin (前缀0 zq…x0, 前缀1 zq…x1, 前缀10 zq…x10, …)")
+                .startsWith("前缀0", "前缀1", "前缀10", "前缀11");
+        assertThat(broad.json().path("totalItems").asLong()).isEqualTo(MemberManagement.CONTAINS_BELOW);
+        var byId = api.get("/api/v1/members?size=50&sort=id&q=" + term);
+        assertThat(byId.json().path("items").findValues("id").stream().map(n -> n.asLong()))
+                .containsExactlyElementsOf(starting);
+        var descending = api.get("/api/v1/members?size=3&sort=-id&q=" + term);
+        assertThat(descending.json().path("items").findValues("id").stream().map(n -> n.asLong()))
+                .containsExactly(
+                        starting.get(starting.size() - 1),
+                        starting.get(starting.size() - 2),
+                        starting.get(starting.size() - 3));
+        var byName = api.get("/api/v1/members?size=50&sort=name&q=" + term);
+        assertThat(byName.json().path("totalItems").asLong())
+                .as("the same matches in any order")
+                .isEqualTo(MemberManagement.CONTAINS_BELOW);
+    }
+
+    @Test
+    void aNameTermPagesThroughItsMatchesByNameWithoutDuplicates() {
+        String prefix = "分页" + TestData.unique("Q");
+        members(jdbc, prefix, 45);
+        String q = MemberApiIntegrationTests.enc(prefix);
+        List<String> all = new ArrayList<>();
+        for (int page = 0; page < 3; page++) {
+            var res = api.get("/api/v1/members?size=20&page=" + page + "&q=" + q);
+            assertThat(res.json().path("totalItems").asLong()).isEqualTo(45);
+            res.json().path("items").forEach(m -> all.add(m.path("name").asString()));
+        }
+        assertThat(all).hasSize(45).doesNotHaveDuplicates().isSorted();
+        List<Long> byId = new ArrayList<>();
+        for (int page = 0; page < 3; page++) {
+            api.get("/api/v1/members?size=20&sort=id&page=" + page + "&q=" + q)
+                    .json()
+                    .path("items")
+                    .forEach(m -> byId.add(m.path("id").asLong()));
+        }
+        assertThat(byId).hasSize(45).doesNotHaveDuplicates().isSorted();
+    }
+
+    @Test
+    void initialsMatchesFollowPinyinMatchesAndAreNotCountedTwice() {
+        String term = letters();
+        long both = jdbc.sql("""
+                        insert into members.member(name, name_pinyin, name_initials, join_channel)
+                        values ('两者', ?, ?, 'IMPORT') returning id""").params(term + "a", term).query(Long.class).single();
+        long byInitials = jdbc.sql("""
+                        insert into members.member(name, name_pinyin, name_initials, join_channel)
+                        values ('缩写', 'b', ?, 'IMPORT') returning id""").param(term + "b").query(Long.class).single();
+        long byPinyin = member("拼音", term + "c");
+        var res = api.get("/api/v1/members?q=" + term);
+        assertThat(res.json().path("items").findValues("id").stream().map(n -> n.asLong()))
+                .containsExactly(both, byPinyin, byInitials);
+        assertThat(res.json().path("totalItems").asLong()).isEqualTo(3);
     }
 
     @Test
