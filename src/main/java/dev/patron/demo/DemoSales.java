@@ -13,6 +13,7 @@ import dev.patron.sales.SaleCommand;
 import dev.patron.sales.SaleOutcome;
 import dev.patron.sales.SaleSource;
 import dev.patron.sales.SalesManagement;
+import dev.patron.sales.TrafficManagement;
 import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
 import java.math.BigDecimal;
@@ -54,9 +55,15 @@ public class DemoSales {
     private final SalesManagement sales;
     private final MemberManagement members;
     private final OrganizationManagement organization;
+    private final TrafficManagement traffic;
 
-    DemoSales(SalesManagement sales, MemberManagement members, OrganizationManagement organization) {
+    DemoSales(
+            SalesManagement sales,
+            MemberManagement members,
+            OrganizationManagement organization,
+            TrafficManagement traffic) {
         this.sales = sales;
+        this.traffic = traffic;
         this.members = members;
         this.organization = organization;
     }
@@ -158,6 +165,7 @@ public class DemoSales {
                 net += o.ticket().totalFen();
             }
         }
+        recordTraffic(random, tickets);
         int returns = 0;
         for (SaleCommand t : tickets) {
             if ((t.memberId() == null) || random.nextInt(100) >= 3) {
@@ -184,6 +192,27 @@ public class DemoSales {
             returns++;
         }
         return new Result(tickets.size(), returns, net);
+    }
+
+    /** Daily footfall per store: the day's tickets at a conversion of 18-35% (per store), with noise. */
+    private void recordTraffic(Random random, List<SaleCommand> tickets) {
+        Map<String, Map<LocalDate, Integer>> perStore = new java.util.TreeMap<>();
+        for (SaleCommand t : tickets) {
+            perStore.computeIfAbsent(t.storeCode(), k -> new java.util.TreeMap<>())
+                    .merge(t.businessDate(), 1, Integer::sum);
+        }
+        StringBuilder csv = new StringBuilder("store_code,business_date,visitors\n");
+        perStore.forEach((store, days) -> {
+            double conversion = 0.18 + random.nextDouble() * 0.17;
+            days.forEach((day, count) -> csv.append(store)
+                    .append(',')
+                    .append(day)
+                    .append(',')
+                    .append(Math.round(count / conversion * (0.9 + random.nextDouble() * 0.2)))
+                    .append('\n'));
+        });
+        traffic.importCsv(
+                new java.io.ByteArrayInputStream(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static SaleCommand ticket(

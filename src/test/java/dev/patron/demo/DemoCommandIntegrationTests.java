@@ -154,6 +154,12 @@ class DemoCommandIntegrationTests {
                         .query(Integer.class)
                         .single())
                 .isGreaterThan(300);
+        // footfall for every store-day with sales, above the tickets (conversion below 100%)
+        assertThat(jdbc.sql("""
+                select count(*) from (select store_id, business_date, count(*) as tickets from sales.sale
+                  where kind = 'SALE' group by 1, 2) s
+                left join sales.store_traffic t using (store_id, business_date)
+                where t.visitors is null or t.visitors < s.tickets""").query(Long.class).single()).isZero();
         // Double-11 sells several times an average day
         Double ratio = jdbc.sql("""
                 select (select count(*) from sales.sale where kind = 'SALE' and extract(month from business_date) = 11
