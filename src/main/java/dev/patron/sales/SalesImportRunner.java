@@ -63,6 +63,9 @@ class SalesImportRunner {
     static final int CHUNK = 5000;
 
     private static final int PROBLEM_BATCH = 5000;
+    /** Staging tables are written once and read by this job only: autovacuum would only compete with it. */
+    private static final String NO_AUTOVACUUM = " with (autovacuum_enabled = false)";
+
     private static final int MEMBER_BATCH = 10_000;
     private static final int COPY_BUFFER = 1 << 20;
 
@@ -213,7 +216,7 @@ class SalesImportRunner {
     private record Reading(long rows, boolean lineNumbers) {}
 
     private Reading read(long jobId, Path file, Tables t) {
-        jdbc.sql("create unlogged table " + t.raw() + " " + SalesImportFormat.STAGING_TABLE)
+        jdbc.sql("create unlogged table " + t.raw() + " " + SalesImportFormat.STAGING_TABLE + NO_AUTOVACUUM)
                 .update();
         Charset charset = detectCharset(file);
         List<Object[]> problems = new ArrayList<>();
@@ -325,14 +328,14 @@ class SalesImportRunner {
     /** Numbers the rows into tickets (one sort) and sums each ticket. */
     private void group(Tables t) {
         jdbc.sql("""
-                create unlogged table %s as
+                create unlogged table %s with (autovacuum_enabled = false) as
                 select dense_rank() over (order by store_code collate "C", pos_txn_id collate "C") as ticket_no, r.*
                 from %s r""".formatted(t.line(), t.raw())).update();
         jdbc.sql("drop table " + t.raw()).update();
         jdbc.sql("create index on " + t.line() + " (ticket_no)").update();
         jdbc.sql("create index on " + t.line() + " (row_no)").update();
         jdbc.sql("""
-                create unlogged table %s as
+                create unlogged table %s with (autovacuum_enabled = false) as
                 select ticket_no, min(row_no) as first_row, min(store_code) as store_code, min(store_id) as store_id,
                     min(pos_txn_id) as pos_txn_id, min(kind) as kind, max(kind) as kind_max,
                     min(business_date) as business_date, max(business_date) as business_date_max,
@@ -443,7 +446,7 @@ class SalesImportRunner {
     /** Resolves every distinct member reference of the good sales in bulk, {@link #MEMBER_BATCH} at a time. */
     private void resolveMembers(long jobId, Tables t) {
         jdbc.sql("""
-                create unlogged table %s as
+                create unlogged table %s with (autovacuum_enabled = false) as
                 select row_number() over () as id, kind, value, null::bigint as member_id, null::text as failure
                 from (select distinct member_kind as kind, member_value as value from %s
                       where status = 'OK' and member_kind is not null) d""".formatted(t.refs(), t.ticket())).update();
@@ -552,7 +555,7 @@ class SalesImportRunner {
                 "sales.validation.returnBeforeSale",
                 "array[x.original_date::text]");
         jdbc.sql("""
-                create unlogged table %3$s as
+                create unlogged table %3$s with (autovacuum_enabled = false) as
                 with r as (
                     select l.ticket_no, l.row_no, l.sku, l.orig_line_no, l.quantity, l.amount_fen, x.business_date,
                            coalesce(x.original_sale_id, x.original_ticket_no) as orig,

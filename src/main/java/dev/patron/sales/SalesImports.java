@@ -218,7 +218,8 @@ public class SalesImports {
                 .query(String.class)
                 .single());
         StaffPrincipal actor = CurrentStaff.get();
-        var context = SecurityContextHolder.getContext();
+        var context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(SecurityContextHolder.getContext().getAuthentication());
         executor.submit(() -> {
             SecurityContextHolder.setContext(context);
             try {
