@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 @Component
 class MemberPurchasePanel implements MemberPanel {
 
-    static final int RECENT = 10;
+    static final int RECENT = 5;
     static final int FAVOURITES = 3;
 
     private final JdbcClient jdbc;
@@ -110,8 +110,11 @@ class MemberPurchasePanel implements MemberPanel {
                 ? null
                 : BigDecimal.valueOf(ChronoUnit.DAYS.between(dates[0], dates[1]))
                         .divide(BigDecimal.valueOf(days[0] - 1), 1, RoundingMode.HALF_UP);
-        Map<Long, SalesKpiNames.Named> brands = names.brands();
-        Map<Long, SalesKpiNames.Named> categories = names.categories();
+        Set<Long> brandIds = new HashSet<>();
+        Set<Long> categoryIds = new HashSet<>();
+        favs.forEach(f -> ("B".equals(f.dim()) ? brandIds : categoryIds).add(f.id()));
+        Map<Long, SalesKpiNames.Named> brands = names.brands(brandIds);
+        Map<Long, SalesKpiNames.Named> categories = names.categories(categoryIds);
         List<MemberPurchaseSummary.Favourite> favBrands = new ArrayList<>();
         List<MemberPurchaseSummary.Favourite> favCategories = new ArrayList<>();
         for (Fav f : favs) {
@@ -194,6 +197,15 @@ class MemberPurchasePanel implements MemberPanel {
                 counterIds.add(l.counterId());
             }
         });
+        Set<Long> lineBrands = new HashSet<>();
+        lines.forEach(l -> {
+            if (l.brandId() != null) {
+                lineBrands.add(l.brandId());
+            }
+        });
+        if (!brands.keySet().containsAll(lineBrands)) {
+            brands = names.brands(lineBrands);
+        }
         Map<Long, SalesKpiNames.Named> stores = names.stores(storeIds);
         Map<Long, SalesKpiNames.Named> counters = names.counters(counterIds);
         Map<Long, List<MemberPurchaseSummary.Item>> items = new HashMap<>();

@@ -45,12 +45,54 @@ class SalesKpiNames {
         return view("select id, code, name, store_code from organization.v_counter where id = any(?)", ids);
     }
 
-    Map<Long, Named> brands() {
-        return snapshot().brands();
+    /** Brands by id; when one of {@code needed} is missing, reloaded at once if organisation data changed. */
+    Map<Long, Named> brands(Collection<Long> needed) {
+        Snapshot s = snapshot();
+        if (!s.brands().keySet().containsAll(needed)) {
+            s = reloadIfChanged();
+        }
+        return s.brands();
     }
 
-    Map<Long, Named> categories() {
-        return snapshot().categories();
+    Map<Long, Named> categories(Collection<Long> needed) {
+        Snapshot s = snapshot();
+        if (!s.categories().keySet().containsAll(needed)) {
+            s = reloadIfChanged();
+        }
+        return s.categories();
+    }
+
+    /** Brand and category names by code (for tickets, which carry codes), fresh when a code is missing. */
+    Map<String, String> brandNamesByCode(Collection<String> needed) {
+        return byCode(snapshotFor(needed, Snapshot::brands).brands());
+    }
+
+    Map<String, String> categoryNamesByCode(Collection<String> needed) {
+        return byCode(snapshotFor(needed, Snapshot::categories).categories());
+    }
+
+    private Snapshot snapshotFor(
+            Collection<String> codes, java.util.function.Function<Snapshot, Map<Long, Named>> part) {
+        Snapshot s = snapshot();
+        if (!byCode(part.apply(s)).keySet().containsAll(codes)) {
+            s = reloadIfChanged();
+        }
+        return s;
+    }
+
+    private static Map<String, String> byCode(Map<Long, Named> named) {
+        Map<String, String> out = new HashMap<>();
+        named.values().forEach(n -> out.put(n.code(), n.name()));
+        return out;
+    }
+
+    private Snapshot reloadIfChanged() {
+        Snapshot s = snapshot;
+        if (s != null && Objects.equals(s.version(), organization.codesVersion())) {
+            return s;
+        }
+        snapshot = null;
+        return snapshot();
     }
 
     private Map<Long, Named> view(String sql, Collection<Long> ids) {

@@ -23,6 +23,10 @@ public class SalesKpiTickets {
     public record TicketDetail(
             Ticket ticket,
             String storeName,
+
+            @io.swagger.v3.oas.annotations.media.Schema(description = "occurredAt in the store's time zone")
+            java.time.LocalDateTime occurredLocal,
+
             List<Ticket> returns,
             Map<String, String> counterNames,
             Map<String, String> brandNames,
@@ -71,9 +75,33 @@ public class SalesKpiTickets {
                     .forEach(counterIds::add);
             names.counters(counterIds).values().forEach(n -> counters.put(n.code(), n.name()));
         }
-        names.brands().values().forEach(n -> brands.put(n.code(), n.name()));
-        names.categories().values().forEach(n -> categories.put(n.code(), n.name()));
+        Set<String> brandCodes = new HashSet<>();
+        Set<String> categoryCodes = new HashSet<>();
+        for (Ticket x : all) {
+            for (Ticket.Line l : x.lines()) {
+                if (l.brandCode() != null) {
+                    brandCodes.add(l.brandCode());
+                }
+                if (l.categoryCode() != null) {
+                    categoryCodes.add(l.categoryCode());
+                }
+            }
+        }
+        brands.putAll(names.brandNamesByCode(brandCodes));
+        categories.putAll(names.categoryNamesByCode(categoryCodes));
         SalesKpiNames.Named store = names.stores(List.of(t.storeId())).get(t.storeId());
-        return new TicketDetail(t, store == null ? null : store.name(), returns, counters, brands, categories);
+        String zone = jdbc.sql("select time_zone from organization.v_store where id = ?")
+                .param(t.storeId())
+                .query(String.class)
+                .optional()
+                .orElse("Asia/Shanghai");
+        return new TicketDetail(
+                t,
+                store == null ? null : store.name(),
+                t.occurredAt().atZoneSameInstant(java.time.ZoneId.of(zone)).toLocalDateTime(),
+                returns,
+                counters,
+                brands,
+                categories);
     }
 }

@@ -210,7 +210,7 @@ public class SalesKpis {
         Map<Long, SalesKpiNames.Named> named = switch (g) {
             case STORE -> names.stores(ids);
             case COUNTER -> names.counters(ids);
-            default -> names.brands();
+            default -> names.brands(ids);
         };
         rows.forEach((k, a) -> {
             long id = Long.parseLong(k);

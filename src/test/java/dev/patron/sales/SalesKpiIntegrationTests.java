@@ -423,6 +423,46 @@ class SalesKpiIntegrationTests {
         assertThat(scoped.path("recent")).hasSize(1);
     }
 
+    @Test
+    void aMergeGivesTheSurvivorTheEarlierFirstPurchaseAndAnUndoTakesItBack() {
+        // outside the period of the other tests: April 2025
+        LocalDate early = LocalDate.of(2025, 4, 1);
+        LocalDate late = LocalDate.of(2025, 4, 20);
+        long survivor = member("郑五", s1);
+        long merged = member("王六", s1);
+        sale("MS", s1, late, survivor, line("M1", c1, ba, null, 1, 1_000, 0));
+        sale("MM", s1, early, merged, line("M2", c1, ba, null, 1, 2_000, 0));
+        awaitRollup();
+        assertThat(purchaseDates(survivor)).isEqualTo(late + ".." + late);
+        String april = "from=2025-04-01&to=2025-04-30&storeCode=" + s1;
+        assertThat(kpis(admin, april).path("total").path("newMemberSalesFen").asLong())
+                .isEqualTo(3_000); // both bought for the first time
+        var merge = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+        assertThat(merge.status()).as(merge.raw()).isEqualTo(200);
+        long mergeId = merge.json().path("id").asLong();
+        await(() -> (early + ".." + late).equals(purchaseDates(survivor)), "the survivor's first purchase moved");
+        // one person now: the later ticket is a returning purchase
+        await(
+                () -> kpis(admin, april).path("total").path("newMemberSalesFen").asLong() == 2_000,
+                "new member sales after the merge");
+
+        var undo = admin.post("/api/v1/members/" + survivor + "/merges/" + mergeId + "/undo", Map.of());
+        assertThat(undo.status()).as(undo.raw()).isEqualTo(200);
+        await(() -> (late + ".." + late).equals(purchaseDates(survivor)), "the survivor's own dates are back");
+        await(() -> (early + ".." + early).equals(purchaseDates(merged)), "the merged member's dates are back");
+        await(
+                () -> kpis(admin, april).path("total").path("newMemberSalesFen").asLong() == 3_000,
+                "new member sales after the undo");
+    }
+
+    private String purchaseDates(long memberId) {
+        return jdbc.sql("select first_date || '..' || last_date from sales.member_purchase where member_id = ?")
+                .param(memberId)
+                .query(String.class)
+                .optional()
+                .orElse(null);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private JsonNode panel(ApiClient client, long memberId) {
