@@ -35,4 +35,10 @@ class DatabaseConfiguration {
         config.setMinimumIdle(Math.min(2, props.poolSize()));
         return new HikariDataSource(config);
     }
+
+    /** See {@link OutboxAwareTransactionManager}: outbox bookkeeping commits without waiting for the WAL flush. */
+    @Bean
+    OutboxAwareTransactionManager transactionManager(DataSource dataSource) {
+        return new OutboxAwareTransactionManager(dataSource);
+    }
 }
