@@ -47,11 +47,23 @@ public class SalesKpis {
     private final JdbcClient jdbc;
     private final OrganizationManagement organization;
     private final SalesKpiNames names;
+    private final KpiRollup rollup;
 
-    SalesKpis(JdbcClient jdbc, OrganizationManagement organization, SalesKpiNames names) {
+    SalesKpis(JdbcClient jdbc, OrganizationManagement organization, SalesKpiNames names, KpiRollup rollup) {
         this.jdbc = jdbc;
         this.organization = organization;
         this.names = names;
+        this.rollup = rollup;
+    }
+
+    /**
+     * Recomputes the KPI rollup of [from, to] (at most two years) from the recorded tickets, for
+     * operators after a repair of raw data. Head-office ADMIN only. Returns the store-days written.
+     */
+    public long rebuild(SalesKpiQuery period) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        CurrentStaff.requireAllStores();
+        return rollup.rebuild(period.from(), period.to());
     }
 
     /** Whether the caller may read KPIs (for the navigation: {@code @salesKpis.mayRead()}). */

@@ -6,7 +6,6 @@ import dev.patron.ApiClient;
 import dev.patron.PatronIntegrationTest;
 import dev.patron.TestData;
 import dev.patron.console.ConsoleSession.Page;
-import dev.patron.sales.SalesKpiQuery;
 import dev.patron.shared.security.Role;
 import dev.patron.staff.StaffCommand;
 import dev.patron.staff.StaffManagement;
@@ -288,7 +287,8 @@ class SalesPagesTests {
             ok(m);
             d.member = m.json().path("id").asLong();
 
-            d.to = SalesKpiQuery.today().minusDays(1); // all of yesterday is in the past, whatever the hour
+            d.to = LocalDate.now(java.time.ZoneId.of("Asia/Shanghai"))
+                    .minusDays(1); // all of yesterday is in the past, whatever the hour
             d.from = d.to.minusDays(days - 1);
             List<Map<String, Object>> sales = new ArrayList<>();
             List<Integer> storeOf = new ArrayList<>();

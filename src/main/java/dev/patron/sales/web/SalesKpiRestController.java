@@ -6,7 +6,9 @@ import dev.patron.sales.SalesKpis;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -54,5 +56,20 @@ class SalesKpiRestController {
             @Parameter(description = "Only this store", example = "SH001") @RequestParam(required = false)
                     String storeCode) {
         return kpis.report(SalesKpiQuery.parse(from, to, groupBy, storeCode));
+    }
+
+    @PostMapping("/kpis/rebuild")
+    @Operation(
+            summary = "Recompute the KPI rollup of a period from the recorded tickets (operators)",
+            description = "Head-office ADMIN only. The rollup is kept up to date from the outbox; this repairs it after"
+                    + " raw data was corrected. Waits for events being applied; safe while sales are recorded."
+                    + " 400 naming the field for bad dates or a period over 2 years.")
+    Map<String, Object> rebuild(
+            @Parameter(description = "First business date, yyyy-MM-dd", example = "2026-11-01") @RequestParam
+                    String from,
+            @Parameter(description = "Last business date (included), yyyy-MM-dd", example = "2026-11-30") @RequestParam
+                    String to) {
+        SalesKpiQuery period = SalesKpiQuery.parse(from, to, null, null);
+        return Map.of("from", period.from(), "to", period.to(), "storeDays", kpis.rebuild(period));
     }
 }
