@@ -164,21 +164,24 @@ public class SalesKpis {
                     total.newMember += v;
                 });
         // traffic: visitors, and the tickets of the store-days that have traffic
-        if (g.hasTraffic()) {
-            String trafficKey = key(g, "t.business_date", "t.store_id", null, null);
-            jdbc.sql("select " + trafficKey + ", sum(t.visitors), coalesce(sum(k.sale_tickets), 0)"
-                            + " from sales.store_traffic t left join sales.daily_store_kpi k"
-                            + " on k.store_id = t.store_id and k.business_date = t.business_date"
-                            + " where " + f.sql("t.business_date", "t.store_id") + " group by 1")
-                    .params(f.params())
-                    .query(rs -> {
+        // (counters and brands have no traffic of their own: then only the total gets it)
+        String trafficKey = g.hasTraffic() ? key(g, "t.business_date", "t.store_id", null, null) : "''::text";
+        jdbc.sql("select " + trafficKey + ", sum(t.visitors), coalesce(sum(k.sale_tickets), 0)"
+                        + " from sales.store_traffic t left join sales.daily_store_kpi k"
+                        + " on k.store_id = t.store_id and k.business_date = t.business_date"
+                        + " where " + f.sql("t.business_date", "t.store_id") + " group by 1")
+                .params(f.params())
+                .query(rs -> {
+                    long visitors = rs.getLong(2);
+                    long withTraffic = rs.getLong(3);
+                    if (g.hasTraffic()) {
                         Acc a = rows.computeIfAbsent(rs.getString(1), k -> new Acc());
-                        a.visitors = rs.getLong(2);
-                        a.ticketsWithTraffic = rs.getLong(3);
-                        total.visitors = (total.visitors == null ? 0 : total.visitors) + a.visitors;
-                        total.ticketsWithTraffic += a.ticketsWithTraffic;
-                    });
-        }
+                        a.visitors = visitors;
+                        a.ticketsWithTraffic = withTraffic;
+                    }
+                    total.visitors = (total.visitors == null ? 0 : total.visitors) + visitors;
+                    total.ticketsWithTraffic += withTraffic;
+                });
         String code = storeId == null
                 ? null
                 : organization.storeCodes(List.of(storeId)).get(storeId);

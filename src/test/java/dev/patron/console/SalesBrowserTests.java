@@ -89,6 +89,7 @@ class SalesBrowserTests {
         browser.screenshot("41-sales-dashboard-counters-en");
         click(By.cssSelector("#group-tabs a[data-group='DAY']"));
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#kpi-table tbody tr"), 20));
+        waitForChart();
         scrollTo(driver.findElement(By.id("kpi-table")));
         browser.screenshot("42-sales-dashboard-days-en");
 

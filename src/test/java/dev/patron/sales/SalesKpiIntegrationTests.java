@@ -187,6 +187,10 @@ class SalesKpiIntegrationTests {
 
     @Test
     void perCounterATicketCountsOncePerCounter() {
+        JsonNode byCounter = kpis(as(Role.ANALYST, s1, s2), PERIOD + "&groupBy=counter");
+        // the total is the same whatever the grouping, conversion included
+        assertThat(byCounter.path("total").path("tickets").asLong()).isEqualTo(4);
+        assertThat(byCounter.path("total").path("conversion").decimalValue()).isEqualByComparingTo("0.0333");
         JsonNode rows = kpis(admin, PERIOD + "&groupBy=counter").path("rows");
         JsonNode one = row(rows, c1).path("figures"); // T1 450 + T2 300
         assertThat(one.path("netSalesFen").asLong()).isEqualTo(75_000);

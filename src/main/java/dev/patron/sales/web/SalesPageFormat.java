@@ -56,12 +56,12 @@ public class SalesPageFormat {
                                 .intValue()));
     }
 
+    /** 1,234.5 — grouped, at most three decimals, no trailing zeros. */
     public String num(BigDecimal n) {
         if (n == null) {
             return "—";
         }
-        BigDecimal s = n.stripTrailingZeros();
-        return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
+        return new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(n);
     }
 
     public String count(long n) {
