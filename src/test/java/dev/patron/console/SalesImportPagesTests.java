@@ -7,14 +7,13 @@ import dev.patron.PatronIntegrationTest;
 import dev.patron.TestData;
 import dev.patron.console.ConsoleSession.Form;
 import dev.patron.console.ConsoleSession.Page;
-import dev.patron.sales.SalesFixtures;
-import dev.patron.sales.SalesManagement;
 import dev.patron.shared.security.Role;
 import dev.patron.staff.StaffCommand;
 import dev.patron.staff.StaffManagement;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The sales import wizard and the traffic page over real HTTP: upload, preview, run, the report
@@ -37,27 +37,43 @@ class SalesImportPagesTests {
 
     final int port;
     final StaffManagement staff;
-    final SalesManagement sales;
-    SalesFixtures fx;
+    final JdbcClient jdbc;
+    final String store = TestData.unique("S");
+    final String otherStore = TestData.unique("S");
+    final String counter = TestData.unique("C");
     String adminUser;
     String managerUser;
 
-    SalesImportPagesTests(
-            @LocalServerPort int port, @Autowired StaffManagement staff, @Autowired SalesManagement sales) {
+    SalesImportPagesTests(@LocalServerPort int port, @Autowired StaffManagement staff, @Autowired JdbcClient jdbc) {
         this.port = port;
         this.staff = staff;
-        this.sales = sales;
+        this.jdbc = jdbc;
     }
 
     @BeforeAll
     void accountsAndStores() {
-        fx = new SalesFixtures(new ApiClient(port, TestData.BOOTSTRAP_API_KEY));
+        // the console module does not depend on sales: organisation data over the API, tickets by SQL
+        ApiClient api = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
+        String region = TestData.unique("R");
+        assertThat(api.post("/api/v1/regions", Map.of("code", region, "name", "华南区"))
+                        .status())
+                .isEqualTo(201);
+        for (String s : List.of(store, otherStore)) {
+            assertThat(api.post("/api/v1/stores", Map.of("code", s, "name", "百货" + s, "regionCode", region))
+                            .status())
+                    .isEqualTo(201);
+        }
+        assertThat(api.post(
+                                "/api/v1/counters",
+                                Map.of("code", counter, "name", "专柜", "storeCode", store, "supplierName", "供应商"))
+                        .status())
+                .isEqualTo(201);
         adminUser = TestData.unique("si.admin");
         staff.createAccount(
                 new StaffCommand(adminUser, "销售导入管理员", null, Set.of(Role.ADMIN), true, null, PASSWORD, true));
         managerUser = TestData.unique("si.manager");
         staff.createAccount(new StaffCommand(
-                managerUser, "店长", null, Set.of(Role.STORE_MANAGER), false, List.of(fx.store), PASSWORD, true));
+                managerUser, "店长", null, Set.of(Role.STORE_MANAGER), false, List.of(store), PASSWORD, true));
     }
 
     private ConsoleSession signedIn(String user) {
@@ -71,8 +87,8 @@ class SalesImportPagesTests {
         String p = TestData.unique("W") + "-";
         String csv =
                 "store_code,pos_transaction_id,business_date,sku,counter_code,quantity,unit_price_fen,cashier_mood\n"
-                        + fx.store + "," + p + "1,2026-08-01,围巾," + fx.counterA + ",1,19900,happy\n"
-                        + fx.store + "," + p + "2,2026-08-01,手套," + fx.counterA + ",0,1000,sad\n";
+                        + store + "," + p + "1,2026-08-01,围巾," + counter + ",1,19900,happy\n"
+                        + store + "," + p + "2,2026-08-01,手套," + counter + ",0,1000,sad\n";
         ConsoleSession admin = signedIn(adminUser);
         Page form = admin.get("/sales/imports/new");
         assertThat(form.status()).isEqualTo(200);
@@ -113,7 +129,11 @@ class SalesImportPagesTests {
                         "must be greater than 0",
                         "href=\"/sales/imports/" + job + "/problems.csv\"")
                 .doesNotContain("hx-trigger");
-        assertThat(sales.ticketId(fx.store, p + "1")).isPresent();
+        assertThat(jdbc.sql("select count(*) from sales.sale where pos_txn_id = ? and source = 'IMPORT'")
+                        .param(p + "1")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
         assertThat(admin.get("/sales/imports/" + job + "/problems.csv").body())
                 .contains("Row,Column,Kind,Reason", "3,quantity,ERROR,must be greater than 0");
 
@@ -130,18 +150,18 @@ class SalesImportPagesTests {
 
         Page page = manager.get("/sales/traffic");
         assertThat(page.status()).isEqualTo(200);
-        assertThat(page.body()).contains("id=\"traffic-entry\"", fx.store).doesNotContain(">" + fx.otherStore + "<");
+        assertThat(page.body()).contains("id=\"traffic-entry\"", store).doesNotContain(">" + otherStore + "<");
 
         Page saved = manager.submit(
-                "/sales/traffic", Form.of("storeCode", fx.store, "businessDate", "2026-08-01", "visitors", "640"));
+                "/sales/traffic", Form.of("storeCode", store, "businessDate", "2026-08-01", "visitors", "640"));
         assertThat(saved.status()).isEqualTo(302);
         assertThat(saved.location()).contains("/sales/traffic");
-        assertThat(manager.get("/sales/traffic?storeCode=" + fx.store + "&from=2026-08-01&to=2026-08-01")
+        assertThat(manager.get("/sales/traffic?storeCode=" + store + "&from=2026-08-01&to=2026-08-01")
                         .body())
                 .contains("640", "data-date=\"2026-08-01\"");
 
         Page negative = manager.submit(
-                "/sales/traffic", Form.of("storeCode", fx.store, "businessDate", "2026-08-02", "visitors", "-1"));
+                "/sales/traffic", Form.of("storeCode", store, "businessDate", "2026-08-02", "visitors", "-1"));
         assertThat(negative.status()).isEqualTo(400);
         assertThat(negative.body()).contains("must be 0 or more");
     }
