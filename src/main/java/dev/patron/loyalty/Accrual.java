@@ -1,0 +1,158 @@
+package dev.patron.loyalty;
+
+import dev.patron.sales.PaymentMethod;
+import dev.patron.sales.RecordedSale;
+import dev.patron.sales.SaleKind;
+import dev.patron.sales.SalesManagement;
+import dev.patron.sales.SalesRecorded;
+import dev.patron.sales.Ticket;
+import dev.patron.shared.db.OutboxAwareTransactionManager;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Awards points for sales and takes them back for returns, from the {@code SalesRecorded} outbox
+ * event. Exactly once per ticket: a unique index allows one EARN entry per sale and one REVERSE
+ * entry per return, checked after the member's account is locked, so a redelivered event or a
+ * return processed before its sale changes nothing twice. Points are awarded on the amount paid
+ * other than with stored value or points. A return takes back its share of the sale's points
+ * (returned fen / sale fen, the last return takes exactly what is left), from the sale's own lot
+ * first; what the member already spent takes the balance below zero as far as the program allows,
+ * and the rest is recorded as debt, paid off by later earnings.
+ */
+@Component
+class Accrual {
+
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+
+    private final JdbcClient jdbc;
+    private final PointsLedger ledger;
+    private final SalesManagement sales;
+    private final ProgramSettings program;
+
+    Accrual(JdbcClient jdbc, PointsLedger ledger, SalesManagement sales, ProgramSettings program) {
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.sales = sales;
+        this.program = program;
+    }
+
+    @ApplicationModuleListener
+    void on(SalesRecorded event) {
+        // idempotent (unique entries per ticket): a commit lost in a crash is redone on redelivery
+        OutboxAwareTransactionManager.relaxDurabilityOfThisTransaction(jdbc);
+        List<RecordedSale> relevant = event.sales().stream()
+                .filter(s -> s.memberId() != null && s.accruePoints())
+                .toList();
+        if (relevant.isEmpty()) {
+            return;
+        }
+        Map<Long, Ticket> tickets = sales
+                .tickets(relevant.stream().map(RecordedSale::saleId).toList())
+                .stream()
+                .collect(Collectors.toMap(Ticket::id, Function.identity()));
+        LoyaltyProgram settings = program.current();
+        for (RecordedSale s : relevant) {
+            Ticket t = tickets.get(s.saleId());
+            if (t == null) {
+                continue;
+            }
+            if (t.kind() == SaleKind.SALE) {
+                earn(t, settings);
+            } else {
+                reverse(t, settings);
+            }
+        }
+    }
+
+    /** Awards the sale's points unless done before; returns the points of its EARN entry. */
+    long earn(Ticket t, LoyaltyProgram settings) {
+        PointsLedger.Account a = ledger.lock(t.memberId());
+        Long existing = earned(t.id());
+        if (existing != null) {
+            return existing;
+        }
+        long excluded = t.payments().stream()
+                .filter(p -> p.method() == PaymentMethod.STORED_VALUE || p.method() == PaymentMethod.POINTS)
+                .mapToLong(Ticket.Payment::amountFen)
+                .sum();
+        long points = settings.points(t.totalFen() - excluded);
+        LocalDate on = t.businessDate();
+        ledger.credit(
+                a,
+                new PointsLedger.EntryInfo(EntryKind.EARN, t.id(), null, null, null, t.storeId(), "", "system"),
+                points,
+                on,
+                on.plusDays(settings.pendingDays()),
+                settings.expiresOn(on));
+        return points;
+    }
+
+    private Long earned(long saleId) {
+        return jdbc.sql("select points from loyalty.entry where kind = 'EARN' and sale_id = ?")
+                .param(saleId)
+                .query(Long.class)
+                .optional()
+                .orElse(null);
+    }
+
+    void reverse(Ticket ret, LoyaltyProgram settings) {
+        Ticket sale = sales.tickets(List.of(ret.originalSaleId())).get(0);
+        if (!sale.accruePoints() || sale.memberId() == null) {
+            return;
+        }
+        // the return may arrive before its sale was accrued: accrue the sale first (once)
+        long earned = earn(sale, settings);
+        long member = sale.memberId();
+        PointsLedger.Account a = ledger.lock(member);
+        if (jdbc.sql("select count(*) from loyalty.entry where kind = 'REVERSE' and sale_id = ?")
+                        .param(ret.id())
+                        .query(Long.class)
+                        .single()
+                > 0) {
+            return;
+        }
+        long reversedBefore = jdbc.sql("""
+                select coalesce(sum(-points + debt_points), 0) from loyalty.entry
+                where kind = 'REVERSE' and original_sale_id = ?""").param(sale.id()).query(Long.class).single();
+        long returnedFen =
+                sale.lines().stream().mapToLong(Ticket.Line::returnedFen).sum();
+        // cumulative: all returns of the sale so far take back their share; the last one the rest
+        long target = returnedFen >= sale.totalFen() ? earned : share(earned, returnedFen, sale.totalFen());
+        long points = Math.max(0, Math.min(earned, target) - reversedBefore);
+        long fromLots = 0;
+        long entryId = ledger.entry(
+                member,
+                new PointsLedger.EntryInfo(
+                        EntryKind.REVERSE, ret.id(), sale.id(), null, null, ret.storeId(), "", "system"),
+                0,
+                0);
+        if (points > 0) {
+            fromLots = ledger.takeFromLots(member, entryId, points, true, sale.id(), LocalDate.now(ZONE));
+        }
+        long shortfall = points - fromLots;
+        long belowZeroAllowed = Math.max(0, settings.maxNegativeBalance() + Math.min(0, a.balance() - fromLots));
+        long negative = Math.min(shortfall, belowZeroAllowed);
+        long debt = shortfall - negative;
+        long applied = fromLots + negative;
+        jdbc.sql("update loyalty.entry set points = ?, debt_points = ? where id = ?")
+                .params(-applied, debt, entryId)
+                .update();
+        ledger.debitBalance(member, applied, debt);
+    }
+
+    /** round(earned × part / whole), half up, in exact integer arithmetic. */
+    static long share(long earned, long part, long whole) {
+        return java.math.BigDecimal.valueOf(earned)
+                .multiply(java.math.BigDecimal.valueOf(part))
+                .divide(java.math.BigDecimal.valueOf(whole), 0, java.math.RoundingMode.HALF_UP)
+                .longValueExact();
+    }
+}
