@@ -138,6 +138,10 @@ class MemberPagesIntegrationTests {
                 .contains("id=\"results\"", "欧阳靖琪")
                 .doesNotContain("<html");
 
+        assertThat(byPinyin.body())
+                .as("best match first: no column claims the order")
+                .doesNotContain("aria-sort=\"ascending\"", "aria-sort=\"descending\"");
+        assertThat(admin.get("/members").body()).contains("aria-sort=\"ascending\"");
         assertThat(admin.get("/members?sort=-name&q=oyjq").status()).isEqualTo(200);
         assertThat(admin.get("/members?sort=password").status())
                 .as("unknown sort is a bad request, not a 500")

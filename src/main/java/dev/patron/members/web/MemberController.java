@@ -67,7 +67,11 @@ class MemberController implements ConsolePage {
             Model model) {
         PageQuery query = PageQuery.of(page, size, q, sort);
         model.addAttribute("result", members.search(MemberSearch.of(query.q()), query));
-        model.addAttribute("links", ListLinks.of("/members", query, "id"));
+        // a name or pinyin term without a sort comes best match first, not by id: no column is marked sorted then
+        boolean byId = query.q() == null
+                || query.q().isBlank()
+                || query.q().replaceAll("[\\s()+-]", "").matches("\\d{4,}");
+        model.addAttribute("links", ListLinks.of("/members", query, byId ? "id" : ""));
         model.addAttribute("mayChange", MemberManagement.mayChange());
         if (Forms.wantsFragment(request)) {
             return "members/list :: results";
