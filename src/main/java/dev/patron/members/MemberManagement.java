@@ -68,6 +68,8 @@ public class MemberManagement {
     private final ObjectProvider<MemberPanel> panels;
     private final MemberImports imports;
     private final MembersProperties settings;
+    /** Runs a panel inside a savepoint of the caller's transaction (see {@link #panels}). */
+    private final org.springframework.transaction.support.TransactionTemplate panelTransaction;
 
     MemberManagement(
             JdbcClient jdbc,
@@ -80,8 +82,12 @@ public class MemberManagement {
             Merges merges,
             ObjectProvider<MemberPanel> panels,
             MemberImports imports,
-            MembersProperties settings) {
+            MembersProperties settings,
+            org.springframework.transaction.PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.panelTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.panelTransaction.setPropagationBehavior(
+                org.springframework.transaction.TransactionDefinition.PROPAGATION_NESTED);
         this.audit = audit;
         this.events = events;
         this.organization = organization;
@@ -341,7 +347,13 @@ public class MemberManagement {
                 .sorted(java.util.Comparator.comparingInt(MemberPanel::order))
                 .forEach(p -> {
                     try {
-                        Optional<Object> data = p.data(memberId);
+                        // inside a savepoint: a panel whose SQL or @Transactional method fails rolls
+                        // back to it, instead of leaving the whole view's transaction aborted or
+                        // marked rollback-only (a failed erase, a 500 for the 360 view)
+                        Optional<Object> data = org.springframework.transaction.support
+                                        .TransactionSynchronizationManager.isActualTransactionActive()
+                                ? panelTransaction.execute(status -> p.data(memberId))
+                                : p.data(memberId);
                         views.add(new PanelView(
                                 p.key(),
                                 p.titleKey(),

@@ -14,6 +14,7 @@ final class TestPanels {
 
     static final Set<Long> ECHO = ConcurrentHashMap.newKeySet();
     static final Set<Long> FAILING = ConcurrentHashMap.newKeySet();
+    static final Set<Long> FAILING_SQL = ConcurrentHashMap.newKeySet();
 
     private TestPanels() {}
 
@@ -63,6 +64,43 @@ final class TestPanels {
         public Optional<Object> data(long memberId) {
             if (FAILING.contains(memberId)) {
                 throw new IllegalStateException("the contributing module is down");
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A panel whose transactional query fails, as a module's panel reading a missing table would. */
+    @Component
+    static class FailingSqlPanel implements MemberPanel {
+
+        private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+        FailingSqlPanel(org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        @Override
+        public String key() {
+            return "test-broken-sql";
+        }
+
+        @Override
+        public String titleKey() {
+            return "test.broken";
+        }
+
+        @Override
+        public int order() {
+            return 60;
+        }
+
+        @Override
+        @org.springframework.transaction.annotation.Transactional(readOnly = true)
+        public Optional<Object> data(long memberId) {
+            if (FAILING_SQL.contains(memberId)) {
+                return Optional.of(jdbc.sql("select * from no_such_schema.no_such_table")
+                        .query()
+                        .listOfRows());
             }
             return Optional.empty();
         }
