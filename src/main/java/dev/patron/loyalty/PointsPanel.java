@@ -9,9 +9,11 @@ import org.springframework.stereotype.Component;
 class PointsPanel implements MemberPanel {
 
     private final LoyaltyManagement loyalty;
+    private final dev.patron.members.MemberReferences members;
 
-    PointsPanel(LoyaltyManagement loyalty) {
+    PointsPanel(LoyaltyManagement loyalty, dev.patron.members.MemberReferences members) {
         this.loyalty = loyalty;
+        this.members = members;
     }
 
     @Override
@@ -31,6 +33,11 @@ class PointsPanel implements MemberPanel {
 
     @Override
     public Optional<Object> data(long memberId) {
+        // merged and erased members have no points of their own: no panel rather than an error
+        Long active = members.activeIds(java.util.List.of(memberId)).get(memberId);
+        if (active == null || active != memberId) {
+            return Optional.empty();
+        }
         return Optional.of(loyalty.balance(memberId));
     }
 }

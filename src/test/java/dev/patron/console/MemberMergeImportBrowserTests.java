@@ -154,7 +154,9 @@ class MemberMergeImportBrowserTests {
         skip.click();
         browser.assertNoBrowserErrors();
         browser.screenshot("33-import-mapping-en");
-        driver.findElement(By.id("run-import")).click();
+        WebElement run = driver.findElement(By.id("run-import"));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", run);
+        run.click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-outcome")));
         assertThat(driver.findElement(By.id("import-outcome")).getText()).contains("2 of 3 rows");
         assertThat(driver.findElement(By.cssSelector("#results tr[data-row='3']"))
