@@ -44,13 +44,16 @@ public class SalesManagement {
     private final MemberReferences members;
     private final ApplicationEventPublisher events;
     private final Returns returns;
+    private final SingleSaleBatcher batcher;
 
     SalesManagement(
             JdbcClient jdbc,
             SaleWriter writer,
             ReferenceCache cache,
             MemberReferences members,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            org.springframework.transaction.PlatformTransactionManager transactions) {
+        this.batcher = new SingleSaleBatcher(this, transactions);
         this.jdbc = jdbc;
         this.writer = writer;
         this.cache = cache;
@@ -59,14 +62,32 @@ public class SalesManagement {
         this.returns = new Returns(jdbc, writer, cache);
     }
 
-    /** Records one POS sale (see {@link #record(List, boolean)}); failures are thrown. */
-    @Transactional
+    /**
+     * Records one POS sale (see {@link #record(List, boolean)}); failures are thrown. The ticket is
+     * checked in the caller's thread; concurrent single sales are then written together (one
+     * transaction, one statement, one event for all that are waiting — group commit, see
+     * {@link SingleSaleBatcher}), and each caller gets its own ticket's outcome.
+     */
     public SaleOutcome record(SaleCommand sale) {
-        SaleOutcome o = recordAll(List.of(sale), false, SaleSource.POS, true).get(0);
+        CurrentStaff.requireAnyRole(RECORDERS);
+        PreparedTicket t = SalePreparer.prepare(sale, SaleSource.POS, true, cache);
+        if (!CurrentStaff.scope().allows(t.storeId())) {
+            throw new PatronException(HttpStatus.FORBIDDEN, "error.store.outOfScope");
+        }
+        SaleOutcome o = batcher.submit(t);
         if (o.status() == SaleOutcome.Status.FAILED) {
             throw o.error();
         }
         return o;
+    }
+
+    /** Writes already checked tickets (phase two of recording); must run in a transaction. */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    List<SaleOutcome> writePrepared(List<PreparedTicket> tickets) {
+        int n = tickets.size();
+        SaleOutcome[] outcomes = new SaleOutcome[n];
+        PreparedTicket[] prepared = tickets.toArray(PreparedTicket[]::new);
+        return write(prepared, outcomes, false);
     }
 
     /**
@@ -113,6 +134,11 @@ public class SalesManagement {
                 outcomes[i] = SaleOutcome.failed(e);
             }
         }
+        return write(prepared, outcomes, atomic);
+    }
+
+    private List<SaleOutcome> write(PreparedTicket[] prepared, SaleOutcome[] outcomes, boolean atomic) {
+        int n = prepared.length;
         resolveMembers(prepared, outcomes);
         // the first ticket with a key is written; later ones in the same request replay or conflict with it
         Map<SaleWriter.Key, Integer> firstByKey = new HashMap<>();
