@@ -27,13 +27,16 @@ WORK=${WORK:-/tmp/patron-bench-sales-work}
 SECONDS_RUN=${SECONDS_RUN:-30}
 WARMUP=${WARMUP:-10}
 CLIENTS=${CLIENTS:-"1 2 4 8 16"}
+REUSE=${REUSE:-0}
+mkdir -p "$WORK"
+# the bootstrap API key is remembered with the data directory (a different one would clash with it)
+[ "$REUSE" = 1 ] && [ -f "$WORK/key" ] && KEY=$(cat "$WORK/key")
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
+echo "$KEY" > "$WORK/key"
 BASE=http://localhost:18100
 PSQL=(psql -X -q -h localhost -p 15440 -U postgres -d postgres)
 command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
 command -v pgbench >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-contrib || true; }
-mkdir -p "$WORK"
-REUSE=${REUSE:-0}
 
 ./mvnw -o -q -Dbuild.dir=target-bench-sales package -DskipTests
 export PATRON_DB_DATA_DIR=$DATA PORT=18100 PATRON_DB_PORT=15440 PATRON_BOOTSTRAP_API_KEY=$KEY
@@ -63,6 +66,7 @@ for c in 1 2; do
     java bench/SalesLoad.java "$BASE" "$KEY" batch "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt" 3 1000
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== outbox right after the load: $("${PSQL[@]}" -Atc "select count(*) from event_publication where completion_date is null") undelivered publications"
 echo "== sales recorded: $("${PSQL[@]}" -Atc "select count(*) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines' from sales.sale")"
 
 if command -v pgbench >/dev/null; then

@@ -59,6 +59,17 @@ class Accrual {
                 .stream()
                 .collect(Collectors.toMap(Ticket::id, Function.identity()));
         LoyaltyProgram settings = program.current();
+        // all accounts of the event first, in member id order (returns: the original sale's member)
+        java.util.Set<Long> memberIds = new java.util.HashSet<>();
+        relevant.forEach(s -> memberIds.add(s.memberId()));
+        tickets.values().stream()
+                .filter(t -> t.kind() == SaleKind.RETURN && t.originalSaleId() != null)
+                .forEach(t -> sales.tickets(List.of(t.originalSaleId())).forEach(o -> {
+                    if (o.memberId() != null) {
+                        memberIds.add(o.memberId());
+                    }
+                }));
+        ledger.lockAll(memberIds);
         for (RecordedSale s : relevant) {
             Ticket t = tickets.get(s.saleId());
             if (t == null) {

@@ -52,6 +52,25 @@ class PointsLedger {
                 .single();
     }
 
+    /**
+     * Locks several members' accounts (creating missing ones) in ascending member id order, so that
+     * listeners handling events with overlapping members cannot deadlock.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void lockAll(java.util.Collection<Long> memberIds) {
+        Long[] ids = new java.util.TreeSet<>(memberIds).toArray(Long[]::new);
+        if (ids.length == 0) {
+            return;
+        }
+        jdbc.sql("insert into loyalty.account (member_id) select unnest(?::bigint[]) order by 1 on conflict do nothing")
+                .param(ids)
+                .update();
+        jdbc.sql("select member_id from loyalty.account where member_id = any(?) order by member_id for update")
+                .param(ids)
+                .query(Long.class)
+                .list();
+    }
+
     long entry(long memberId, EntryInfo info, long points, long debtPoints) {
         return jdbc.sql("""
                 insert into loyalty.entry (member_id, kind, points, debt_points, sale_id, original_sale_id, redemption_id,
