@@ -70,9 +70,10 @@ class Accrual {
                     }
                 }));
         ledger.lockAll(memberIds);
+        java.util.Set<Long> done = earnInBulk(tickets.values(), settings);
         for (RecordedSale s : relevant) {
             Ticket t = tickets.get(s.saleId());
-            if (t == null) {
+            if (t == null || done.contains(t.id())) {
                 continue;
             }
             if (t.kind() == SaleKind.SALE) {
@@ -81,6 +82,79 @@ class Accrual {
                 reverse(t, settings);
             }
         }
+    }
+
+    /**
+     * The common case in a few set-based statements, whatever the number of tickets: sales of
+     * members whose balance is not negative and who owe no debt (their accounts are locked by the
+     * caller), each member at most once per call. Returns the ids of the sales handled; the others
+     * (returns, debts, negative balances) go through {@link #earn} / {@link #reverse} one by one.
+     */
+    java.util.Set<Long> earnInBulk(java.util.Collection<Ticket> tickets, LoyaltyProgram settings) {
+        List<Ticket> sales =
+                tickets.stream().filter(t -> t.kind() == SaleKind.SALE).toList();
+        if (sales.isEmpty()) {
+            return java.util.Set.of();
+        }
+        Long[] memberIds = sales.stream().map(Ticket::memberId).distinct().toArray(Long[]::new);
+        java.util.Set<Long> simple = new java.util.HashSet<>(
+                jdbc.sql("select member_id from loyalty.account where member_id = any(?) and balance >= 0 and debt = 0")
+                        .param(memberIds)
+                        .query(Long.class)
+                        .list());
+        java.util.Set<Long> earnedBefore = new java.util.HashSet<>(
+                jdbc.sql("select sale_id from loyalty.entry where kind = 'EARN' and sale_id = any(?)")
+                        .param(sales.stream().map(Ticket::id).toArray(Long[]::new))
+                        .query(Long.class)
+                        .list());
+        java.util.Set<Long> handled = new java.util.HashSet<>(earnedBefore);
+        List<Ticket> todo = sales.stream()
+                .filter(t -> simple.contains(t.memberId()) && !earnedBefore.contains(t.id()))
+                .toList();
+        if (todo.isEmpty()) {
+            return handled;
+        }
+        int n = todo.size();
+        Long[] member = new Long[n];
+        Long[] sale = new Long[n];
+        Long[] store = new Long[n];
+        Long[] points = new Long[n];
+        String[] earnedOn = new String[n];
+        String[] availableFrom = new String[n];
+        String[] expiresOn = new String[n];
+        for (int i = 0; i < n; i++) {
+            Ticket t = todo.get(i);
+            long excluded = t.payments().stream()
+                    .filter(p -> p.method() == PaymentMethod.STORED_VALUE || p.method() == PaymentMethod.POINTS)
+                    .mapToLong(Ticket.Payment::amountFen)
+                    .sum();
+            member[i] = t.memberId();
+            sale[i] = t.id();
+            store[i] = t.storeId();
+            points[i] = settings.points(t.totalFen() - excluded);
+            earnedOn[i] = t.businessDate().toString();
+            availableFrom[i] = t.businessDate().plusDays(settings.pendingDays()).toString();
+            LocalDate expires = settings.expiresOn(t.businessDate());
+            expiresOn[i] = expires == null ? null : expires.toString();
+        }
+        jdbc.sql("""
+                with x(member_id, sale_id, store_id, points, earned_on, available_from, expires_on) as (
+                    select * from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::date[], ?::date[], ?::date[])),
+                e as (
+                    insert into loyalty.entry (member_id, kind, points, sale_id, store_id, created_by)
+                    select member_id, 'EARN', points, sale_id, store_id, 'system' from x order by sale_id
+                    returning id, sale_id),
+                l as (
+                    insert into loyalty.lot (member_id, entry_id, points, remaining, earned_on, available_from, expires_on, sale_id)
+                    select x.member_id, e.id, x.points, x.points, x.earned_on, x.available_from, x.expires_on, x.sale_id
+                    from x join e on e.sale_id = x.sale_id where x.points > 0)
+                update loyalty.account a set balance = a.balance + t.points, lifetime_earned = a.lifetime_earned + t.points,
+                    updated_at = now()
+                from (select member_id, sum(points) as points from x group by member_id) t where a.member_id = t.member_id""")
+                .params(member, sale, store, points, earnedOn, availableFrom, expiresOn)
+                .update();
+        todo.forEach(t -> handled.add(t.id()));
+        return handled;
     }
 
     /** Awards the sale's points unless done before; returns the points of its EARN entry. */

@@ -138,6 +138,32 @@ class LoyaltyIntegrationTests {
     }
 
     @Test
+    void aBatchAccruesEveryMembersSalesInOneGoExactlyOnce() {
+        long a = member();
+        long b = member();
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (long m : List.of(a, b, a, b, a)) {
+            batch.add(with(fx.simpleSale(TestData.unique("T")), "memberId", m));
+        }
+        batch.add(fx.simpleSale(TestData.unique("T"))); // anonymous
+        var res = admin.post("/api/v1/sales/batch", Map.of("sales", batch));
+        assertThat(res.json().path("created").asInt()).isEqualTo(6);
+        awaitBalance(a, 3 * 656);
+        awaitBalance(b, 2 * 656);
+        assertThat(points(a).path("lifetimeEarned").asLong()).isEqualTo(3 * 656);
+        assertThat(admin.post("/api/v1/sales/batch", Map.of("sales", batch))
+                        .json()
+                        .path("replayed")
+                        .asInt())
+                .isEqualTo(6);
+        assertThat(jdbc.sql("select count(*) from loyalty.lot where member_id = ?")
+                        .param(a)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3L);
+    }
+
+    @Test
     void returnsTakeBackTheirShareAndSpentPointsBecomeDebtPaidByLaterEarnings() {
         long m = member();
         String txn = sale(m);
