@@ -169,17 +169,7 @@ public class LoyaltyManagement {
                 select id, kind, points, debt_points, sale_id, original_sale_id, redemption_id, reason, created_by, created_at
                 from loyalty.entry where member_id = ? order by id desc limit ? offset ?""")
                 .params(id, page.size(), page.offset())
-                .query((rs, n) -> new LedgerEntry(
-                        rs.getLong(1),
-                        EntryKind.valueOf(rs.getString(2)),
-                        rs.getLong(3),
-                        rs.getLong(4),
-                        (Long) rs.getObject(5),
-                        (Long) rs.getObject(6),
-                        (Long) rs.getObject(7),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getObject(10, OffsetDateTime.class)))
+                .query(LoyaltyManagement::ledgerEntry)
                 .list();
         return new PageResult<>(items, page.page(), page.size(), total);
     }
@@ -524,20 +514,21 @@ public class LoyaltyManagement {
     private LedgerEntry entry(long id) {
         return jdbc.sql("""
                 select id, kind, points, debt_points, sale_id, original_sale_id, redemption_id, reason, created_by, created_at
-                from loyalty.entry where id = ?""")
-                .param(id)
-                .query((rs, n) -> new LedgerEntry(
-                        rs.getLong(1),
-                        EntryKind.valueOf(rs.getString(2)),
-                        rs.getLong(3),
-                        rs.getLong(4),
-                        (Long) rs.getObject(5),
-                        (Long) rs.getObject(6),
-                        (Long) rs.getObject(7),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getObject(10, OffsetDateTime.class)))
-                .single();
+                from loyalty.entry where id = ?""").param(id).query(LoyaltyManagement::ledgerEntry).single();
+    }
+
+    private static LedgerEntry ledgerEntry(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new LedgerEntry(
+                rs.getLong(1),
+                EntryKind.valueOf(rs.getString(2)),
+                rs.getLong(3),
+                rs.getLong(4),
+                (Long) rs.getObject(5),
+                (Long) rs.getObject(6),
+                (Long) rs.getObject(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getObject(10, OffsetDateTime.class));
     }
 
     static PatronException unprocessable(String field, String key, Object... args) {
