@@ -62,13 +62,18 @@ class Accrual {
         // all accounts of the event first, in member id order (returns: the original sale's member)
         java.util.Set<Long> memberIds = new java.util.HashSet<>();
         relevant.forEach(s -> memberIds.add(s.memberId()));
-        tickets.values().stream()
+        List<Long> originalIds = tickets.values().stream()
                 .filter(t -> t.kind() == SaleKind.RETURN && t.originalSaleId() != null)
-                .forEach(t -> sales.tickets(List.of(t.originalSaleId())).forEach(o -> {
-                    if (o.memberId() != null) {
-                        memberIds.add(o.memberId());
-                    }
-                }));
+                .map(Ticket::originalSaleId)
+                .distinct()
+                .toList();
+        Map<Long, Ticket> originals = originalIds.isEmpty()
+                ? Map.of()
+                : sales.tickets(originalIds).stream().collect(Collectors.toMap(Ticket::id, Function.identity()));
+        originals.values().stream()
+                .map(Ticket::memberId)
+                .filter(java.util.Objects::nonNull)
+                .forEach(memberIds::add);
         ledger.lockAll(memberIds);
         java.util.Set<Long> done = earnInBulk(tickets.values(), settings);
         for (RecordedSale s : relevant) {
@@ -79,7 +84,7 @@ class Accrual {
             if (t.kind() == SaleKind.SALE) {
                 earn(t, settings);
             } else {
-                reverse(t, settings);
+                reverse(t, originals.get(t.originalSaleId()), settings);
             }
         }
     }
@@ -188,9 +193,8 @@ class Accrual {
                 .orElse(null);
     }
 
-    void reverse(Ticket ret, LoyaltyProgram settings) {
-        Ticket sale = sales.tickets(List.of(ret.originalSaleId())).get(0);
-        if (!sale.accruePoints() || sale.memberId() == null) {
+    void reverse(Ticket ret, Ticket sale, LoyaltyProgram settings) {
+        if (sale == null || !sale.accruePoints() || sale.memberId() == null) {
             return;
         }
         // the return may arrive before its sale was accrued: accrue the sale first (once)

@@ -131,7 +131,12 @@ public class LoyaltyManagement {
     /** The member's points; 404 for an unknown member. A merged member's id shows the survivor's. */
     @Transactional(readOnly = true)
     public PointsBalance balance(long memberId) {
-        long id = activeMember(memberId);
+        return balanceOf(activeMember(memberId));
+    }
+
+    /** The points of a member already known to be active (no existence check). */
+    @Transactional(readOnly = true)
+    PointsBalance balanceOf(long id) {
         LocalDate today = today();
         var row = jdbc.sql("select balance, debt, lifetime_earned from loyalty.account where member_id = ?")
                 .param(id)

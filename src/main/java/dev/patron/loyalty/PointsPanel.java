@@ -38,6 +38,6 @@ class PointsPanel implements MemberPanel {
         if (active == null || active != memberId) {
             return Optional.empty();
         }
-        return Optional.of(loyalty.balance(memberId));
+        return Optional.of(loyalty.balanceOf(memberId));
     }
 }
