@@ -7,14 +7,11 @@ import dev.patron.shared.web.PatronException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
@@ -67,48 +64,21 @@ final class Returns {
             p.invalid("return", "validation.required");
             throw p.exception();
         }
-        OrganizationCodes codes = cache.codes();
-        String storeCode = Codes.normalize(SalePreparer.trimToNull(c.storeCode()));
-        OrganizationCodes.StoreRef store = null;
-        if (storeCode == null) {
-            p.invalid("storeCode", "validation.required");
-        } else {
-            store = codes.stores().get(storeCode);
-            if (store == null) {
-                codes = cache.codesAfterMiss();
-                store = codes.stores().get(storeCode);
-            }
-            if (store == null) {
-                p.unprocessable("storeCode", "sales.validation.unknownStore", storeCode);
-            }
-        }
-        String txn = SalePreparer.trimToNull(c.posTransactionId());
-        if (txn == null) {
-            p.invalid("posTransactionId", "validation.required");
-        } else if (txn.length() > 64) {
-            p.invalid("posTransactionId", "sales.validation.posTransactionId");
-        }
-        String terminal = Objects.requireNonNullElse(SalePreparer.trimToNull(c.posTerminal()), "");
-        if (terminal.length() > 32) {
-            p.invalid("posTerminal", "sales.validation.tooLong", 32);
-        }
-        String cashier = Objects.requireNonNullElse(SalePreparer.trimToNull(c.cashier()), "");
-        if (cashier.length() > 64) {
-            p.invalid("cashier", "sales.validation.tooLong", 64);
-        }
-        ZoneId zone = SalePreparer.zone(store);
-        OffsetDateTime now = OffsetDateTime.now(zone);
-        if (c.occurredAt() != null && c.occurredAt().isAfter(now.plus(SalePreparer.MAX_CLOCK_SKEW))) {
-            p.unprocessable("occurredAt", "sales.validation.future");
-        }
-        LocalDate businessDate = c.businessDate() != null
-                ? c.businessDate()
-                : (c.occurredAt() != null
-                        ? c.occurredAt().atZoneSameInstant(zone).toLocalDate()
-                        : now.toLocalDate());
-        if (businessDate.isAfter(now.toLocalDate())) {
-            p.unprocessable("businessDate", "sales.validation.future");
-        }
+        SalePreparer.Header h = SalePreparer.header(
+                c.storeCode(),
+                c.posTransactionId(),
+                c.posTerminal(),
+                c.cashier(),
+                c.businessDate(),
+                c.occurredAt(),
+                false,
+                cache,
+                p);
+        OrganizationCodes codes = h.codes();
+        OrganizationCodes.StoreRef store = h.store();
+        String storeCode = h.storeCode();
+        String txn = h.txn();
+        LocalDate businessDate = h.businessDate();
         boolean byId = c.originalSaleId() != null;
         boolean byKey = SalePreparer.trimToNull(c.originalPosTransactionId()) != null;
         if (!byId && !byKey) {
@@ -170,12 +140,12 @@ final class Returns {
                 SaleKind.RETURN,
                 store.id(),
                 storeCode,
-                terminal,
+                h.terminal(),
                 txn,
                 original.id(),
                 businessDate,
-                c.occurredAt() != null ? c.occurredAt() : now,
-                cashier,
+                h.occurredAt(),
+                h.cashier(),
                 null,
                 original.memberId(),
                 gross,

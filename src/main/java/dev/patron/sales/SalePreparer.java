@@ -42,58 +42,21 @@ final class SalePreparer {
             p.invalid("sale", "validation.required");
             throw p.exception();
         }
-        OrganizationCodes codes = cache.codes();
-        // store
-        OrganizationCodes.StoreRef store = null;
-        String storeCode = Codes.normalize(c.storeCode());
-        if (storeCode == null || storeCode.isEmpty()) {
-            p.invalid("storeCode", "validation.required");
-        } else {
-            store = codes.stores().get(storeCode);
-            if (store == null) {
-                codes = cache.codesAfterMiss();
-                store = codes.stores().get(storeCode);
-            }
-            if (store == null) {
-                p.unprocessable("storeCode", "sales.validation.unknownStore", storeCode);
-            } else if (!store.active()) {
-                p.unprocessable("storeCode", "sales.validation.storeClosed", storeCode);
-            }
-        }
-        String txn = trimToNull(c.posTransactionId());
-        if (txn == null) {
-            p.invalid("posTransactionId", "validation.required");
-        } else if (txn.length() > 64 || !printable(txn)) {
-            p.invalid("posTransactionId", "sales.validation.posTransactionId");
-        }
-        String terminal = Objects.requireNonNullElse(trimToNull(c.posTerminal()), "");
-        if (terminal.length() > 32) {
-            p.invalid("posTerminal", "sales.validation.tooLong", 32);
-        }
-        String cashier = Objects.requireNonNullElse(trimToNull(c.cashier()), "");
-        if (cashier.length() > 64) {
-            p.invalid("cashier", "sales.validation.tooLong", 64);
-        }
+        Header h = header(
+                c.storeCode(),
+                c.posTransactionId(),
+                c.posTerminal(),
+                c.cashier(),
+                c.businessDate(),
+                c.occurredAt(),
+                true,
+                cache,
+                p);
+        OrganizationCodes codes = h.codes();
+        OrganizationCodes.StoreRef store = h.store();
+        String storeCode = h.storeCode();
         if (c.currency() != null && !"CNY".equalsIgnoreCase(c.currency().trim())) {
             p.invalid("currency", "sales.validation.currency");
-        }
-        // when
-        ZoneId zone = zone(store);
-        OffsetDateTime now = OffsetDateTime.now(zone);
-        OffsetDateTime occurredAt = c.occurredAt();
-        if (occurredAt != null && occurredAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
-            p.unprocessable("occurredAt", "sales.validation.future");
-        }
-        LocalDate businessDate = c.businessDate();
-        if (businessDate == null) {
-            businessDate = (occurredAt != null ? occurredAt.atZoneSameInstant(zone) : now.atZoneSameInstant(zone))
-                    .toLocalDate();
-        }
-        if (businessDate.isAfter(now.toLocalDate())) {
-            p.unprocessable("businessDate", "sales.validation.future");
-        }
-        if (businessDate.isBefore(LocalDate.of(2000, 1, 1))) {
-            p.unprocessable("businessDate", "sales.validation.tooOld");
         }
         // member
         MemberReference member = memberReference(c, p);
@@ -239,12 +202,12 @@ final class SalePreparer {
                 SaleKind.SALE,
                 store.id(),
                 storeCode,
-                terminal,
-                txn,
+                h.terminal(),
+                h.txn(),
                 null,
-                businessDate,
-                occurredAt != null ? occurredAt : now,
-                cashier,
+                h.businessDate(),
+                h.occurredAt(),
+                h.cashier(),
                 member,
                 null,
                 gross,
@@ -256,6 +219,89 @@ final class SalePreparer {
                 fingerprint(c, storeCode),
                 lines,
                 payments);
+    }
+
+    /** The checked ticket header: store, POS ids, cashier and dates (defaults applied). */
+    record Header(
+            OrganizationCodes codes,
+            OrganizationCodes.StoreRef store,
+            String storeCode,
+            String txn,
+            String terminal,
+            String cashier,
+            OffsetDateTime occurredAt,
+            LocalDate businessDate) {}
+
+    /**
+     * Checks what every ticket (sale or return) carries: a known store (open, when
+     * {@code requireOpenStore}), the POS transaction id, terminal and cashier, and dates not in the
+     * future; business date defaults to the day of {@code occurredAt} (or today) in the store's zone.
+     */
+    static Header header(
+            String storeCodeIn,
+            String posTransactionId,
+            String posTerminal,
+            String cashierIn,
+            LocalDate businessDateIn,
+            OffsetDateTime occurredAtIn,
+            boolean requireOpenStore,
+            ReferenceCache cache,
+            TicketProblems p) {
+        OrganizationCodes codes = cache.codes();
+        OrganizationCodes.StoreRef store = null;
+        String storeCode = Codes.normalize(trimToNull(storeCodeIn));
+        if (storeCode == null) {
+            p.invalid("storeCode", "validation.required");
+        } else {
+            store = codes.stores().get(storeCode);
+            if (store == null) {
+                codes = cache.codesAfterMiss();
+                store = codes.stores().get(storeCode);
+            }
+            if (store == null) {
+                p.unprocessable("storeCode", "sales.validation.unknownStore", storeCode);
+            } else if (requireOpenStore && !store.active()) {
+                p.unprocessable("storeCode", "sales.validation.storeClosed", storeCode);
+            }
+        }
+        String txn = trimToNull(posTransactionId);
+        if (txn == null) {
+            p.invalid("posTransactionId", "validation.required");
+        } else if (txn.length() > 64 || !printable(txn)) {
+            p.invalid("posTransactionId", "sales.validation.posTransactionId");
+        }
+        String terminal = Objects.requireNonNullElse(trimToNull(posTerminal), "");
+        if (terminal.length() > 32) {
+            p.invalid("posTerminal", "sales.validation.tooLong", 32);
+        }
+        String cashier = Objects.requireNonNullElse(trimToNull(cashierIn), "");
+        if (cashier.length() > 64) {
+            p.invalid("cashier", "sales.validation.tooLong", 64);
+        }
+        ZoneId zone = zone(store);
+        OffsetDateTime now = OffsetDateTime.now(zone);
+        if (occurredAtIn != null && occurredAtIn.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            p.unprocessable("occurredAt", "sales.validation.future");
+        }
+        LocalDate businessDate = businessDateIn != null
+                ? businessDateIn
+                : (occurredAtIn != null ? occurredAtIn.atZoneSameInstant(zone) : now.atZoneSameInstant(zone))
+                        .toLocalDate();
+        if (businessDate.isAfter(now.toLocalDate())) {
+            p.unprocessable("businessDate", "sales.validation.future");
+        }
+        if (businessDate.isBefore(LocalDate.of(2000, 1, 1))) {
+            p.unprocessable("businessDate", "sales.validation.tooOld");
+        }
+        return new Header(
+                codes,
+                store,
+                storeCode,
+                txn,
+                terminal,
+                cashier,
+                occurredAtIn != null ? occurredAtIn : now,
+                businessDate);
     }
 
     static List<PreparedTicket.Payment> payments(List<SaleCommand.Payment> given, TicketProblems p, boolean refund) {
