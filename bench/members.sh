@@ -34,7 +34,8 @@ IMPORT_ROWS=${IMPORT_ROWS:-0}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}   # 40 characters
 BASE=http://localhost:18080
 PSQL=(psql -X -q -h localhost -p 15432 -U postgres -d postgres)
-command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
+SUDO=$(command -v sudo || true)
+command -v psql >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-client; }
 mkdir -p "$WORK"
 
 REUSE=${REUSE:-0}   # REUSE=1: keep the members already in $DATA (no new data directory, no generation)

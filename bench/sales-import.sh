@@ -25,7 +25,8 @@ KEEP=${KEEP:-0}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
 BASE=http://localhost:18090
 PSQL=(psql -X -q -h localhost -p 15490 -U postgres -d postgres)
-command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
+SUDO=$(command -v sudo || true)
+command -v psql >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-client; }
 mkdir -p "$WORK"
 
 ./mvnw -o -q -Dbuild.dir=target-import package -DskipTests

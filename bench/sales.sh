@@ -11,9 +11,10 @@
 #      set-based member generator bench/members-data.sql ($1 members with cards);
 #   2. starts the packaged jar as a user would (embedded PostgreSQL, fsync and synchronous_commit
 #      on, PORT=18100, PATRON_DB_PORT=15440);
-#   3. drives it with bench/SalesLoad.java (closed loop, separate JVM on the same machine):
-#        - POST /api/v1/sales, 3 lines per sale, 70% with a member card, 1, 2, 4, 8 and 16 clients
-#        - POST /api/v1/sales/batch, 1,000 sales of 3 lines per request, 1 and 2 clients
+#   3. drives it over HTTP from a separate process on the same machine (closed loop):
+#        - POST /api/v1/sales, 3 lines per sale, 70% with a member card, 1, 2, 4, 8 and 16 clients,
+#          with wrk and bench/sales-wrk.lua (LOADGEN=java: bench/SalesLoad.java)
+#        - POST /api/v1/sales/batch, 1,000 sales of 3 lines per request, 1 and 2 clients (SalesLoad.java)
 #      each 30 s after 10 s warm-up ($SECONDS_RUN, $WARMUP);
 #   4. measures the raw PostgreSQL baseline in the same run: the same kind of rows (sale, 3 lines,
 #      1 payment) inserted by pgbench with one transaction per sale (1 and 8 clients) — Patron / raw
@@ -35,8 +36,9 @@ KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
 echo "$KEY" > "$WORK/key"
 BASE=http://localhost:18100
 PSQL=(psql -X -q -h localhost -p 15440 -U postgres -d postgres)
-command -v psql >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-client; }
-command -v pgbench >/dev/null || { sudo apt-get update && sudo apt-get install -y postgresql-contrib || true; }
+SUDO=$(command -v sudo || true)
+command -v psql >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-client; }
+command -v pgbench >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-contrib || true; }
 
 ./mvnw -o -q -Dbuild.dir=target-bench-sales package -DskipTests
 export PATRON_DB_DATA_DIR=$DATA PORT=18100 PATRON_DB_PORT=15440 PATRON_BOOTSTRAP_API_KEY=$KEY
@@ -59,8 +61,20 @@ fi
 "${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (1) where status = 'ACTIVE' limit 20000" > "$WORK/cards.txt"
 echo "== $(wc -l < "$WORK/counters.txt") counter/brand pairs, $(wc -l < "$WORK/cards.txt") cards sampled"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# single sales: wrk (C, LuaJIT) by default — the Java client took half a core of the two at 16
+# clients; LOADGEN=java uses bench/SalesLoad.java instead
+LOADGEN=${LOADGEN:-wrk}
+command -v wrk >/dev/null || [ "$LOADGEN" = java ] || $SUDO apt-get install -y wrk
 for c in $CLIENTS; do
-    java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
+    if [ "$LOADGEN" = wrk ]; then
+        export PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F)
+        RUN=wu$c-$(date +%s%N) wrk -t1 -c"$c" -d"${WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
+        echo "single clients=$c (wrk, ${SECONDS_RUN}s):"
+        RUN=w$c-$(date +%s%N) wrk -t1 -c"$c" -d"${SECONDS_RUN}s" --latency -s bench/sales-wrk.lua "$BASE/api/v1/sales" \
+            | grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in"
+    else
+        java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
+    fi
 done
 for c in 1 2; do
     java bench/SalesLoad.java "$BASE" "$KEY" batch "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt" 3 1000

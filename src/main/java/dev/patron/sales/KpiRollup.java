@@ -66,9 +66,7 @@ class KpiRollup {
         String saleWhere = "s.id = any(?) and s.business_date not between ? and ?";
         Object[] params = {ids, skipFrom, skipTo};
         jdbc.sql(cells(lineWhere) + CELL_UPSERT).params(params).update();
-        jdbc.sql(dimTickets(lineWhere) + DIM_UPSERT)
-                .params(concat(params, params))
-                .update();
+        jdbc.sql(dimTickets(lineWhere) + DIM_UPSERT).params(params).update();
         jdbc.sql(stores(saleWhere) + STORE_UPSERT).params(params).update();
         jdbc.sql(MEMBER_UPSERT).param(ids).update();
         return true;
@@ -90,7 +88,7 @@ class KpiRollup {
         String lineWhere = "l.business_date between ? and ?";
         String saleWhere = "s.business_date between ? and ?";
         jdbc.sql(cells(lineWhere) + CELL_UPSERT).params(from, to).update();
-        jdbc.sql(dimTickets(lineWhere) + DIM_UPSERT).params(from, to, from, to).update();
+        jdbc.sql(dimTickets(lineWhere) + DIM_UPSERT).params(from, to).update();
         long storeDays =
                 jdbc.sql(stores(saleWhere) + STORE_UPSERT).params(from, to).update();
         jdbc.sql("""
@@ -127,13 +125,6 @@ class KpiRollup {
         return events;
     }
 
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] out = new Object[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
     // ------------------------------------------------------------------ SQL (rows sorted by key: no deadlocks)
 
     private static String cells(String where) {
@@ -163,16 +154,18 @@ class KpiRollup {
                 member_net_fen = k.member_net_fen + excluded.member_net_fen""";
 
     private static String dimTickets(String where) {
+        // one pass over the lines for both dimensions (grouping sets), rows sorted by key
         return """
                 insert into sales.daily_dim_tickets as d (business_date, store_id, dim, dim_id, sale_tickets)
                 select * from (
-                    select l.business_date, l.store_id, 'C', coalesce(l.counter_id, 0), count(distinct l.sale_id)
+                    select l.business_date, l.store_id,
+                        case when grouping(l.counter_id) = 0 then 'C' else 'B' end,
+                        coalesce(case when grouping(l.counter_id) = 0 then l.counter_id else l.brand_id end, 0),
+                        count(distinct l.sale_id)
                     from sales.sale_line l join sales.sale s on s.id = l.sale_id
-                    where s.kind = 'SALE' and %1$s group by 1, 2, 3, 4
-                    union all
-                    select l.business_date, l.store_id, 'B', coalesce(l.brand_id, 0), count(distinct l.sale_id)
-                    from sales.sale_line l join sales.sale s on s.id = l.sale_id
-                    where s.kind = 'SALE' and %1$s group by 1, 2, 3, 4
+                    where s.kind = 'SALE' and %s
+                    group by grouping sets ((l.business_date, l.store_id, l.counter_id),
+                                            (l.business_date, l.store_id, l.brand_id))
                 ) t order by 1, 2, 3, 4
                 """.formatted(where);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,7 +29,11 @@ final class SingleSaleBatcher {
 
     private static final class Pending {
         final PreparedTicket ticket;
+        final Thread owner = Thread.currentThread();
         final CountDownLatch done = new CountDownLatch(1);
+        /** Set when a writer took the ticket from the queue: from then on its owner only waits. */
+        volatile boolean taken;
+
         volatile SaleOutcome outcome;
         volatile RuntimeException error;
 
@@ -52,21 +56,37 @@ final class SingleSaleBatcher {
     SaleOutcome submit(PreparedTicket ticket) {
         Pending mine = new Pending(ticket);
         queue.add(mine);
-        try {
-            while (mine.done.getCount() > 0) {
-                if (writers.tryAcquire()) {
-                    try {
-                        writeQueued();
-                    } finally {
-                        writers.release();
+        // A request thread whose ticket is still queued becomes a writer when a permit is free;
+        // otherwise it sleeps until a writer finishes (the next queued ticket's owner is woken) or
+        // its own ticket is done. No thread spins: on two cores a spinning waiter takes the CPU the
+        // writers need.
+        boolean interrupted = false;
+        while (mine.done.getCount() > 0) {
+            if (!mine.taken && writers.tryAcquire()) {
+                try {
+                    writeQueued();
+                } finally {
+                    writers.release();
+                    Pending next = queue.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.owner);
                     }
-                } else {
-                    mine.done.await(1, TimeUnit.MILLISECONDS);
+                }
+            } else {
+                // woken by unpark; the timeout only guards against a wake-up lost in a race
+                LockSupport.parkNanos(this, mine.taken ? 50_000_000L : 2_000_000L);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    // withdrawn while still queued; once a writer took it, wait for its outcome
+                    if (!mine.taken && queue.remove(mine)) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted before the sale was recorded");
+                    }
                 }
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the sale was being recorded", e);
         }
         if (mine.error != null) {
             throw mine.error;
@@ -78,6 +98,7 @@ final class SingleSaleBatcher {
         List<Pending> batch = new ArrayList<>();
         Pending p;
         while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+            p.taken = true;
             batch.add(p);
         }
         if (batch.isEmpty()) {
@@ -92,7 +113,10 @@ final class SingleSaleBatcher {
         } catch (RuntimeException e) {
             batch.forEach(x -> x.error = e);
         } finally {
-            batch.forEach(x -> x.done.countDown());
+            batch.forEach(x -> {
+                x.done.countDown();
+                LockSupport.unpark(x.owner);
+            });
         }
     }
 }

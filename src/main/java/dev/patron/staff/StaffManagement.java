@@ -445,7 +445,10 @@ public class StaffManagement {
         return insertApiKey(cmd, newSecret(), CurrentStaff.get());
     }
 
-    /** Creates the admin key named by {@code PATRON_BOOTSTRAP_API_KEY} unless a key with that value exists. */
+    /**
+     * Creates the admin key named by {@code PATRON_BOOTSTRAP_API_KEY} unless a key with that value
+     * exists; a bootstrap key of an earlier, different value is revoked (the variable was rotated).
+     */
     @Transactional
     public boolean bootstrapApiKey(String secret) {
         if (secret.length() < 20) {
@@ -458,6 +461,21 @@ public class StaffManagement {
         if (exists) {
             return false;
         }
+        // a different value than at the last start: the variable was rotated, so the old bootstrap
+        // key stops working (revoked, audited) and the new one takes its name
+        jdbc.sql("""
+                select id from staff.api_key where lower(name) = 'bootstrap' and revoked_at is null""").query(Long.class).optional().ifPresent(old -> {
+            jdbc.sql("update staff.api_key set revoked_at = now(), revoked_by = ? where id = ?")
+                    .params(StaffPrincipal.SYSTEM.auditName(), old)
+                    .update();
+            forgetVerifiedKey(old);
+            audit.recordAs(
+                    StaffPrincipal.SYSTEM,
+                    "apiKey.revoked",
+                    "apiKey",
+                    old,
+                    Map.of("name", "bootstrap", "reason", "PATRON_BOOTSTRAP_API_KEY changed"));
+        });
         insertApiKey(
                 new ApiKeyCommand("bootstrap", EnumSet.of(Role.ADMIN), true, List.of()), secret, StaffPrincipal.SYSTEM);
         return true;

@@ -28,6 +28,9 @@ class ApiSecurityIntegrationTests {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    StaffManagement staff;
+
     ApiClient admin;
     String region;
     String storeA;
@@ -114,6 +117,37 @@ class ApiSecurityIntegrationTests {
                         .query(Long.class)
                         .single())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aChangedBootstrapKeyRevokesTheOldOneInsteadOfFailingTheStart() {
+        String rotated = "rotated-" + TestData.unique("bootstrap-key-value");
+        long before = jdbc.sql("select id from staff.api_key where lower(name) = 'bootstrap' and revoked_at is null")
+                .query(Long.class)
+                .single();
+        try {
+            // what the start-up does when PATRON_BOOTSTRAP_API_KEY differs from the last start
+            assertThat(staff.bootstrapApiKey(rotated)).isTrue();
+            assertThat(admin.as(rotated).get("/api/v1/stores").status()).isEqualTo(200);
+            assertThat(admin.get("/api/v1/stores").status()).isEqualTo(401);
+            assertThat(jdbc.sql("""
+                    select count(*) from audit.audit_event where action = 'apiKey.revoked' and entity_id = ?""")
+                            .param(String.valueOf(before))
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(1);
+            // the same value again (a restart): nothing changes
+            assertThat(staff.bootstrapApiKey(rotated)).isFalse();
+        } finally {
+            // put the shared test key back for the other tests
+            jdbc.sql(
+                            "update staff.api_key set revoked_at = now() where lower(name) = 'bootstrap' and revoked_at is null")
+                    .update();
+            jdbc.sql("update staff.api_key set revoked_at = null, revoked_by = null where id = ?")
+                    .param(before)
+                    .update();
+        }
+        assertThat(admin.get("/api/v1/stores").status()).isEqualTo(200);
     }
 
     @Test
