@@ -91,6 +91,10 @@ public class MemberLoad {
         System.out.printf(Locale.ROOT, "latency ms: p50=%.2f p95=%.2f p99=%.2f p99.9=%.2f max=%.2f mean=%.2f%n",
                 pct(ok, 50), pct(ok, 95), pct(ok, 99), pct(ok, 99.9), ok[ok.length - 1] / 1e6,
                 Arrays.stream(ok).average().orElse(0) / 1e6);
+        // read by bench/run.sh
+        String name = path.replaceAll("\\?.*", "") + (path.contains("?") ? "?" + path.replaceAll(".*\\?([a-z]+).*", "$1") : "");
+        System.out.printf(Locale.ROOT, "RESULT %s @%.0f/s | %.1f/s | p50 %.2f ms | p99 %.2f ms%n",
+                name, rate, actual, pct(ok, 50), pct(ok, 99));
         Map<Double, Double> first = before.get(10, TimeUnit.SECONDS);
         TreeMap<Double, Double> delta = new TreeMap<>();
         after.forEach((le, n) -> delta.put(le, n - first.getOrDefault(le, 0.0)));

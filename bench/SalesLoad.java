@@ -103,6 +103,10 @@ public class SalesLoad {
                 "%s clients=%d lines=%d batch=%d: %.0f sales/s, %.1f requests/s; latency ms p50 %.1f p95 %.1f p99 %.1f max %.1f; statuses %s%n",
                 mode, clients, linesPerSale, batchSize, measuredSales.get() / secs, lat.length / secs,
                 pct(lat, 50), pct(lat, 95), pct(lat, 99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6, statuses);
+        // read by bench/run.sh
+        System.out.printf(Locale.ROOT, "RESULT %s c=%d | %.0f/s | p50 %.1f ms | p99 %.1f ms%n",
+                batchSize > 1 ? "batch-" + batchSize : "single-sale", clients, measuredSales.get() / secs,
+                pct(lat, 50), pct(lat, 99));
     }
 
     static double pct(long[] sorted, double p) {

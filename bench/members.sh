@@ -54,6 +54,7 @@ fi
 
 "${PSQL[@]}" -Atc "select phone from members.member tablesample bernoulli (1) limit 20000" > "$WORK/phones.txt"
 "${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (1) limit 20000" > "$WORK/cards.txt"
+"${PSQL[@]}" -Atc "select id from members.member tablesample bernoulli (1) where status = 'ACTIVE' limit 20000" > "$WORK/ids.txt"
 # search terms: surname / full-name prefixes, pinyin prefixes, initials (what a desk agent types)
 printf '%s\n' 王 李 张伟 陈静 欧阳 司马 上官子 刘芳 黄 周杰 wang zhangw liwei chenj ouyang sima zhaom xuj \
     zw lf cj hxy oy wyt > "$WORK/search.txt"
@@ -73,7 +74,19 @@ load() {
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 load '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$RATE" "$SECONDS_RUN" 10
 load '/api/v1/members/lookup?card=' "$WORK/cards.txt" "$RATE" "$SECONDS_RUN" 10
+load '/api/v1/members/' "$WORK/ids.txt" "$RATE" "$SECONDS_RUN" 10     # the 360 view with its panels
 load '/api/v1/members?q=' "$WORK/search.txt" "$SEARCH_RATE" "$SECONDS_RUN" 10
+if command -v pgbench >/dev/null; then
+    echo "== raw PostgreSQL baseline: the phone lookup as one indexed query (pgbench, 1 client, phones from the sample)"
+    { echo "\set i random(1, $(wc -l < "$WORK/phones.txt"))"
+      echo "SELECT m.id FROM members.identifier i JOIN members.member m ON m.id = i.member_id WHERE i.kind = 'PHONE' AND i.value = (SELECT phone FROM bench_phones WHERE n = :i);"
+    } > "$WORK/raw-lookup.sql"
+    "${PSQL[@]}" -c "drop table if exists bench_phones" -c "create table bench_phones (n serial primary key, phone text)" \
+        -c "\copy bench_phones (phone) from '$WORK/phones.txt'"
+    pgbench -n -h localhost -p 15432 -U postgres -c 1 -T 20 -f "$WORK/raw-lookup.sql" postgres 2>&1 | grep -E "^tps|latency average" | tee "$WORK/raw-lookup.txt"
+    echo "RESULT raw-phone-lookup c=1 | $(grep -oP 'tps = \K[0-9.]+' "$WORK/raw-lookup.txt" | cut -d. -f1)/s | mean $(grep -oP 'latency average = \K[0-9.]+' "$WORK/raw-lookup.txt") ms"
+    "${PSQL[@]}" -c "drop table bench_phones"
+fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$IMPORT_ROWS" -gt 0 ]; then

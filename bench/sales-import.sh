@@ -81,6 +81,17 @@ total = up + run
 print(f\"upload {up:.1f} s, run {run:.1f} s, total {total:.1f} s for {j['totalRows']:,} lines / {j['totalTickets']:,} tickets\")
 print(f\"imported {j['importedTickets']:,} tickets ({j['importedRows']:,} lines), skipped {j['skippedTickets']:,}, failed {j['failedTickets']:,}\")
 print(f\"{j['totalRows'] / total:,.0f} lines/s end to end ({j['totalRows'] / run:,.0f} lines/s for the run alone)\")
+print(f\"RESULT sales-import {j['totalRows']} lines | {j['totalRows'] / total:.0f}/s | total {total:.1f} s\")
 "
+echo "== raw PostgreSQL baseline: COPY of the same CSV into an unindexed table of text columns (no checks)"
+cols=$(head -1 "$WORK/sales.csv" | tr -d '\r')
+n=$(echo "$cols" | awk -F, '{print NF}')
+"${PSQL[@]}" -c "drop table if exists bench_raw_copy" \
+    -c "create table bench_raw_copy ($(seq 1 "$n" | sed 's/^/c/; s/$/ text/' | paste -sd,))" > /dev/null
+c0=$(date +%s.%N)
+"${PSQL[@]}" -c "\\copy bench_raw_copy from '$WORK/sales.csv' with (format csv, header true)"
+c1=$(date +%s.%N)
+echo "RESULT raw-copy $LINES lines | $(echo "$LINES / ($c1 - $c0)" | bc)/s | total $(echo "$c1 - $c0" | bc) s"
+"${PSQL[@]}" -c "drop table bench_raw_copy"
 grep -E "Sales import [0-9]+:" "$WORK/app.log" || true
 "${PSQL[@]}" -Atc "select 'in the database: ' || (select count(*) from sales.sale) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines, ' || (select count(*) from sales.sale where kind = 'RETURN') || ' returns, ' || pg_size_pretty(pg_database_size('postgres'))"

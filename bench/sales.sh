@@ -64,6 +64,13 @@ echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # single sales: wrk (C, LuaJIT) by default — the Java client took half a core of the two at 16
 # clients; LOADGEN=java uses bench/SalesLoad.java instead
 LOADGEN=${LOADGEN:-wrk}
+# RESULT lines are read by bench/run.sh: name, throughput per second, p50 and p99 in ms
+wrk_result() {
+    awk -v name="$1" '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec/ { rps = $2 } / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) } /Non-2xx/ { bad = $NF }
+        END { printf "RESULT %s | %.0f/s | p50 %.1f ms | p99 %.1f ms | non-2xx %d\n", name, rps, p50, p99, bad }' "$2"
+}
 command -v wrk >/dev/null || [ "$LOADGEN" = java ] || $SUDO apt-get install -y wrk
 for c in $CLIENTS; do
     if [ "$LOADGEN" = wrk ]; then
@@ -71,7 +78,9 @@ for c in $CLIENTS; do
         RUN=wu$c-$(date +%s%N) wrk -t1 -c"$c" -d"${WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
         echo "single clients=$c (wrk, ${SECONDS_RUN}s):"
         RUN=w$c-$(date +%s%N) wrk -t1 -c"$c" -d"${SECONDS_RUN}s" --latency -s bench/sales-wrk.lua "$BASE/api/v1/sales" \
-            | grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in"
+            > "$WORK/wrk-$c.txt"
+        grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in" "$WORK/wrk-$c.txt"
+        wrk_result "single-sale c=$c" "$WORK/wrk-$c.txt"
     else
         java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
     fi
@@ -79,6 +88,17 @@ done
 for c in 1 2; do
     java bench/SalesLoad.java "$BASE" "$KEY" batch "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt" 3 1000
 done
+if command -v wrk >/dev/null; then
+    echo "== points redemption at the POS: POST /api/v1/points/redeem, 1 point, members with points"
+    "${PSQL[@]}" -Atc "select c.number from members.card c join loyalty.account a on a.member_id = c.member_id
+        where a.balance > 100 and c.status = 'ACTIVE' limit 5000" > "$WORK/points-cards.txt"
+    STORE1=$(cut -d, -f2 "$WORK/counters.txt" | head -1)
+    for c in 1 8; do
+        PATRON_KEY=$KEY CARDS=$WORK/points-cards.txt STORE=$STORE1 RUN=r$c-$(date +%s%N) \
+            wrk -t1 -c"$c" -d"${SECONDS_RUN}s" --latency -s bench/redeem-wrk.lua "$BASE/api/v1/points/redeem" > "$WORK/redeem-$c.txt"
+        wrk_result "redeem c=$c" "$WORK/redeem-$c.txt"
+    done
+fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== outbox right after the load: $("${PSQL[@]}" -Atc "select count(*) from event_publication where completion_date is null") undelivered publications"
 echo "== sales recorded: $("${PSQL[@]}" -Atc "select count(*) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines' from sales.sale")"
@@ -98,8 +118,32 @@ INSERT INTO sales.sale_payment (sale_id, seq, method, amount_fen) SELECT id, 1, 
 END;
 SQL
     for c in 1 8; do
-        pgbench -n -h localhost -p 15440 -U postgres -c "$c" -j "$c" -T "$SECONDS_RUN" -r -f "$WORK/raw.sql" postgres 2>&1 | grep -E "tps|latency" | sed "s/^/raw c=$c: /"
+        pgbench -n -h localhost -p 15440 -U postgres -c "$c" -j "$c" -T "$SECONDS_RUN" -f "$WORK/raw.sql" postgres 2>&1 \
+            | grep -E "^tps|latency average" | sed "s/^/raw c=$c: /" | tee "$WORK/raw-$c.txt"
+        echo "RESULT raw-sale c=$c | $(grep -oP 'tps = \K[0-9.]+' "$WORK/raw-$c.txt" | cut -d. -f1)/s"
     done
+    echo "== raw PostgreSQL baseline: the accrual transaction in one statement (sale + 3 lines + payment +"
+    echo "   ledger entry + balance upsert) — issue 9's reference; members -1..-100000 so it can be removed"
+    cat > "$WORK/raw-accrual.sql" <<'SQL'
+\set store random(1, 20)
+\set member random(1, 100000)
+\set price random(1000, 99900)
+WITH s AS (INSERT INTO sales.sale (kind, store_id, pos_txn_id, business_date, occurred_at, member_id, gross_fen, discount_fen, total_fen, quantity, line_count, source, accrue_points, fingerprint)
+  VALUES ('SALE', :store, 'RAW-' || :client_id || '-' || nextval('sales.sale_id_seq'), current_date - 1, now(), -:member, 3 * :price, 0, 3 * :price, 3, 3, 'POS', true, '\x00')
+  RETURNING id, store_id, business_date),
+ l AS (INSERT INTO sales.sale_line (sale_id, line_no, store_id, business_date, sku, quantity, unit_price_fen, discount_fen, amount_fen)
+  SELECT s.id, g, s.store_id, s.business_date, 'SKU', 1, :price, 0, :price FROM s, generate_series(1, 3) g),
+ p AS (INSERT INTO sales.sale_payment (sale_id, seq, method, amount_fen) SELECT id, 1, 'CASH', 3 * :price FROM s),
+ e AS (INSERT INTO loyalty.entry (member_id, kind, points, sale_id, store_id, created_by) SELECT -:member, 'EARN', 3 * :price / 100, id, store_id, 'raw' FROM s)
+INSERT INTO loyalty.account AS a (member_id, balance, lifetime_earned) VALUES (-:member, 3 * :price / 100, 3 * :price / 100)
+  ON CONFLICT (member_id) DO UPDATE SET balance = a.balance + excluded.balance, lifetime_earned = a.lifetime_earned + excluded.lifetime_earned;
+SQL
+    for c in 1 8; do
+        pgbench -n -h localhost -p 15440 -U postgres -c "$c" -j "$c" -T "$SECONDS_RUN" -f "$WORK/raw-accrual.sql" postgres 2>&1 \
+            | grep -E "^tps|latency average" | sed "s/^/raw accrual c=$c: /" | tee "$WORK/raw-accrual-$c.txt"
+        echo "RESULT raw-accrual c=$c | $(grep -oP 'tps = \K[0-9.]+' "$WORK/raw-accrual-$c.txt" | cut -d. -f1)/s"
+    done
+    "${PSQL[@]}" -c "delete from loyalty.entry where member_id < 0" -c "delete from loyalty.account where member_id < 0"
     "${PSQL[@]}" -c "delete from sales.sale_payment p using sales.sale s where s.id = p.sale_id and s.pos_txn_id like 'RAW-%'" \
         -c "delete from sales.sale_line l using sales.sale s where s.id = l.sale_id and s.pos_txn_id like 'RAW-%'" \
         -c "delete from sales.sale where pos_txn_id like 'RAW-%'"
