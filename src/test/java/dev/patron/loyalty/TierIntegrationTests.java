@@ -48,6 +48,12 @@ class TierIntegrationTests {
     @Autowired
     Tiers tiers;
 
+    @Autowired
+    TierQualification qualification;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+
     ApiClient admin;
     SalesFixtures fx;
 
@@ -157,8 +163,29 @@ class TierIntegrationTests {
         assertThat(t.path("stillNeeded").asLong()).isEqualTo(2_000_000 - 600_000);
         // the oldest counted sale (2026-11-20) leaves the rolling window after a year
         assertThat(t.path("neededBy").asString()).isEqualTo("2027-11-19");
-        // a redelivered event counts nothing twice
+        // the event delivered again (after a crash) counts nothing twice
+        List<dev.patron.sales.RecordedSale> again = jdbc.sql(
+                        "select id, store_id, business_date, total_fen from sales.sale where member_id = ? order by id")
+                .param(step)
+                .query((rs, n) -> new dev.patron.sales.RecordedSale(
+                        rs.getLong(1),
+                        dev.patron.sales.SaleKind.SALE,
+                        rs.getLong(2),
+                        step,
+                        rs.getObject(3, LocalDate.class),
+                        java.time.OffsetDateTime.now(),
+                        rs.getLong(4),
+                        dev.patron.sales.SaleSource.POS,
+                        true,
+                        null))
+                .list();
+        // the plain listener (not the async proxy), in a transaction like the event delivery
+        Object target = org.springframework.aop.framework.AopProxyUtils.getSingletonTarget(qualification);
+        TierQualification listener = target instanceof TierQualification t0 ? t0 : qualification;
+        tx.executeWithoutResult(st -> listener.on(new dev.patron.sales.SalesRecorded(again)));
         assertThat(counted(step)).isEqualTo(2);
+        assertThat(tier(step).path("figure").asLong()).isEqualTo(600_000);
+        assertThat(tier(step).path("history")).hasSize(1);
     }
 
     @Test
@@ -283,6 +310,21 @@ class TierIntegrationTests {
                         .query(String.class)
                         .single())
                 .isEqualTo("STANDARD");
+        // undone: the merged member's sales go back and qualify them again; the survivor keeps
+        // FIVE_STAR until the review, where it steps down one level
+        var undo = admin.post(
+                "/api/v1/members/" + survivor + "/merges/"
+                        + merge.json().path("id").asLong() + "/undo",
+                Map.of());
+        assertThat(undo.status()).as(undo.raw()).isIn(200, 201);
+        awaitTier(merged, "FIVE_STAR");
+        await(
+                () -> tier(survivor).path("figure").asLong() == 600_000,
+                () -> tier(survivor).toString());
+        assertThat(tier(survivor).path("tier").path("code").asString()).isEqualTo("FIVE_STAR");
+        reviewDueToday(survivor);
+        review.review(today());
+        assertThat(tier(survivor).path("tier").path("code").asString()).isEqualTo("FOUR_STAR");
     }
 
     @Test
