@@ -66,6 +66,7 @@ public class MemberManagement {
     private final MemberWriter writer;
     private final Merges merges;
     private final ObjectProvider<MemberPanel> panels;
+    private final ObjectProvider<MemberLookupExtension> lookupExtensions;
     private final MemberImports imports;
     private final MembersProperties settings;
     /** Runs a panel inside a savepoint of the caller's transaction (see {@link #panels}). */
@@ -83,8 +84,10 @@ public class MemberManagement {
             ObjectProvider<MemberPanel> panels,
             MemberImports imports,
             MembersProperties settings,
-            org.springframework.transaction.PlatformTransactionManager transactions) {
+            org.springframework.transaction.PlatformTransactionManager transactions,
+            ObjectProvider<MemberLookupExtension> lookupExtensions) {
         this.jdbc = jdbc;
+        this.lookupExtensions = lookupExtensions;
         this.panelTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.panelTransaction.setPropagationBehavior(
                 org.springframework.transaction.TransactionDefinition.PROPAGATION_NESTED);
@@ -420,7 +423,34 @@ public class MemberManagement {
         Card card = kind == IdentifierKind.CARD
                 ? rows.card(normalized).map(Map.Entry::getValue).orElse(null)
                 : null;
-        return Optional.of(new MemberLookup(summaries.get(0), card, summaries.subList(1, summaries.size())));
+        return Optional.of(new MemberLookup(
+                summaries.get(0),
+                card,
+                summaries.subList(1, summaries.size()),
+                lookupExtras(found.get(0).id())));
+    }
+
+    /** What other modules add to a lookup answer (see {@link MemberLookupExtension}); a failing one is left out. */
+    private Map<String, Object> lookupExtras(long memberId) {
+        Map<String, Object> extras = new java.util.LinkedHashMap<>();
+        lookupExtensions.orderedStream().forEach(x -> {
+            try {
+                // in a savepoint, like the panels: a failing extension cannot abort the lookup
+                Object data = panelTransaction.execute(status -> x.data(memberId));
+                if (data != null) {
+                    extras.put(x.key(), data);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Member lookup extension '{}' failed for member {}", x.key(), memberId, e);
+            }
+        });
+        return extras;
+    }
+
+    /** 404 for an unknown member, 403 when the member is outside the caller's stores. */
+    @Transactional(readOnly = true)
+    public void requireVisible(long id) {
+        visibleRow(id);
     }
 
     /** Members in the caller's scope matching {@code search} (see {@link MemberSearch}), paged. Unmasked lists are audited. */
