@@ -1,5 +1,6 @@
 package dev.patron.loyalty;
 
+import dev.patron.members.MemberReferences;
 import dev.patron.sales.RecordedSale;
 import dev.patron.sales.SaleKind;
 import dev.patron.sales.SalesManagement;
@@ -37,9 +38,17 @@ class Accrual {
     private final SalesManagement sales;
     private final ProgramSettings program;
     private final EarnRules rules;
+    private final MemberReferences members;
 
-    Accrual(JdbcClient jdbc, PointsLedger ledger, SalesManagement sales, ProgramSettings program, EarnRules rules) {
+    Accrual(
+            JdbcClient jdbc,
+            PointsLedger ledger,
+            SalesManagement sales,
+            ProgramSettings program,
+            EarnRules rules,
+            MemberReferences members) {
         this.rules = rules;
+        this.members = members;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.sales = sales;
@@ -86,10 +95,14 @@ class Accrual {
         // pooled sales credit the institution; returns reverse from the account that earned
         toEarn.forEach(t -> memberIds.add(batch.creditTo(t)));
         if (!originalIds.isEmpty()) {
-            memberIds.addAll(jdbc.sql("select member_id from loyalty.entry where kind = 'EARN' and sale_id = any(?)")
+            List<Long> earners = jdbc.sql(
+                            "select member_id from loyalty.entry where kind = 'EARN' and sale_id = any(?)")
                     .param(originalIds.toArray(Long[]::new))
                     .query(Long.class)
-                    .list());
+                    .list();
+            if (!earners.isEmpty()) {
+                memberIds.addAll(members.activeIds(earners).values());
+            }
         }
         ledger.lockAll(memberIds);
         java.util.Set<Long> done = earnInBulk(tickets.values(), batch);
@@ -229,11 +242,14 @@ class Accrual {
         LoyaltyProgram settings = batch.program;
         // the return may arrive before its sale was accrued: accrue the sale first (once)
         long earned = earn(sale, batch);
-        // the account that earned (the institution when the sale was pooled)
-        long member = jdbc.sql("select member_id from loyalty.entry where kind = 'EARN' and sale_id = ?")
+        // the account that earned (the institution when the sale was pooled; its survivor when merged since)
+        long earner = jdbc.sql("select member_id from loyalty.entry where kind = 'EARN' and sale_id = ?")
                 .param(sale.id())
                 .query(Long.class)
                 .single();
+        long member = earner == sale.memberId()
+                ? earner
+                : members.activeIds(List.of(earner)).getOrDefault(earner, sale.memberId());
         PointsLedger.Account a = ledger.lock(member);
         if (jdbc.sql("select count(*) from loyalty.entry where kind = 'REVERSE' and sale_id = ?")
                         .param(ret.id())

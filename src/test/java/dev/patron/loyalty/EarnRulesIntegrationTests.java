@@ -542,4 +542,47 @@ class EarnRulesIntegrationTests {
         assertThat(points(person).path("balance").asLong()).isEqualTo(656);
         assertThat(points(institution).path("balance").asLong()).isEqualTo(557);
     }
+
+    @Test
+    void aReturnAfterAMergeReversesFromTheSurvivor() {
+        long survivor = member();
+        long merged = member();
+        Map<String, Object> sale = ticket(merged, "2026-11-20");
+        long saleId = record(sale);
+        assertThat(earnedBy(saleId)).isEqualTo(656);
+        var merge = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+        assertThat(merge.status()).as(merge.raw()).isIn(200, 201);
+        await(
+                () -> points(survivor).path("balance").asLong() == 656,
+                () -> points(survivor).toString());
+        await(
+                () -> jdbc.sql("select member_id from sales.sale where id = ?")
+                                .param(saleId)
+                                .query(Long.class)
+                                .single()
+                        == survivor,
+                () -> "ticket not moved yet");
+        var ret = admin.post(
+                "/api/v1/returns",
+                Map.of(
+                        "storeCode",
+                        fx.store,
+                        "posTransactionId",
+                        TestData.unique("R"),
+                        "originalPosTransactionId",
+                        sale.get("posTransactionId"),
+                        "lines",
+                        List.of(Map.of("lineNo", 2, "quantity", 1))));
+        assertThat(ret.status()).as(ret.raw()).isEqualTo(201);
+        await(
+                () -> points(survivor).path("balance").asLong() == 557,
+                () -> points(survivor).toString());
+        assertThat(jdbc.sql("select debt from loyalty.account where member_id = ?")
+                        .param(merged)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(loyalty.verify(survivor)).isEmpty();
+        assertThat(loyalty.verify(merged)).isEmpty();
+    }
 }
