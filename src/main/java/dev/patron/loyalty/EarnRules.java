@@ -165,13 +165,14 @@ public class EarnRules {
         CurrentStaff.requireAnyRole(Role.ADMIN);
         CurrentStaff.requireAllStores();
         EarnRule v = validate(r, null);
-        if (find(v.code()).isPresent()) {
-            throw PatronException.conflict("code", "rules.validation.codeTaken", v.code());
-        }
-        jdbc.sql("""
+        int inserted = jdbc.sql("""
                 insert into loyalty.earn_rule (code, name, kind, active, valid_from, valid_to, priority, multiplier,
                     bonus_points, cap_points, tier_codes, store_codes, brand_codes, category_codes, updated_by)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?::text[], ?)""").params(values(v)).update();
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], ?::text[], ?::text[], ?)
+                on conflict (code) do nothing""").params(values(v)).update();
+        if (inserted == 0) {
+            throw PatronException.conflict("code", "rules.validation.codeTaken", v.code());
+        }
         audit.record("loyalty.rule.created", "earn_rule", v.code(), Map.of("after", v.toString()));
         return find(v.code()).orElseThrow();
     }
@@ -982,8 +983,7 @@ public class EarnRules {
             if (!excl.isEmpty()) {
                 excl.forEach(r -> exclusions.add(effect(r, "excluded")));
                 excl.forEach(r -> c.applied.add(r.code()));
-                mults.forEach(
-                        r -> notApplied.add(effect(r, "×" + r.multiplier().toPlainString() + " (excluded line)")));
+                mults.forEach(r -> notApplied.add(effect(r, "×" + r.multiplier().toPlainString())));
                 if (!mults.isEmpty()) {
                     List<String> codes = new ArrayList<>();
                     excl.forEach(r -> codes.add(r.code()));
@@ -1005,10 +1005,8 @@ public class EarnRules {
                     }
                     if (group.size() > 1) {
                         group.subList(1, group.size())
-                                .forEach(r -> notApplied.add(effect(
-                                        r,
-                                        "×" + r.multiplier().toPlainString() + " (lower priority than " + winner.code()
-                                                + ")")));
+                                .forEach(r -> notApplied.add(
+                                        effect(r, "×" + r.multiplier().toPlainString())));
                         c.warnings.add(new Warning(
                                 "sameGroup",
                                 l.lineNo(),
@@ -1072,7 +1070,7 @@ public class EarnRules {
                 c.applied.add(cap.code());
                 points = limit;
             } else {
-                c.caps.add(effect(cap, "≤ " + limit + " (not reached)"));
+                c.caps.add(effect(cap, "≤ " + limit));
             }
             if (caps.size() > 1) {
                 c.warnings.add(new Warning(

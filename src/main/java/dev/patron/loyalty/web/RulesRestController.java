@@ -66,9 +66,9 @@ class RulesRestController {
     @PostMapping("/loyalty/rules/simulate")
     @Operation(
             summary = "Simulate a sale's points: N points because of rules A, B (nothing is stored)",
-            description =
-                    "Takes a sale as POST /api/v1/sales does; answers per line the base points, the rules applied"
-                            + " with their effect and the exclusions, then bonuses and caps, and warnings for overlapping rules.")
+            description = "Takes a sale as POST /api/v1/sales does; answers per line the base points, the rules applied"
+                    + " with their effect and the exclusions, then bonuses and caps, and warnings for overlapping rules."
+                    + " businessDate defaults to today; occurredAt to 12:00 of the business date (Asia/Shanghai).")
     EarnRules.Simulation simulate(@RequestBody SaleCommand sale) {
         return rules.simulate(sale);
     }
