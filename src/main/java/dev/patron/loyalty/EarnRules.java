@@ -362,7 +362,7 @@ public class EarnRules {
                 r.validFrom(),
                 r.validTo(),
                 priority,
-                multiplier == null ? null : multiplier.stripTrailingZeros(),
+                multiplier == null ? null : plain(multiplier),
                 bonus,
                 cap,
                 tiers,
@@ -406,9 +406,7 @@ public class EarnRules {
                 from == null ? null : from.toLocalDateTime(),
                 to == null ? null : to.toLocalDateTime(),
                 rs.getInt("priority"),
-                rs.getBigDecimal("multiplier") == null
-                        ? null
-                        : rs.getBigDecimal("multiplier").stripTrailingZeros(),
+                rs.getBigDecimal("multiplier") == null ? null : plain(rs.getBigDecimal("multiplier")),
                 rs.getObject("bonus_points", Long.class),
                 rs.getObject("cap_points", Long.class),
                 array(rs.getArray("tier_codes")),
@@ -748,11 +746,18 @@ public class EarnRules {
                     .filter(java.util.Objects::nonNull)
                     .collect(Collectors.toSet());
             if (!institutions.isEmpty()) {
-                pooled = new HashSet<>(jdbc.sql(
+                List<Long> enabled = jdbc.sql(
                                 "select institution_member_id from loyalty.pooling where enabled and institution_member_id = any(?)")
                         .param(institutions.toArray(Long[]::new))
                         .query(Long.class)
-                        .list());
+                        .list();
+                // only institutions that are still active members themselves (not erased or merged away)
+                if (!enabled.isEmpty()) {
+                    Map<Long, Long> active = members.activeIds(enabled);
+                    pooled = enabled.stream()
+                            .filter(id -> id.equals(active.get(id)))
+                            .collect(Collectors.toSet());
+                }
             }
         }
         {
@@ -861,6 +866,12 @@ public class EarnRules {
             c.memberId = t.memberId();
             return c;
         }
+    }
+
+    /** Without trailing zeros, never in exponent form (100, not 1E+2). */
+    static BigDecimal plain(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
     }
 
     static RoundingMode mode(String rounding) {
@@ -1027,7 +1038,7 @@ public class EarnRules {
                     alloc[i],
                     base,
                     basePoints,
-                    multiplier.stripTrailingZeros(),
+                    plain(multiplier),
                     points,
                     applied,
                     exclusions,

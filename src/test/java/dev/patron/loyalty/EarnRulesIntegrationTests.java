@@ -405,6 +405,9 @@ class EarnRulesIntegrationTests {
                         .asString())
                 .isEqualTo("2");
         assertThat(admin.get("/api/v1/loyalty/rules/NO_SUCH_RULE").status()).isEqualTo(404);
+        var hundred = admin.put("/api/v1/loyalty/rules/" + code, with(ok, "multiplier", 100));
+        assertThat(hundred.status()).as(hundred.raw()).isEqualTo(200);
+        assertThat(hundred.json().path("multiplier").asString()).isEqualTo("100");
     }
 
     @Test
