@@ -1,6 +1,6 @@
 package dev.patron.loyalty;
 
-import dev.patron.sales.PaymentMethod;
+import dev.patron.members.MemberReferences;
 import dev.patron.sales.RecordedSale;
 import dev.patron.sales.SaleKind;
 import dev.patron.sales.SalesManagement;
@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Awards points for sales and takes them back for returns, from the {@code SalesRecorded} outbox
- * event. Exactly once per ticket: a unique index allows one EARN entry per sale and one REVERSE
+ * event, computing each sale's points with the {@link EarnRules} (and crediting an institution that
+ * pools its members' points, {@link PointsPooling}). Exactly once per ticket: a unique index allows one EARN entry per sale and one REVERSE
  * entry per return, checked after the member's account is locked, so a redelivered event or a
  * return processed before its sale changes nothing twice. Points are awarded on the amount paid
  * other than with stored value or points. A return takes back its share of the sale's points
@@ -36,8 +37,18 @@ class Accrual {
     private final PointsLedger ledger;
     private final SalesManagement sales;
     private final ProgramSettings program;
+    private final EarnRules rules;
+    private final MemberReferences members;
 
-    Accrual(JdbcClient jdbc, PointsLedger ledger, SalesManagement sales, ProgramSettings program) {
+    Accrual(
+            JdbcClient jdbc,
+            PointsLedger ledger,
+            SalesManagement sales,
+            ProgramSettings program,
+            EarnRules rules,
+            MemberReferences members) {
+        this.rules = rules;
+        this.members = members;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.sales = sales;
@@ -74,37 +85,61 @@ class Accrual {
                 .map(Ticket::memberId)
                 .filter(java.util.Objects::nonNull)
                 .forEach(memberIds::add);
+        // the rules' data for every sale of the event (and the originals a return may accrue first)
+        List<Ticket> toEarn = new java.util.ArrayList<>();
+        tickets.values().stream().filter(t -> t.kind() == SaleKind.SALE).forEach(toEarn::add);
+        originals.values().stream()
+                .filter(t -> t.memberId() != null && t.accruePoints())
+                .forEach(toEarn::add);
+        EarnRules.Batch batch = rules.prepare(toEarn, settings);
+        // pooled sales credit the institution; returns reverse from the account that earned
+        toEarn.forEach(t -> memberIds.add(batch.creditTo(t)));
+        if (!originalIds.isEmpty()) {
+            List<Long> earners = jdbc.sql(
+                            "select member_id from loyalty.entry where kind = 'EARN' and sale_id = any(?)")
+                    .param(originalIds.toArray(Long[]::new))
+                    .query(Long.class)
+                    .list();
+            if (!earners.isEmpty()) {
+                memberIds.addAll(members.activeIds(earners).values());
+            }
+        }
         ledger.lockAll(memberIds);
-        java.util.Set<Long> done = earnInBulk(tickets.values(), settings);
+        java.util.Set<Long> done = earnInBulk(tickets.values(), batch);
         for (RecordedSale s : relevant) {
             Ticket t = tickets.get(s.saleId());
             if (t == null || done.contains(t.id())) {
                 continue;
             }
             if (t.kind() == SaleKind.SALE) {
-                earn(t, settings);
+                earn(t, batch);
             } else {
-                reverse(t, originals.get(t.originalSaleId()), settings);
+                reverse(t, originals.get(t.originalSaleId()), batch);
             }
         }
     }
 
     /**
-     * The common case in a few set-based statements, whatever the number of tickets: sales of
-     * members whose balance is not negative and who owe no debt (their accounts are locked by the
-     * caller), each member at most once per call. Returns the ids of the sales handled; the others
+     * The common case in a few set-based statements, whatever the number of tickets: sales credited
+     * to accounts whose balance is not negative and that owe no debt (locked by the caller). The
+     * points of each ticket are computed in Java by the earn rules from data read once for all
+     * tickets (day totals for daily caps in one more query), in sale id order so that several sales
+     * of a member on one day share its daily cap. Returns the ids of the sales handled; the others
      * (returns, debts, negative balances) go through {@link #earn} / {@link #reverse} one by one.
      */
-    java.util.Set<Long> earnInBulk(java.util.Collection<Ticket> tickets, LoyaltyProgram settings) {
-        List<Ticket> sales =
-                tickets.stream().filter(t -> t.kind() == SaleKind.SALE).toList();
+    java.util.Set<Long> earnInBulk(java.util.Collection<Ticket> tickets, EarnRules.Batch batch) {
+        LoyaltyProgram settings = batch.program;
+        List<Ticket> sales = tickets.stream()
+                .filter(t -> t.kind() == SaleKind.SALE)
+                .sorted(java.util.Comparator.comparingLong(Ticket::id))
+                .toList();
         if (sales.isEmpty()) {
             return java.util.Set.of();
         }
-        Long[] memberIds = sales.stream().map(Ticket::memberId).distinct().toArray(Long[]::new);
+        Long[] accountIds = sales.stream().map(batch::creditTo).distinct().toArray(Long[]::new);
         java.util.Set<Long> simple = new java.util.HashSet<>(
                 jdbc.sql("select member_id from loyalty.account where member_id = any(?) and balance >= 0 and debt = 0")
-                        .param(memberIds)
+                        .param(accountIds)
                         .query(Long.class)
                         .list());
         java.util.Set<Long> earnedBefore = new java.util.HashSet<>(
@@ -114,13 +149,18 @@ class Accrual {
                         .list());
         java.util.Set<Long> handled = new java.util.HashSet<>(earnedBefore);
         List<Ticket> todo = sales.stream()
-                .filter(t -> simple.contains(t.memberId()) && !earnedBefore.contains(t.id()))
+                .filter(t -> simple.contains(batch.creditTo(t)) && !earnedBefore.contains(t.id()))
                 .toList();
         if (todo.isEmpty()) {
             return handled;
         }
+        Map<Long, java.util.Set<LocalDate>> days = new java.util.HashMap<>();
+        todo.forEach(t -> days.computeIfAbsent(t.memberId(), k -> new java.util.HashSet<>())
+                .add(t.businessDate()));
+        Map<EarnRules.DayKey, Long> dayTotals = new java.util.HashMap<>(batch.earnedOn(days));
         int n = todo.size();
         Long[] member = new Long[n];
+        Long[] buyer = new Long[n];
         Long[] sale = new Long[n];
         Long[] store = new Long[n];
         Long[] points = new Long[n];
@@ -129,25 +169,25 @@ class Accrual {
         String[] expiresOn = new String[n];
         for (int i = 0; i < n; i++) {
             Ticket t = todo.get(i);
-            long excluded = t.payments().stream()
-                    .filter(p -> p.method() == PaymentMethod.STORED_VALUE || p.method() == PaymentMethod.POINTS)
-                    .mapToLong(Ticket.Payment::amountFen)
-                    .sum();
-            member[i] = t.memberId();
+            EarnRules.DayKey day = new EarnRules.DayKey(t.memberId(), t.businessDate());
+            long p = batch.compute(t, dayTotals.getOrDefault(day, 0L)).points;
+            dayTotals.merge(day, p, Long::sum);
+            member[i] = batch.creditTo(t);
+            buyer[i] = t.memberId();
             sale[i] = t.id();
             store[i] = t.storeId();
-            points[i] = settings.points(t.totalFen() - excluded);
+            points[i] = p;
             earnedOn[i] = t.businessDate().toString();
             availableFrom[i] = t.businessDate().plusDays(settings.pendingDays()).toString();
             LocalDate expires = settings.expiresOn(t.businessDate());
             expiresOn[i] = expires == null ? null : expires.toString();
         }
         jdbc.sql("""
-                with x(member_id, sale_id, store_id, points, earned_on, available_from, expires_on) as (
-                    select * from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::date[], ?::date[], ?::date[])),
+                with x(member_id, buyer_id, sale_id, store_id, points, earned_on, available_from, expires_on) as (
+                    select * from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::date[], ?::date[], ?::date[])),
                 e as (
-                    insert into loyalty.entry (member_id, kind, points, sale_id, store_id, created_by)
-                    select member_id, 'EARN', points, sale_id, store_id, 'system' from x order by sale_id
+                    insert into loyalty.entry (member_id, kind, points, sale_id, store_id, created_by, earned_by_member_id, earned_on)
+                    select member_id, 'EARN', points, sale_id, store_id, 'system', buyer_id, earned_on from x order by sale_id
                     returning id, sale_id),
                 l as (
                     insert into loyalty.lot (member_id, entry_id, points, remaining, earned_on, available_from, expires_on, sale_id)
@@ -156,32 +196,34 @@ class Accrual {
                 update loyalty.account a set balance = a.balance + t.points, lifetime_earned = a.lifetime_earned + t.points,
                     updated_at = now()
                 from (select member_id, sum(points) as points from x group by member_id) t where a.member_id = t.member_id""")
-                .params(member, sale, store, points, earnedOn, availableFrom, expiresOn)
+                .params(member, buyer, sale, store, points, earnedOn, availableFrom, expiresOn)
                 .update();
         todo.forEach(t -> handled.add(t.id()));
         return handled;
     }
 
     /** Awards the sale's points unless done before; returns the points of its EARN entry. */
-    long earn(Ticket t, LoyaltyProgram settings) {
-        PointsLedger.Account a = ledger.lock(t.memberId());
+    long earn(Ticket t, EarnRules.Batch batch) {
+        LoyaltyProgram settings = batch.program;
+        PointsLedger.Account a = ledger.lock(batch.creditTo(t));
         Long existing = earned(t.id());
         if (existing != null) {
             return existing;
         }
-        long excluded = t.payments().stream()
-                .filter(p -> p.method() == PaymentMethod.STORED_VALUE || p.method() == PaymentMethod.POINTS)
-                .mapToLong(Ticket.Payment::amountFen)
-                .sum();
-        long points = settings.points(t.totalFen() - excluded);
         LocalDate on = t.businessDate();
-        ledger.credit(
+        long earnedToday = batch.earnedOn(Map.of(t.memberId(), List.of(on)))
+                .getOrDefault(new EarnRules.DayKey(t.memberId(), on), 0L);
+        long points = batch.compute(t, earnedToday).points;
+        long entryId = ledger.credit(
                 a,
                 new PointsLedger.EntryInfo(EntryKind.EARN, t.id(), null, null, null, t.storeId(), "", "system"),
                 points,
                 on,
                 on.plusDays(settings.pendingDays()),
                 settings.expiresOn(on));
+        jdbc.sql("update loyalty.entry set earned_by_member_id = ?, earned_on = ? where id = ?")
+                .params(t.memberId(), on, entryId)
+                .update();
         return points;
     }
 
@@ -193,13 +235,21 @@ class Accrual {
                 .orElse(null);
     }
 
-    void reverse(Ticket ret, Ticket sale, LoyaltyProgram settings) {
+    void reverse(Ticket ret, Ticket sale, EarnRules.Batch batch) {
         if (sale == null || !sale.accruePoints() || sale.memberId() == null) {
             return;
         }
+        LoyaltyProgram settings = batch.program;
         // the return may arrive before its sale was accrued: accrue the sale first (once)
-        long earned = earn(sale, settings);
-        long member = sale.memberId();
+        long earned = earn(sale, batch);
+        // the account that earned (the institution when the sale was pooled; its survivor when merged since)
+        long earner = jdbc.sql("select member_id from loyalty.entry where kind = 'EARN' and sale_id = ?")
+                .param(sale.id())
+                .query(Long.class)
+                .single();
+        long member = earner == sale.memberId()
+                ? earner
+                : members.activeIds(List.of(earner)).getOrDefault(earner, sale.memberId());
         PointsLedger.Account a = ledger.lock(member);
         if (jdbc.sql("select count(*) from loyalty.entry where kind = 'REVERSE' and sale_id = ?")
                         .param(ret.id())

@@ -48,6 +48,7 @@ public class LoyaltyManagement {
     private final MemberReferences members;
     private final OrganizationManagement organization;
     private final AuditLog audit;
+    private final PointsPooling pooling;
 
     LoyaltyManagement(
             JdbcClient jdbc,
@@ -55,7 +56,9 @@ public class LoyaltyManagement {
             ProgramSettings settings,
             MemberReferences members,
             OrganizationManagement organization,
-            AuditLog audit) {
+            AuditLog audit,
+            PointsPooling pooling) {
+        this.pooling = pooling;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.settings = settings;
@@ -159,7 +162,7 @@ public class LoyaltyManagement {
                 .param(id)
                 .query((rs, n) -> new PointsBalance.Expiring(YearMonth.parse(rs.getString(1)), rs.getLong(2)))
                 .list();
-        return new PointsBalance(id, row[0], open - pending, pending, row[1], row[2], expiring);
+        return new PointsBalance(id, row[0], open - pending, pending, row[1], row[2], expiring, pooling.of(id));
     }
 
     /** The member's ledger, newest first. */

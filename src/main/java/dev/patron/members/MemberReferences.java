@@ -197,4 +197,33 @@ public class MemberReferences {
         }
         return result;
     }
+
+    /** What other modules may know of a member without reading personal data: kind, birthday month, institution. */
+    public record Basics(long memberId, MemberKind kind, java.time.Month birthMonth, Long institutionId) {}
+
+    /**
+     * The {@link Basics} of the given member ids in one query (unknown ids are absent), e.g. for the
+     * loyalty module's birthday rules and institutional pooling.
+     */
+    @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+    public Map<Long, Basics> basics(Collection<Long> ids) {
+        Map<Long, Basics> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        jdbc.sql("""
+                select id, kind, extract(month from birthday)::int, institution_id from members.member
+                where id = any(?)""").param(new LinkedHashSet<>(ids).toArray(Long[]::new)).query(rs -> {
+            int month = rs.getInt(3);
+            java.time.Month birthMonth = rs.wasNull() ? null : java.time.Month.of(month);
+            out.put(
+                    rs.getLong(1),
+                    new Basics(
+                            rs.getLong(1),
+                            MemberKind.valueOf(rs.getString(2)),
+                            birthMonth,
+                            rs.getObject(4, Long.class)));
+        });
+        return out;
+    }
 }
