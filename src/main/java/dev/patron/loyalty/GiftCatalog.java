@@ -1037,6 +1037,29 @@ public class GiftCatalog {
         return refs.get(0);
     }
 
+    /**
+     * The member a desk clerk names by card number or mobile phone (a mobile number is tried as a
+     * phone, anything else as a card); 422 naming {@code member} when none or the card is inactive.
+     */
+    @Transactional(readOnly = true)
+    public long memberIdAtDesk(String cardOrPhone) {
+        CurrentStaff.requireAnyRole(SPENDERS);
+        String v = cardOrPhone == null ? "" : cardOrPhone.strip();
+        if (v.isEmpty()) {
+            throw PatronException.invalid("member", "validation.required");
+        }
+        MemberReference ref = v.matches("^(\\+?86)?1\\d{10}$") ? MemberReference.phone(v) : MemberReference.card(v);
+        MemberReferences.Resolution r = members.resolve(List.of(ref)).get(ref);
+        if (r == null || !r.resolved()) {
+            throw LoyaltyManagement.unprocessable(
+                    "member",
+                    r != null && r.failure() == MemberReferences.Failure.CARD_INACTIVE
+                            ? "sales.validation.cardInactive"
+                            : "sales.validation.unknownMember");
+        }
+        return r.memberId();
+    }
+
     @Transactional(propagation = Propagation.MANDATORY)
     long resolve(MemberReference ref) {
         MemberReferences.Resolution r = members.resolve(List.of(ref)).get(ref);
