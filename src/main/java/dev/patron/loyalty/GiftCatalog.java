@@ -750,7 +750,7 @@ public class GiftCatalog {
         if (memberId == null) {
             return false;
         }
-        ledger.lock(memberId);
+        lockOwner(memberId);
         Boolean due = jdbc.sql("""
                 select status = 'RESERVED' and expires_at <= now() from loyalty.gift_reservation where id = ? for update""").param(reservationId).query(Boolean.class).single();
         if (!due) {
@@ -797,12 +797,18 @@ public class GiftCatalog {
         long quantity = (Long) r[5];
         String reason = ("EXPIRED".equals(status) ? "gift reservation expired: " : "gift reservation cancelled: ")
                 + r[6] + " × " + quantity;
-        PointsLedger.Account a = ledger.lock(memberId);
+        // the points go to whoever holds the member's points now (the survivor after a merge)
+        long owner = owner(memberId);
+        PointsLedger.Account a = ledger.lock(owner); // already locked by lockOwner: reads the current balance
         PointsLedger.EntryInfo info =
                 new PointsLedger.EntryInfo(EntryKind.REDEEM_CANCEL, null, null, null, null, storeId, reason, by);
+        boolean lotsStillTheOwners =
+                jdbc.sql("""
+                        select count(*) from loyalty.lot_use u join loyalty.lot l on l.id = u.lot_id
+                        where u.entry_id = ? and l.member_id <> ?""").params(redeemEntry, owner).query(Long.class).single() == 0;
         long entryId;
-        if (a.balance() >= 0 && a.debt() == 0) {
-            entryId = ledger.entry(memberId, info, points, 0);
+        if (a.balance() >= 0 && a.debt() == 0 && lotsStillTheOwners) {
+            entryId = ledger.entry(owner, info, points, 0);
             jdbc.sql("""
                     update loyalty.lot l set remaining = l.remaining - u.points from loyalty.lot_use u
                     where u.entry_id = ? and u.lot_id = l.id""").param(redeemEntry).update();
@@ -811,10 +817,10 @@ public class GiftCatalog {
                     .params(entryId, redeemEntry)
                     .update();
             jdbc.sql("update loyalty.account set balance = balance + ?, updated_at = now() where member_id = ?")
-                    .params(points, memberId)
+                    .params(points, owner)
                     .update();
         } else {
-            // the balance went below zero (or into debt) since: the points first cover that
+            // the balance went below zero (or into debt) since, or the lots moved: a new lot, debt covered first
             LocalDate today = LoyaltyManagement.today();
             entryId = ledger.credit(
                     a, info, points, today, today, settings.current().expiresOn(today));
@@ -835,8 +841,8 @@ public class GiftCatalog {
                 CurrentStaff.get(),
                 "EXPIRED".equals(status) ? "gift.reservationExpired" : "gift.reservationCancelled",
                 "member",
-                memberId,
-                Map.of("reservation", reservationId, "points", points, "quantity", quantity));
+                owner,
+                Map.of("reservation", reservationId, "points", points, "quantity", quantity, "member", memberId));
     }
 
     /** Reads the reservation, checks the store scope and locks the member's account: {member, store, gift, quantity}. */
@@ -847,8 +853,19 @@ public class GiftCatalog {
                 .optional()
                 .orElseThrow(() -> PatronException.notFound("gifts.reservation.notFound", reservationId));
         CurrentStaff.requireStore(r[1]);
-        ledger.lock(r[0]);
+        lockOwner(r[0]);
         return r;
+    }
+
+    /** The active member holding {@code memberId}'s points now: itself, or its survivor after a merge. */
+    private long owner(long memberId) {
+        Long current = members.activeIds(List.of(memberId)).get(memberId);
+        return current == null ? memberId : current;
+    }
+
+    /** Locks the accounts of the member and of its current owner (in member id order, like merges do). */
+    private void lockOwner(long memberId) {
+        ledger.lockAll(List.of(memberId, owner(memberId)));
     }
 
     /** {status, confirm_key, cancel_key} with the reservation row locked. */

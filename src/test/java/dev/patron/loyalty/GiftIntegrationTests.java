@@ -616,4 +616,30 @@ class GiftIntegrationTests {
         assertThat(stockAt(g, fx.store).path("onHand").asLong()).isEqualTo(1);
         assertExact(m, g, fx.store);
     }
+
+    @Test
+    void cancellingAfterAMergeGivesThePointsToTheSurvivor() {
+        String g = gift(200);
+        receive(g, fx.store, 2);
+        long survivor = memberWith(300);
+        long merged = memberWith(500);
+        var r = reserve(admin, TestData.unique("r"), merged, g, fx.store, 1);
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        long id = r.json().path("id").asLong();
+        var merge = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+        assertThat(merge.status()).as(merge.raw()).isIn(200, 201);
+        LoyaltyIntegrationTests.await(() -> balance(survivor) == 600, () -> String.valueOf(balance(survivor)));
+        var cancel = admin.post(
+                "/api/v1/gift-reservations/" + id + "/cancel", Map.of("idempotencyKey", TestData.unique("c")));
+        assertThat(cancel.status()).as(cancel.raw()).isEqualTo(200);
+        assertThat(balance(survivor)).isEqualTo(800);
+        assertThat(jdbc.sql("select balance from loyalty.account where member_id = ?")
+                        .param(merged)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(loyalty.verify(survivor)).isEmpty();
+        assertThat(loyalty.verify(merged)).isEmpty();
+        assertThat(catalog.verifyStock(g, fx.store)).isEmpty();
+    }
 }
