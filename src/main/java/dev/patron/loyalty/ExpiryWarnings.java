@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Warns members of points about to expire: every day (one app instance at a time, ShedLock), for
  * open lots expiring from today to today + {@code expiry_warning_days} (program setting, default
  * 30), one {@link PointsExpiring} event per member and expiry date, exactly once. Set-based and
- * chunked: members in id order, {@link #MEMBERS_PER_TRANSACTION} per transaction; each chunk
+ * chunked: ranges of {@link #MEMBERS_PER_TRANSACTION} member ids per transaction; each chunk
  * records what it warned in {@code loyalty.expiry_warning} (primary key member, expiry date;
  * {@code on conflict do nothing}) and publishes the events in the same transaction (outbox), so a
  * rerun or a crash never warns twice. Lots already spent (nothing remaining) are not warned.
@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class ExpiryWarnings {
 
-    static final int MEMBERS_PER_TRANSACTION = 5_000;
+    static final int MEMBERS_PER_TRANSACTION = 20_000;
     private static final Logger log = LoggerFactory.getLogger(ExpiryWarnings.class);
 
     private final JdbcClient jdbc;
@@ -74,41 +74,34 @@ public class ExpiryWarnings {
      */
     int warn(LocalDate today) {
         LocalDate until = today.plusDays(warningDays());
+        long[] range = jdbc.sql("select coalesce(min(member_id), 0), coalesce(max(member_id), -1) from loyalty.account")
+                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .single();
         int total = 0;
-        long after = Long.MIN_VALUE;
-        while (true) {
-            long from = after;
-            long[] chunk = tx.execute(s -> {
-                List<Long> ids = jdbc.sql("""
-                        select distinct member_id from loyalty.lot
-                        where remaining > 0 and expires_on >= ? and expires_on <= ? and member_id > ?
-                        order by member_id limit ?""")
-                        .params(today, until, from, MEMBERS_PER_TRANSACTION)
-                        .query(Long.class)
-                        .list();
-                if (ids.isEmpty()) {
-                    return null;
-                }
-                List<PointsExpiring> warned = jdbc.sql("""
+        // member id ranges: each chunk reads its members' open lots through lot_member_open, so a run
+        // reads every open lot once whatever the window
+        for (long lo = range[0]; lo <= range[1]; lo += MEMBERS_PER_TRANSACTION) {
+            long from = lo;
+            long to = lo + MEMBERS_PER_TRANSACTION;
+            Integer warned = tx.execute(s -> {
+                List<PointsExpiring> due = jdbc.sql("""
                         insert into loyalty.expiry_warning (member_id, expires_on, points)
                         select member_id, expires_on, sum(remaining) from loyalty.lot
-                        where member_id = any(?) and remaining > 0 and expires_on >= ? and expires_on <= ?
+                        where member_id >= ? and member_id < ? and remaining > 0 and expires_on >= ? and expires_on <= ?
                         group by member_id, expires_on
+                        order by member_id, expires_on
                         on conflict do nothing
                         returning member_id, points, expires_on""")
-                        .params(ids.toArray(Long[]::new), today, until)
+                        .params(from, to, today, until)
                         .query((rs, n) ->
                                 new PointsExpiring(rs.getLong(1), rs.getLong(2), rs.getObject(3, LocalDate.class)))
                         .list();
-                warned.forEach(events::publishEvent);
-                return new long[] {ids.get(ids.size() - 1), warned.size()};
+                due.forEach(events::publishEvent);
+                return due.size();
             });
-            if (chunk == null) {
-                return total;
-            }
-            after = chunk[0];
-            total += (int) chunk[1];
+            total += warned == null ? 0 : warned;
         }
+        return total;
     }
 
     /**
