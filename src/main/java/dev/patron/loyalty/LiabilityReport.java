@@ -104,10 +104,10 @@ public class LiabilityReport {
             expiring.put(thisMonth.plusMonths(i), 0L);
         }
         jdbc.sql("""
-                select to_char(expires_on, 'YYYY-MM'), sum(remaining) from loyalty.lot
+                select date_trunc('month', expires_on)::date, sum(remaining) from loyalty.lot
                 where remaining > 0 and expires_on >= ? and expires_on < ? group by 1""")
                 .params(today, thisMonth.plusMonths(MONTHS).atDay(1))
-                .query((rs, n) -> expiring.put(YearMonth.parse(rs.getString(1)), rs.getLong(2)))
+                .query((rs, n) -> expiring.put(YearMonth.from(rs.getObject(1, LocalDate.class)), rs.getLong(2)))
                 .list();
         List<PointsBalance.Expiring> expiringList = new ArrayList<>();
         expiring.forEach((m, p) -> expiringList.add(new PointsBalance.Expiring(m, p)));
@@ -120,7 +120,7 @@ public class LiabilityReport {
             flows.put(firstMonth.plusMonths(i), new long[4]);
         }
         jdbc.sql("""
-                select to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM'),
+                select date_trunc('month', created_at at time zone 'Asia/Shanghai')::date,
                        coalesce(sum(points) filter (where kind = 'EARN'), 0),
                        coalesce(sum(points) filter (where kind = 'REVERSE'), 0),
                        coalesce(-sum(points) filter (where kind in ('REDEEM', 'REDEEM_CANCEL')), 0),
@@ -129,7 +129,7 @@ public class LiabilityReport {
                 group by 1""")
                 .param(since)
                 .query((rs, n) -> {
-                    long[] f = flows.get(YearMonth.parse(rs.getString(1)));
+                    long[] f = flows.get(YearMonth.from(rs.getObject(1, LocalDate.class)));
                     if (f != null) {
                         for (int i = 0; i < 4; i++) {
                             f[i] = rs.getLong(i + 2);
