@@ -176,6 +176,7 @@ class HostileInputFaultTests {
             files = s.filter(p -> p.toString().endsWith(".case")).sorted().toList();
         }
         assertThat(files).hasSizeGreaterThanOrEqualTo(50);
+        List<String> failures = new ArrayList<>();
         for (Path file : files) {
             byte[] raw = Files.readAllBytes(file);
             int split = indexOf(raw, "\n\n".getBytes(StandardCharsets.US_ASCII));
@@ -195,8 +196,13 @@ class HostileInputFaultTests {
             boolean hasBody = contentType != null || body.length > 0;
             Answer a = send(
                     method, request[1], contentType, hasBody ? substitute(body, TestData.unique("HOSTILE")) : null);
-            assertRefused(file.getFileName().toString(), a, expect);
+            try {
+                assertRefused(file.getFileName().toString(), a, expect);
+            } catch (AssertionError e) {
+                failures.add(e.getMessage());
+            }
         }
+        assertThat(failures).isEmpty();
         assertThat(traces()).isEqualTo(before);
     }
 

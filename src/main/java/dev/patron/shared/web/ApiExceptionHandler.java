@@ -160,6 +160,12 @@ public class ApiExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, msg("error.notFound"), List.of());
     }
 
+    /** Tomcat could not decode a request parameter (e.g. %C3%28 is not UTF-8): the caller's mistake. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(Exception e) {
+        return problem(HttpStatus.BAD_REQUEST, msg("error.parameterEncoding"), List.of());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         if (DatabaseUnavailable.is(e)) {

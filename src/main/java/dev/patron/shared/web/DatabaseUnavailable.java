@@ -58,8 +58,11 @@ public final class DatabaseUnavailable {
             }
         }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // CannotGetJdbcConnectionException is a DataAccessResourceFailureException too, but alone
+            // (pool timeout without a refused connection below it) it means "busy", not "down"
             if (t instanceof ConnectException
-                    || t instanceof DataAccessResourceFailureException
+                    || (t instanceof DataAccessResourceFailureException
+                            && !(t instanceof CannotGetJdbcConnectionException))
                     || (t instanceof SQLException sql && isOutageState(sql.getSQLState()))) {
                 return true;
             }

@@ -120,6 +120,12 @@ public class PageExceptionHandler {
         return unavailable(e, request, response);
     }
 
+    /** Tomcat could not decode a request parameter (not UTF-8): 400, not 500. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ModelAndView undecodableParameter(Exception e, HttpServletRequest request) {
+        return page(request, HttpStatus.BAD_REQUEST, msg("error.parameterEncoding"), Map.of());
+    }
+
     private ModelAndView page(
             HttpServletRequest request, HttpStatus status, String message, Map<String, String> details) {
         ModelAndView mav = new ModelAndView("error/page", status);
