@@ -208,6 +208,15 @@ public class LoyaltyManagement {
     /** Spends points (idempotent by key): never more than the spendable points, even concurrently. */
     @Transactional
     public Redemption redeem(RedeemCommand c) {
+        return redeemOnce(c).redemption();
+    }
+
+    /** A redemption and whether this call made it ({@code false}: a retry replayed the first result). */
+    public record RedeemResult(Redemption redemption, boolean created) {}
+
+    /** {@link #redeem} telling a new redemption from a replay (the API answers 201 or 200). */
+    @Transactional
+    public RedeemResult redeemOnce(RedeemCommand c) {
         CurrentStaff.requireAnyRole(SPENDERS);
         List<PatronException.FieldError> errors = new ArrayList<>();
         String key = c.idempotencyKey() == null ? "" : c.idempotencyKey().strip();
@@ -234,13 +243,13 @@ public class LoyaltyManagement {
         String fingerprint = sha256("REDEEM|" + ref + "|" + c.points() + "|" + storeId + "|" + c.reference());
         Optional<Redemption> replay = redemptionByKey(key, fingerprint);
         if (replay.isPresent()) {
-            return replay.get();
+            return new RedeemResult(replay.get(), false);
         }
         long memberId = resolve(ref);
         PointsLedger.Account a = ledger.lock(memberId);
         replay = redemptionByKey(key, fingerprint); // a concurrent retry may have won while we waited
         if (replay.isPresent()) {
-            return replay.get();
+            return new RedeemResult(replay.get(), false);
         }
         LocalDate today = today();
         long spendable = ledger.spendable(memberId, today);
@@ -282,7 +291,7 @@ public class LoyaltyManagement {
                 .params(id, entryId)
                 .update();
         audit.record("points.redeemed", "member", memberId, Map.of("points", c.points(), "redemption", id, "key", key));
-        return redemption(id);
+        return new RedeemResult(redemption(id), true);
     }
 
     /** Cancels a redemption (idempotent by key): its points go back to the lots they came from. */

@@ -1,5 +1,6 @@
 package dev.patron.staff;
 
+import dev.patron.shared.web.DatabaseUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +26,23 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            var principal = staff.authenticateApiKey(header.substring(7).trim());
+            java.util.Optional<dev.patron.shared.security.StaffPrincipal> principal;
+            try {
+                principal = staff.authenticateApiKey(header.substring(7).trim());
+            } catch (RuntimeException e) {
+                if (!DatabaseUnavailable.is(e)) {
+                    throw e;
+                }
+                // the key cannot be checked while the database is down: 503 so the client retries
+                SecurityContextHolder.clearContext();
+                response.setHeader("Retry-After", DatabaseUnavailable.RETRY_AFTER_SECONDS);
+                problems.write(
+                        request,
+                        response,
+                        HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                        DatabaseUnavailable.messageKey(e));
+                return;
+            }
             if (principal.isEmpty()) {
                 SecurityContextHolder.clearContext();
                 problems.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "error.apiKey.invalid");

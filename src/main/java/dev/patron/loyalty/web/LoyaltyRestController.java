@@ -53,9 +53,12 @@ class LoyaltyRestController {
             summary = "Spend points (e.g. as payment at the POS); idempotent by idempotencyKey",
             description =
                     "Never more than the member's spendable points, even with concurrent requests (422 naming"
-                            + " points). A retry with the same key returns the first result; the same key with other content is 409.")
+                            + " points). A retry with the same key returns the first result (200, header Idempotent-Replayed: true); the same key with other content is 409.")
     ResponseEntity<Redemption> redeem(@RequestBody RedeemCommand command) {
-        return ResponseEntity.status(201).body(loyalty.redeem(command));
+        LoyaltyManagement.RedeemResult r = loyalty.redeemOnce(command);
+        return r.created()
+                ? ResponseEntity.status(201).body(r.redemption())
+                : ResponseEntity.ok().header("Idempotent-Replayed", "true").body(r.redemption());
     }
 
     record CancelRequest(String idempotencyKey) {}

@@ -2,7 +2,9 @@ package dev.patron.shared.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,7 +27,10 @@ class DatabaseConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(DatabaseServer server, PatronDatabaseProperties props) {
+    HikariDataSource dataSource(
+            DatabaseServer server,
+            PatronDatabaseProperties props,
+            @Value("${patron.db.connection-timeout:5s}") Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("patron");
         config.setJdbcUrl(server.jdbcUrl());
@@ -33,6 +38,11 @@ class DatabaseConfiguration {
         config.setPassword(server.password());
         config.setMaximumPoolSize(props.poolSize());
         config.setMinimumIdle(Math.min(2, props.poolSize()));
+        // Fail a request within seconds when no connection can be had (database down, disk full,
+        // pool exhausted) so that it is answered 503 quickly instead of hanging for Hikari's default
+        // 30 s; the pool keeps trying in the background and recovers by itself (docs/RELIABILITY.md).
+        config.setConnectionTimeout(connectionTimeout.toMillis());
+        config.setValidationTimeout(Math.min(connectionTimeout.toMillis() - 1, 2_000));
         return new HikariDataSource(config);
     }
 

@@ -9,8 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -83,6 +85,11 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestBodyLimitFilter.BodyTooLargeException) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, msg("error.tooLarge.chunked"), List.of());
+            }
+        }
         String field = JsonErrors.fieldPath(e);
         String detail = JsonErrors.isUnknownProperty(e)
                 ? msg("error.json.unknownField", field)
@@ -111,19 +118,24 @@ public class ApiExceptionHandler {
         return problem(HttpStatus.CONFLICT, msg("error.duplicate"), List.of());
     }
 
-    /** No database connection in time (overload, failover): 503 so clients retry, never a 500. */
+    /**
+     * No database connection in time (overload, failover, database down, disk full): 503 with
+     * Retry-After so clients retry, never a 500. See docs/RELIABILITY.md.
+     */
     @ExceptionHandler({
         CannotGetJdbcConnectionException.class,
         CannotCreateTransactionException.class,
-        QueryTimeoutException.class
+        QueryTimeoutException.class,
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class
     })
     ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         log.warn("Database not available in time: {}", e.getMessage());
         ResponseEntity<ProblemDetail> problem =
-                problem(HttpStatus.SERVICE_UNAVAILABLE, msg("error.unavailable"), List.of());
+                problem(HttpStatus.SERVICE_UNAVAILABLE, msg(DatabaseUnavailable.messageKey(e)), List.of());
         return ResponseEntity.status(problem.getStatusCode())
                 .headers(problem.getHeaders())
-                .header("Retry-After", "5")
+                .header("Retry-After", DatabaseUnavailable.RETRY_AFTER_SECONDS)
                 .body(problem.getBody());
     }
 
@@ -148,8 +160,18 @@ public class ApiExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, msg("error.notFound"), List.of());
     }
 
+    /** Tomcat could not decode a request parameter (e.g. %C3%28 is not UTF-8): the caller's mistake. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(Exception e) {
+        return problem(HttpStatus.BAD_REQUEST, msg("error.parameterEncoding"), List.of());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (DatabaseUnavailable.is(e)) {
+            // e.g. TransactionSystemException: the commit or rollback failed because the connection died
+            return unavailable(new IllegalStateException(e.getMessage(), e));
+        }
         log.error("Unexpected error in API call", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, msg("error.internal"), List.of());
     }

@@ -29,6 +29,30 @@ final class JsonErrors {
             }
             return sb.isEmpty() ? null : sb.toString();
         }
+        if (c instanceof tools.jackson.core.exc.InputCoercionException sre && sre.processor() != null) {
+            // e.g. a number too large for long: the parser knows where it was
+            return contextPath(sre.processor().streamReadContext());
+        }
         return null;
+    }
+
+    private static String contextPath(tools.jackson.core.TokenStreamContext leaf) {
+        java.util.ArrayDeque<Object> segments = new java.util.ArrayDeque<>();
+        for (var ctx = leaf; ctx != null; ctx = ctx.getParent()) {
+            if (ctx.inObject() && ctx.currentName() != null) {
+                segments.addFirst(ctx.currentName());
+            } else if (ctx.inArray() && ctx.hasCurrentIndex()) {
+                segments.addFirst(ctx.getCurrentIndex());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Object seg : segments) {
+            if (seg instanceof Integer i) {
+                sb.append('[').append(i).append(']');
+            } else {
+                sb.append(sb.isEmpty() ? "" : ".").append(seg);
+            }
+        }
+        return sb.isEmpty() ? null : sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.patron.shared.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,15 @@ import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.validation.BindException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -87,6 +95,35 @@ public class PageExceptionHandler {
     ModelAndView duplicate(DuplicateKeyException e, HttpServletRequest request) {
         log.info("Concurrent duplicate on {}: {}", request.getRequestURI(), e.getMessage());
         return page(request, HttpStatus.CONFLICT, msg("error.duplicate"), Map.of());
+    }
+
+    /** The database is down, unreachable or full: a 503 page with Retry-After, never a 500 or a stack trace. */
+    @ExceptionHandler({
+        CannotGetJdbcConnectionException.class,
+        CannotCreateTransactionException.class,
+        QueryTimeoutException.class,
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class
+    })
+    ModelAndView unavailable(RuntimeException e, HttpServletRequest request, HttpServletResponse response) {
+        log.warn("Database not available for {}: {}", request.getRequestURI(), e.getMessage());
+        response.setHeader("Retry-After", DatabaseUnavailable.RETRY_AFTER_SECONDS);
+        return page(request, HttpStatus.SERVICE_UNAVAILABLE, msg(DatabaseUnavailable.messageKey(e)), Map.of());
+    }
+
+    /** A failed commit or rollback, or another data-access failure: 503 when the database went away. */
+    @ExceptionHandler({TransactionSystemException.class, DataAccessException.class})
+    ModelAndView dataAccess(RuntimeException e, HttpServletRequest request, HttpServletResponse response) {
+        if (!DatabaseUnavailable.is(e)) {
+            throw e; // a genuine defect: Spring Boot's error page (500), logged
+        }
+        return unavailable(e, request, response);
+    }
+
+    /** Tomcat could not decode a request parameter (not UTF-8): 400, not 500. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ModelAndView undecodableParameter(Exception e, HttpServletRequest request) {
+        return page(request, HttpStatus.BAD_REQUEST, msg("error.parameterEncoding"), Map.of());
     }
 
     private ModelAndView page(

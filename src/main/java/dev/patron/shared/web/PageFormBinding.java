@@ -25,6 +25,10 @@ class PageFormBinding {
     static final class EmptyAsNull extends PropertyEditorSupport {
         @Override
         public void setAsText(String text) {
+            if (text != null && text.indexOf('\0') >= 0) {
+                // PostgreSQL cannot store NUL: a field error (400), not a database failure (500)
+                throw new IllegalArgumentException("the NUL character is not allowed");
+            }
             setValue(text == null || text.isEmpty() ? null : text);
         }
 
