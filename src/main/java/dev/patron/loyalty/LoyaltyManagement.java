@@ -311,7 +311,9 @@ public class LoyaltyManagement {
         if (r[3] != 0) {
             CurrentStaff.requireStore(r[3]);
         }
-        long memberId = r[0];
+        // the points go back to whoever holds the member's lots now: after a merge, the survivor
+        Long holder = members.activeIds(List.of(r[0])).get(r[0]);
+        long memberId = holder != null ? holder : r[0];
         PointsLedger.Account a = ledger.lock(memberId);
         var state = jdbc.sql("select status, cancel_key from loyalty.redemption where id = ?")
                 .param(redemptionId)

@@ -32,6 +32,11 @@ class PointsPanel implements MemberPanel {
     }
 
     @Override
+    public String template() {
+        return "loyalty/points-panel :: panel";
+    }
+
+    @Override
     public Optional<Object> data(long memberId) {
         // merged and erased members have no points of their own: no panel rather than an error
         Long active = members.activeIds(java.util.List.of(memberId)).get(memberId);

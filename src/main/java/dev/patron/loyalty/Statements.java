@@ -36,7 +36,10 @@ public class Statements {
     private final MemberReferences members;
     private final LoyaltyManagement loyalty;
 
-    Statements(JdbcClient jdbc, MemberReferences members, LoyaltyManagement loyalty) {
+    private final Tiers tiers;
+
+    Statements(JdbcClient jdbc, MemberReferences members, LoyaltyManagement loyalty, Tiers tiers) {
+        this.tiers = tiers;
         this.jdbc = jdbc;
         this.members = members;
         this.loyalty = loyalty;
@@ -155,39 +158,24 @@ public class Statements {
     }
 
     /**
-     * The member's current tier (no {@code member_tier} row: the rank-0 level) and the next level up.
-     * MERGE NOTE: this branch has no qualification thresholds in {@code loyalty.tier}; when the tier
-     * engine adds them, fill {@code spendNeededFen} / {@code pointsNeeded} / {@code qualifyBy} here
-     * ("spend ¥X more by DATE to reach 五星").
+     * The member's tier and the way to the next one, from the tier engine: "spend ¥X more by DATE to
+     * reach 五星" — {@code spendNeededFen} when tiers qualify by spend, {@code pointsNeeded} when by
+     * earned points; {@code qualifyBy} is the day before the oldest counted sale leaves the window.
      */
     MemberStatement.TierProgress tierProgress(long memberId) {
-        record Tier(String code, int rank, String nameZh, String nameEn) {}
-        List<Tier> tiers = jdbc.sql("select code, rank, name_zh, name_en from loyalty.tier order by rank")
-                .query((rs, n) -> new Tier(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
-                .list();
-        if (tiers.isEmpty()) {
-            return null;
-        }
-        var current = jdbc.sql("select tier_code, since from loyalty.member_tier where member_id = ?")
-                .param(memberId)
-                .query((rs, n) -> Map.entry(rs.getString(1), rs.getObject(2, LocalDate.class)))
-                .optional();
-        Tier tier = current.flatMap(c ->
-                        tiers.stream().filter(t -> t.code().equals(c.getKey())).findFirst())
-                .orElse(tiers.get(0));
-        LocalDate since = current.map(Map.Entry::getValue).orElse(null);
-        Tier next =
-                tiers.stream().filter(t -> t.rank() > tier.rank()).findFirst().orElse(null);
+        MemberTier t = tiers.tierOf(memberId);
+        TierLevel next = t.next();
+        boolean points = "POINTS".equals(t.basis());
         return new MemberStatement.TierProgress(
-                tier.code(),
-                tier.nameZh(),
-                tier.nameEn(),
-                since,
+                t.tier().code(),
+                t.tier().nameZh(),
+                t.tier().nameEn(),
+                t.since(),
                 next == null ? null : next.code(),
                 next == null ? null : next.nameZh(),
                 next == null ? null : next.nameEn(),
-                null,
-                null,
-                null);
+                next == null || points ? null : t.stillNeeded(),
+                next == null || !points ? null : t.stillNeeded(),
+                next == null ? null : t.neededBy());
     }
 }

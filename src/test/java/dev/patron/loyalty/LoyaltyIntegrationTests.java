@@ -444,6 +444,33 @@ class LoyaltyIntegrationTests {
     }
 
     @Test
+    void aSpendCancelledAfterAMergeGivesThePointsBackToTheSurvivor() {
+        long survivor = member();
+        long merged = member();
+        sale(merged);
+        awaitBalance(merged, 656);
+        var spent = admin.post(
+                "/api/v1/points/redeem",
+                Map.of("idempotencyKey", TestData.unique("spend"), "memberId", merged, "points", 100));
+        assertThat(spent.status()).as(spent.raw()).isEqualTo(201);
+        var merge = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+        assertThat(merge.status()).as(merge.raw()).isIn(200, 201);
+        awaitBalance(survivor, 556);
+        var cancel = admin.post(
+                "/api/v1/points/redemptions/" + spent.json().path("id").asLong() + "/cancel",
+                Map.of("idempotencyKey", TestData.unique("cancel")));
+        assertThat(cancel.status()).as(cancel.raw()).isEqualTo(200);
+        assertThat(points(survivor).path("balance").asLong()).isEqualTo(656);
+        assertThat(jdbc.sql("select balance from loyalty.account where member_id = ?")
+                        .param(merged)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(loyalty.verify(survivor)).isEmpty();
+        assertThat(loyalty.verify(merged)).isEmpty();
+    }
+
+    @Test
     void randomSequencesOfSalesReturnsSpendsAndAdjustmentsKeepTheLedgerExact() throws Exception {
         Random random = new Random(20261125);
         List<Long> members = List.of(member(), member(), member());

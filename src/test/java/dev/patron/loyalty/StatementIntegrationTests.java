@@ -167,6 +167,14 @@ class StatementIntegrationTests {
         assertThat(now.path("pending").asLong()).isZero();
         assertThat(now.path("tier").path("code").asString()).isEqualTo("STANDARD");
         assertThat(now.path("tier").path("nextCode").asString()).isEqualTo("THREE_STAR");
+        // "spend ¥X more by DATE to reach 三星": the tier engine's figures
+        JsonNode tier = admin.get("/api/v1/members/" + m + "/tier").json();
+        assertThat(tier.path("stillNeeded").asLong()).isPositive();
+        assertThat(now.path("tier").path("spendNeededFen").asLong())
+                .isEqualTo(tier.path("stillNeeded").asLong());
+        assertThat(now.path("tier").path("qualifyBy").asString())
+                .isEqualTo(tier.path("neededBy").asString());
+        assertThat(now.path("tier").path("pointsNeeded").isNull()).isTrue();
 
         // default: the last full month
         JsonNode byDefault = statement(m, null);
