@@ -591,7 +591,7 @@ public class GiftCatalog {
         if (c.storeCode() == null || c.storeCode().isBlank()) {
             errors.add(new PatronException.FieldError("storeCode", "validation.required"));
         }
-        MemberReference ref = reference(c.memberId(), c.cardNumber(), c.phone(), errors);
+        MemberReference ref = LoyaltyManagement.memberReference(c.memberId(), c.cardNumber(), c.phone(), errors);
         if (!errors.isEmpty()) {
             throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
         }
@@ -1029,29 +1029,6 @@ public class GiftCatalog {
             throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
         }
         return key;
-    }
-
-    private static MemberReference reference(
-            Long memberId, String card, String phone, List<PatronException.FieldError> errors) {
-        List<MemberReference> refs = new ArrayList<>();
-        if (memberId != null) {
-            refs.add(MemberReference.id(memberId));
-        }
-        if (card != null && !card.isBlank()) {
-            refs.add(MemberReference.card(card.strip()));
-        }
-        if (phone != null && !phone.isBlank()) {
-            refs.add(MemberReference.phone(phone.strip()));
-        }
-        if (refs.isEmpty()) {
-            errors.add(new PatronException.FieldError("memberId", "loyalty.validation.memberRequired"));
-            return null;
-        }
-        if (refs.size() > 1) {
-            errors.add(new PatronException.FieldError(refs.get(1).field(), "sales.validation.oneMemberReference"));
-            return null;
-        }
-        return refs.get(0);
     }
 
     /**

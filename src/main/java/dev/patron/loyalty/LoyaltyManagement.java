@@ -229,7 +229,7 @@ public class LoyaltyManagement {
         } else if (c.points() <= 0 || c.points() > MAX_POINTS) {
             errors.add(new PatronException.FieldError("points", "loyalty.validation.points"));
         }
-        MemberReference ref = reference(c.memberId(), c.cardNumber(), c.phone(), errors);
+        MemberReference ref = memberReference(c.memberId(), c.cardNumber(), c.phone(), errors);
         if (!errors.isEmpty()) {
             throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
         }
@@ -447,7 +447,8 @@ public class LoyaltyManagement {
         return id;
     }
 
-    private static MemberReference reference(
+    /** The one member named by id, card or phone; a field error when none or several are named. */
+    static MemberReference memberReference(
             Long memberId, String card, String phone, List<PatronException.FieldError> errors) {
         List<MemberReference> refs = new ArrayList<>();
         if (memberId != null) {
