@@ -68,8 +68,11 @@ class TierQualification {
                     select * from unnest(?::bigint[], ?::bigint[], ?::date[], ?::bigint[], ?::bigint[]))
                 insert into loyalty.tier_sale (sale_id, member_id, business_date, amount_fen, points)
                 select x.sale_id, x.member_id, coalesce(o.business_date, x.business_date), x.amount_fen,
-                    coalesce((select sum(case when e.kind = 'EARN' then e.points else e.points - e.debt_points end)
-                              from loyalty.entry e where e.sale_id = x.sale_id and e.kind in ('EARN', 'REVERSE')), 0)
+                    -- one lookup in each partial unique index (entry_earn_once, entry_reverse_once);
+                    -- "kind in (...)" matched neither and scanned the whole ledger per sale
+                    coalesce((select e.points from loyalty.entry e where e.kind = 'EARN' and e.sale_id = x.sale_id), 0)
+                    + coalesce((select e.points - e.debt_points from loyalty.entry e
+                                where e.kind = 'REVERSE' and e.sale_id = x.sale_id), 0)
                 from x left join loyalty.tier_sale o on o.sale_id = x.original_sale_id
                 order by x.sale_id
                 on conflict (sale_id) do nothing

@@ -173,9 +173,10 @@ public class Tiers {
             // points of sales counted while the basis was SPEND may have been recorded before the
             // accrual: take them from the ledger now
             jdbc.sql("""
-                    update loyalty.tier_sale t set points = coalesce((select sum(case when e.kind = 'EARN' then e.points
-                        else e.points - e.debt_points end) from loyalty.entry e
-                        where e.sale_id = t.sale_id and e.kind in ('EARN', 'REVERSE')), 0)
+                    update loyalty.tier_sale t set points =
+                        coalesce((select e.points from loyalty.entry e where e.kind = 'EARN' and e.sale_id = t.sale_id), 0)
+                        + coalesce((select e.points - e.debt_points from loyalty.entry e
+                                    where e.kind = 'REVERSE' and e.sale_id = t.sale_id), 0)
                     where t.business_date > ?""").param(LoyaltyManagement.today().minusYears(1)).update();
         }
         TierSettings after = settings();
