@@ -302,15 +302,7 @@ class EarnRulesIntegrationTests {
                 "/api/v1/points/redeem",
                 Map.of("idempotencyKey", TestData.unique("k"), "memberId", m, "points", 450, "storeCode", fx.store));
         assertThat(redeem.status()).as(redeem.raw()).isEqualTo(201);
-        var ret = admin.post(
-                "/api/v1/returns",
-                Map.of(
-                        "storeCode",
-                        fx.store,
-                        "posTransactionId",
-                        TestData.unique("R"),
-                        "originalPosTransactionId",
-                        txn));
+        var ret = admin.post("/api/v1/returns", fx.fullReturn(txn));
         assertThat(ret.status()).as(ret.raw()).isEqualTo(201);
         await(() -> points(m).path("debt").asLong() == 450, () -> points(m).toString());
 

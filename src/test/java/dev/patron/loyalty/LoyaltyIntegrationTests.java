@@ -173,15 +173,7 @@ class LoyaltyIntegrationTests {
         assertThat(redeem(TestData.unique("k"), m, 500).status()).isEqualTo(201);
         awaitBalance(m, 57);
         // return everything else: 557 points to take back, only 57 left -> 500 debt (no negative balance allowed)
-        var all = admin.post(
-                "/api/v1/returns",
-                Map.of(
-                        "storeCode",
-                        fx.store,
-                        "posTransactionId",
-                        TestData.unique("R"),
-                        "originalPosTransactionId",
-                        txn));
+        var all = admin.post("/api/v1/returns", fx.fullReturn(txn));
         assertThat(all.status()).as(all.raw()).isEqualTo(201);
         await(() -> points(m).path("debt").asLong() == 500, () -> points(m).toString());
         assertThat(points(m).path("balance").asLong()).isZero();
@@ -498,15 +490,7 @@ class LoyaltyIntegrationTests {
                         sales.add(txn);
                     } else if (op < 6) {
                         String txn = sales.get(r.nextInt(sales.size()));
-                        int status = admin.post(
-                                        "/api/v1/returns",
-                                        Map.of(
-                                                "storeCode",
-                                                fx.store,
-                                                "posTransactionId",
-                                                TestData.unique("R"),
-                                                "originalPosTransactionId",
-                                                txn))
+                        int status = admin.post("/api/v1/returns", fx.fullReturn(txn))
                                 .status();
                         assertThat(status).isIn(201, 422);
                     } else if (op < 8) {

@@ -82,15 +82,7 @@ class TierIntegrationTests {
     }
 
     private ApiClient.Response returnAll(String txn) {
-        return admin.post(
-                "/api/v1/returns",
-                Map.of(
-                        "storeCode",
-                        fx.store,
-                        "posTransactionId",
-                        TestData.unique("R"),
-                        "originalPosTransactionId",
-                        txn));
+        return admin.post("/api/v1/returns", fx.fullReturn(txn));
     }
 
     private JsonNode tier(long member) {

@@ -113,6 +113,12 @@ public final class SalesFixtures {
     }
 
     /** A simple two-line sale of 458.00 + 2 × 99.00 = 656.00 yuan. */
+    /** A return of everything left of the sale {@code originalTxn} at {@link #store} (no lines named). */
+    public Map<String, Object> fullReturn(String originalTxn) {
+        return Map.of(
+                "storeCode", store, "posTransactionId", TestData.unique("R"), "originalPosTransactionId", originalTxn);
+    }
+
     public Map<String, Object> simpleSale(String txn) {
         return sale(
                 txn,
