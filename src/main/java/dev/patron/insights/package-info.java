@@ -1,0 +1,11 @@
+/**
+ * Insights: models fitted to the members' purchase histories. The member value model (BG/NBD for
+ * the purchase process, Gamma-Gamma for spend: P(alive), expected purchases, expected spend, CLV)
+ * with the churn warning list, and cross-sell association rules over baskets (next best
+ * categories/brands, up-sell). The math and its sources are in docs/MODELS.md. Reads other modules'
+ * data only through their published {@code v_*} views
+ * (docs/adr/0008-reporting-reads-published-views.md).
+ */
+@org.springframework.modulith.ApplicationModule(
+        allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})
+package dev.patron.insights;
