@@ -104,7 +104,14 @@ class Accrual {
                 memberIds.addAll(members.activeIds(earners).values());
             }
         }
-        ledger.lockAll(memberIds);
+        Map<Long, Long> mergedAway = ledger.lockAll(memberIds);
+        if (!mergedAway.isEmpty()) {
+            // a buyer was merged into another member before this event was handled: the points go to
+            // the survivor (rare; the survivor's account is locked after the others)
+            Map<Long, Long> survivors = members.activeIds(mergedAway.keySet());
+            batch.redirect(survivors);
+            ledger.lockAll(survivors.values());
+        }
         java.util.Set<Long> done = earnInBulk(tickets.values(), batch);
         for (RecordedSale s : relevant) {
             Ticket t = tickets.get(s.saleId());
@@ -251,6 +258,11 @@ class Accrual {
                 ? earner
                 : members.activeIds(List.of(earner)).getOrDefault(earner, sale.memberId());
         PointsLedger.Account a = ledger.lock(member);
+        if (a.mergedInto() != null) {
+            // merged away since the sale: reverse from the survivor, who holds the points now
+            member = members.activeIds(List.of(member)).getOrDefault(member, a.mergedInto());
+            a = ledger.lock(member);
+        }
         if (jdbc.sql("select count(*) from loyalty.entry where kind = 'REVERSE' and sale_id = ?")
                         .param(ret.id())
                         .query(Long.class)

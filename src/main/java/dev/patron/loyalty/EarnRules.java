@@ -784,6 +784,7 @@ public class EarnRules {
         final String baseTier;
         final Map<Long, MemberReferences.Basics> basics;
         final Set<Long> pooled;
+        private final Map<Long, Long> redirect = new HashMap<>();
 
         Batch(
                 LoyaltyProgram program,
@@ -803,10 +804,15 @@ public class EarnRules {
         /** The account a sale's points go to: the member's institution when it pools, else the member. */
         long creditTo(Ticket t) {
             MemberReferences.Basics b = basics.get(t.memberId());
-            if (b != null && b.institutionId() != null && pooled.contains(b.institutionId())) {
-                return b.institutionId();
-            }
-            return t.memberId();
+            long to = b != null && b.institutionId() != null && pooled.contains(b.institutionId())
+                    ? b.institutionId()
+                    : t.memberId();
+            return redirect.getOrDefault(to, to);
+        }
+
+        /** Accounts merged away since the sale (member id → survivor): their points go to the survivor. */
+        void redirect(Map<Long, Long> survivors) {
+            redirect.putAll(survivors);
         }
 
         /** Whether a DAILY_CAP could apply (so callers can skip reading day totals). */

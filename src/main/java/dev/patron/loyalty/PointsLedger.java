@@ -18,7 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
 class PointsLedger {
 
     /** The locked account. */
-    record Account(long memberId, long balance, long debt) {}
+    /** A locked account; {@code mergedInto} is set when a merge moved this member's points away. */
+    record Account(long memberId, long balance, long debt, Long mergedInto) {}
 
     /** Where a new entry's details go. */
     record EntryInfo(
@@ -46,29 +47,59 @@ class PointsLedger {
         jdbc.sql("insert into loyalty.account (member_id) values (?) on conflict do nothing")
                 .param(memberId)
                 .update();
-        return jdbc.sql("select member_id, balance, debt from loyalty.account where member_id = ? for update")
+        return jdbc.sql(
+                        "select member_id, balance, debt, merged_into from loyalty.account where member_id = ? for update")
                 .param(memberId)
-                .query((rs, n) -> new Account(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                .query((rs, n) -> new Account(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getObject(4, Long.class)))
                 .single();
     }
 
     /**
      * Locks several members' accounts (creating missing ones) in ascending member id order, so that
-     * listeners handling events with overlapping members cannot deadlock.
+     * listeners handling events with overlapping members cannot deadlock. Returns the locked
+     * accounts that a merge has moved away (member id → the member merged into), usually none.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    void lockAll(java.util.Collection<Long> memberIds) {
+    java.util.Map<Long, Long> lockAll(java.util.Collection<Long> memberIds) {
+        return lockAll(memberIds, "update");
+    }
+
+    /**
+     * Like {@link #lockAll(java.util.Collection)} with the weakest row lock (FOR KEY SHARE): enough
+     * to hold off a merge of these members (which locks FOR UPDATE) until this transaction ends,
+     * without queueing behind plain balance updates.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    java.util.Map<Long, Long> holdAgainstMerges(java.util.Collection<Long> memberIds) {
+        return lockAll(memberIds, "key share");
+    }
+
+    private java.util.Map<Long, Long> lockAll(java.util.Collection<Long> memberIds, String mode) {
         Long[] ids = new java.util.TreeSet<>(memberIds).toArray(Long[]::new);
+        java.util.Map<Long, Long> merged = new java.util.HashMap<>();
         if (ids.length == 0) {
-            return;
+            return merged;
         }
         jdbc.sql("insert into loyalty.account (member_id) select unnest(?::bigint[]) order by 1 on conflict do nothing")
                 .param(ids)
                 .update();
-        jdbc.sql("select member_id from loyalty.account where member_id = any(?) order by member_id for update")
+        jdbc.sql("select member_id, merged_into from loyalty.account where member_id = any(?) order by member_id for "
+                        + mode)
                 .param(ids)
-                .query(Long.class)
-                .list();
+                .query(rs -> {
+                    long into = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        merged.put(rs.getLong(1), into);
+                    }
+                });
+        return merged;
+    }
+
+    /** Marks (or, with null, unmarks) the locked account of a member merged into another. */
+    void markMerged(long memberId, Long into) {
+        jdbc.sql("update loyalty.account set merged_into = ? where member_id = ?")
+                .params(into, memberId)
+                .update();
     }
 
     long entry(long memberId, EntryInfo info, long points, long debtPoints) {

@@ -47,6 +47,8 @@ class PointsMerges {
                 > 0) {
             return; // done before
         }
+        // later sales of the merged member credit the survivor (Accrual reads this under the lock)
+        ledger.markMerged(undo ? to : from, undo ? null : to);
         long lotsMoved;
         if (undo) {
             // the lots that came from this member at the merge, with what is left of them

@@ -1,11 +1,13 @@
 package dev.patron.loyalty;
 
+import dev.patron.members.MemberReferences;
 import dev.patron.members.MembersMerged;
 import dev.patron.members.MembersUnmerged;
 import dev.patron.sales.RecordedSale;
 import dev.patron.sales.SaleKind;
 import dev.patron.sales.SalesRecorded;
 import java.util.List;
+import java.util.Map;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -24,12 +26,16 @@ import org.springframework.stereotype.Component;
 class TierQualification {
 
     private final JdbcClient jdbc;
+    private final PointsLedger ledger;
+    private final MemberReferences members;
     private final Tiers tiers;
     private final Accrual accrual;
 
-    TierQualification(JdbcClient jdbc, Tiers tiers, Accrual accrual) {
+    TierQualification(JdbcClient jdbc, Tiers tiers, Accrual accrual, PointsLedger ledger, MemberReferences members) {
         this.jdbc = jdbc;
         this.tiers = tiers;
+        this.ledger = ledger;
+        this.members = members;
         // the plain object: its listener method runs in this transaction and thread (not async)
         Object target = AopProxyUtils.getSingletonTarget(accrual);
         this.accrual = target instanceof Accrual a ? a : accrual;
@@ -61,6 +67,15 @@ class TierQualification {
             date[i] = s.businessDate().toString();
             amount[i] = s.totalFen();
             original[i] = s.kind() == SaleKind.RETURN ? s.originalSaleId() : null;
+        }
+        // a buyer merged away since the sale counts for the survivor; holding the accounts keeps a merge
+        // that is under way from moving this member's counted sales before these rows are committed
+        Map<Long, Long> mergedAway = ledger.holdAgainstMerges(java.util.Arrays.asList(member));
+        if (!mergedAway.isEmpty()) {
+            Map<Long, Long> survivors = members.activeIds(mergedAway.keySet());
+            for (int i = 0; i < n; i++) {
+                member[i] = survivors.getOrDefault(member[i], member[i]);
+            }
         }
         // a return counts on its original sale's date (when that sale was counted)
         List<Long> changed = jdbc.sql("""

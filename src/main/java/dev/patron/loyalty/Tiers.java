@@ -726,6 +726,7 @@ public class Tiers {
             return;
         }
         ledger.lockAll(List.of(survivorId, mergedId));
+        ledger.markMerged(mergedId, survivorId);
         jdbc.sql(
                         "insert into loyalty.tier_merge_move (merge_id, sale_id) select ?, sale_id from loyalty.tier_sale where member_id = ?")
                 .params(mergeId, mergedId)
@@ -796,6 +797,7 @@ public class Tiers {
             return;
         }
         ledger.lockAll(List.of(survivorId, mergedId));
+        ledger.markMerged(mergedId, null);
         jdbc.sql("""
                 update loyalty.tier_sale set member_id = ? where member_id = ?
                   and sale_id in (select sale_id from loyalty.tier_merge_move where merge_id = ?)""").params(mergedId, survivorId, mergeId).update();

@@ -435,6 +435,53 @@ class LoyaltyIntegrationTests {
         awaitBalance(survivor, 656);
     }
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    /**
+     * Found by {@link LoyaltyPropertyTests}: a sale recorded just before its buyer was merged away, and
+     * accrued only after the merge had moved the buyer's points, must credit the survivor — not the
+     * merged account nobody can use any more. The test holds the accrual back (it reads the earn rules,
+     * which the test locks) until the merge has been handled completely.
+     */
+    @Test
+    void aSaleAccruedAfterItsBuyerWasMergedAwayCreditsTheSurvivor() throws Exception {
+        long survivor = member();
+        long merged = member();
+        try (java.sql.Connection hold = dataSource.getConnection()) {
+            hold.setAutoCommit(false);
+            try (var st = hold.createStatement()) {
+                st.execute("lock table loyalty.earn_rule in access exclusive mode");
+            }
+            sale(merged);
+            var merge = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+            assertThat(merge.status()).as(merge.raw()).isIn(200, 201);
+            long mergeId = merge.json().path("id").asLong();
+            // the points side of the merge is done (transfer entries written), the accrual still waits
+            await(
+                    () -> jdbc.sql("select count(*) from loyalty.entry where merge_id = ? and kind = 'TRANSFER_OUT'")
+                                    .param(mergeId)
+                                    .query(Long.class)
+                                    .single()
+                            == 1,
+                    () -> "merge not handled yet");
+            assertThat(jdbc.sql("select count(*) from loyalty.entry where kind = 'EARN' and member_id in (?, ?)")
+                            .params(survivor, merged)
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+            hold.rollback();
+        }
+        awaitBalance(survivor, 656);
+        assertThat(points(merged).path("balance").asLong()).isEqualTo(656); // a merged id shows the survivor's
+        assertThat(jdbc.sql("select balance from loyalty.account where member_id = ?")
+                        .param(merged)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(loyalty.verify(merged)).isEmpty();
+    }
+
     @Test
     void aSpendCancelledAfterAMergeGivesThePointsBackToTheSurvivor() {
         long survivor = member();
