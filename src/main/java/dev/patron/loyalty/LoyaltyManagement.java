@@ -57,14 +57,48 @@ public class LoyaltyManagement {
             MemberReferences members,
             OrganizationManagement organization,
             AuditLog audit,
-            PointsPooling pooling) {
+            PointsPooling pooling,
+            PointsExpiry expiry,
+            org.springframework.transaction.support.TransactionTemplate tx) {
         this.pooling = pooling;
+        this.expiry = expiry;
+        this.tx = tx;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.settings = settings;
         this.members = members;
         this.organization = organization;
         this.audit = audit;
+    }
+
+    private final PointsExpiry expiry;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
+
+    /** What an on-demand expiry run did: points of lots that expired before the day, and how long it took. */
+    public record ExpiryRun(LocalDate expiredBefore, long points, long millis) {}
+
+    /**
+     * Expires every lot whose expiry date has passed, now (ADMIN of all stores; audited), instead of
+     * waiting for the nightly job. Refused (409) while another run holds the cluster lock.
+     */
+    public ExpiryRun runExpiry() {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        CurrentStaff.requireAllStores();
+        PointsExpiry.Run run =
+                expiry.runNow().orElseThrow(() -> PatronException.conflict("expiry", "loyalty.expiry.running"));
+        // the run commits in chunks of members (not one huge transaction); the audit entry in its own
+        tx.executeWithoutResult(status -> audit.record(
+                "points.expiry-run",
+                "program",
+                1L,
+                Map.of(
+                        "expiredBefore",
+                        run.expiredBefore().toString(),
+                        "points",
+                        run.points(),
+                        "millis",
+                        run.millis())));
+        return new ExpiryRun(run.expiredBefore(), run.points(), run.millis());
     }
 
     static LocalDate today() {

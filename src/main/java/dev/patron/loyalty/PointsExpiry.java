@@ -3,6 +3,8 @@ package dev.patron.loyalty;
 import java.time.LocalDate;
 import java.util.List;
 import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
+import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
@@ -32,10 +34,44 @@ class PointsExpiry {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
+    private final LockProvider locks;
 
-    PointsExpiry(JdbcClient jdbc, TransactionTemplate tx) {
+    PointsExpiry(JdbcClient jdbc, TransactionTemplate tx, LockProvider locks) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.locks = locks;
+    }
+
+    /** What an on-demand run did. */
+    record Run(LocalDate expiredBefore, long points, long millis) {}
+
+    /**
+     * Runs the expiry now, under the same cluster lock as the nightly job; empty when another run
+     * (here or on another instance) holds the lock.
+     */
+    java.util.Optional<Run> runNow() {
+        LocalDate today = LoyaltyManagement.today();
+        long started = System.nanoTime();
+        try {
+            var result = new DefaultLockingTaskExecutor(locks)
+                    .executeWithLock(
+                            () -> expire(today),
+                            new LockConfiguration(
+                                    java.time.Instant.now(),
+                                    "loyalty.expiry",
+                                    java.time.Duration.ofHours(2),
+                                    java.time.Duration.ZERO));
+            if (!result.wasExecuted()) {
+                return java.util.Optional.empty();
+            }
+            long points = result.getResult();
+            log.info("Points expiry on demand: {} points expired", points);
+            return java.util.Optional.of(new Run(today, points, (System.nanoTime() - started) / 1_000_000));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Scheduled(cron = "${patron.loyalty.expiry-cron:0 30 1 * * *}", zone = "Asia/Shanghai")

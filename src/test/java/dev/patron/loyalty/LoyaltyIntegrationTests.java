@@ -435,6 +435,46 @@ class LoyaltyIntegrationTests {
         awaitBalance(survivor, 656);
     }
 
+    @Test
+    void anAdminRunsTheExpiryNowUnderTheClusterLockAndOthersMayNot() {
+        long m = member();
+        sale(m);
+        awaitBalance(m, 656);
+        jdbc.sql("update loyalty.lot set expires_on = ? where member_id = ?")
+                .params(LoyaltyManagement.today().minusDays(1), m)
+                .update();
+        assertThat(fx.as(Role.MARKETER)
+                        .post("/api/v1/loyalty/expiry/run", Map.of())
+                        .status())
+                .isEqualTo(403);
+        // another instance (or the nightly job) holds the lock: refused, nothing expired
+        jdbc.sql("""
+                        insert into loyalty.shedlock (name, lock_until, locked_at, locked_by)
+                        values ('loyalty.expiry', now() + interval '5 minutes', now(), 'elsewhere')
+                        on conflict (name) do update set lock_until = excluded.lock_until, locked_by = excluded.locked_by""").update();
+        try {
+            var busy = admin.inLanguage("zh-CN").post("/api/v1/loyalty/expiry/run", Map.of());
+            assertThat(busy.status()).as(busy.raw()).isEqualTo(409);
+            assertThat(busy.raw()).contains("另一次积分过期处理正在进行");
+            assertThat(points(m).path("balance").asLong()).isEqualTo(656);
+        } finally {
+            jdbc.sql(
+                            "update loyalty.shedlock set lock_until = now() - interval '1 second' where name = 'loyalty.expiry'")
+                    .update();
+        }
+        var run = admin.post("/api/v1/loyalty/expiry/run", Map.of());
+        assertThat(run.status()).as(run.raw()).isEqualTo(200);
+        assertThat(run.json().path("points").asLong()).isGreaterThanOrEqualTo(656);
+        assertThat(run.json().path("expiredBefore").asString())
+                .isEqualTo(LoyaltyManagement.today().toString());
+        assertThat(points(m).path("balance").asLong()).isZero();
+        assertThat(loyalty.verify(m)).isEmpty();
+        assertThat(jdbc.sql("select count(*) from audit.audit_event where action = 'points.expiry-run'")
+                        .query(Long.class)
+                        .single())
+                .isPositive();
+    }
+
     @Autowired
     javax.sql.DataSource dataSource;
 

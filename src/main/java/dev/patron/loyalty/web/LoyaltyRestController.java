@@ -75,6 +75,15 @@ class LoyaltyRestController {
         return ResponseEntity.status(201).body(loyalty.adjust(command));
     }
 
+    @PostMapping("/loyalty/expiry/run")
+    @Operation(
+            summary = "Expire every lot whose expiry date has passed, now (ADMIN; audited)",
+            description =
+                    "The nightly job's work on demand, under the same cluster lock: 409 while another run holds it.")
+    LoyaltyManagement.ExpiryRun runExpiry() {
+        return loyalty.runExpiry();
+    }
+
     @GetMapping("/loyalty/program")
     @Operation(summary = "Points program settings")
     LoyaltyProgram program() {
