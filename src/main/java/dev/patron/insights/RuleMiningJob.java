@@ -183,12 +183,17 @@ class RuleMiningJob {
             BasketSource.Baskets source = baskets.baskets(p.level(), p.from(), p.to(), p.storeIds());
             FpGrowth.Result result =
                     snapshot.execute(s -> new FpGrowth(p.minSupport(), p.minConfidence(), p.maxItems()).mine(source));
+            long mined = System.nanoTime();
+            long[] phases = new long[3];
             tx.executeWithoutResult(s -> {
                 store(id, p, source, result);
+                phases[0] = System.nanoTime();
                 upSell.computeBands(id, p.from(), p.to(), p.storeIds());
+                phases[1] = System.nanoTime();
                 LocalDate to = p.to();
                 long members = nextBest.fill(
                         id, p.level(), to.minusMonths(windowMonths).plusDays(1), to, nextBestPerMember);
+                phases[2] = System.nanoTime();
                 jdbc.sql("""
                         update insights.rule_run set status = 'DONE', baskets = ?, min_support_count = ?,
                             frequent_itemsets = ?, rules = ?, members_scored = ?, duration_ms = ?, finished_at = now()
@@ -204,13 +209,18 @@ class RuleMiningJob {
                         .update();
             });
             log.info(
-                    "Rule mining run {} ({}): {} baskets, {} itemsets, {} rules in {} ms",
+                    "Rule mining run {} ({}): {} baskets, {} itemsets, {} rules in {} ms (read and mine {} ms, store"
+                            + " rules {} ms, price bands {} ms, next best {} ms)",
                     id,
                     p.level(),
                     result.baskets(),
                     result.itemsets().size(),
                     result.rules().size(),
-                    (System.nanoTime() - started) / 1_000_000);
+                    (System.nanoTime() - started) / 1_000_000,
+                    (mined - started) / 1_000_000,
+                    (phases[0] - mined) / 1_000_000,
+                    (phases[1] - phases[0]) / 1_000_000,
+                    (phases[2] - phases[1]) / 1_000_000);
         } catch (RuntimeException | OutOfMemoryError e) {
             log.error("Rule mining run {} failed", id, e);
             String error = e.getClass().getSimpleName() + ": " + e.getMessage();
