@@ -235,7 +235,7 @@ final class FpGrowth {
         }
     }
 
-    /** An FP-tree in parallel arrays; node 0 is the root. Items are ranks, children in sibling lists. */
+    /** An FP-tree in parallel arrays; node 0 is the root. Items are ranks; children found through a hash table. */
     static final class Tree {
         final int headers;
         final int[] headFirst;
@@ -243,8 +243,6 @@ final class FpGrowth {
         int size = 1;
         int[] item = new int[1024];
         int[] parent = new int[1024];
-        int[] firstChild = new int[1024];
-        int[] nextSibling = new int[1024];
         int[] link = new int[1024];
         long[] count = new long[1024];
 
@@ -255,8 +253,6 @@ final class FpGrowth {
             Arrays.fill(headFirst, -1);
             item[0] = -1;
             parent[0] = -1;
-            firstChild[0] = -1;
-            nextSibling[0] = -1;
             link[0] = -1;
         }
 
@@ -265,10 +261,7 @@ final class FpGrowth {
             int node = 0;
             for (int i = 0; i < length; i++) {
                 int r = ranks[i];
-                int child = firstChild[node];
-                while (child >= 0 && item[child] != r) {
-                    child = nextSibling[child];
-                }
+                int child = child(node, r);
                 if (child < 0) {
                     child = newNode(r, node);
                 }
@@ -278,22 +271,75 @@ final class FpGrowth {
             }
         }
 
+        /**
+         * The child of {@code node} with rank {@code r}, or -1: an open-addressing hash table keyed by
+         * (parent, rank), so that a node with hundreds of children (the root) is found in O(1).
+         */
+        private long[] keys = new long[2048];
+
+        private int[] values = new int[2048];
+        private int entries;
+
+        private static long key(int node, int r) {
+            return ((long) node << 32) | (r & 0xffffffffL);
+        }
+
+        private int slot(long k, long[] table) {
+            int h = Long.hashCode(k * 0x9E3779B97F4A7C15L);
+            return h & (table.length - 1);
+        }
+
+        private int child(int node, int r) {
+            long k = key(node, r) + 1; // 0 marks an empty slot
+            int i = slot(k, keys);
+            while (keys[i] != 0) {
+                if (keys[i] == k) {
+                    return values[i];
+                }
+                i = (i + 1) & (keys.length - 1);
+            }
+            return -1;
+        }
+
+        private void putChild(int node, int r, int child) {
+            if ((entries + 1) * 2 > keys.length) {
+                long[] oldKeys = keys;
+                int[] oldValues = values;
+                keys = new long[oldKeys.length * 2];
+                values = new int[oldKeys.length * 2];
+                for (int j = 0; j < oldKeys.length; j++) {
+                    if (oldKeys[j] != 0) {
+                        int i = slot(oldKeys[j], keys);
+                        while (keys[i] != 0) {
+                            i = (i + 1) & (keys.length - 1);
+                        }
+                        keys[i] = oldKeys[j];
+                        values[i] = oldValues[j];
+                    }
+                }
+            }
+            long k = key(node, r) + 1;
+            int i = slot(k, keys);
+            while (keys[i] != 0) {
+                i = (i + 1) & (keys.length - 1);
+            }
+            keys[i] = k;
+            values[i] = child;
+            entries++;
+        }
+
         private int newNode(int r, int parentNode) {
             if (size == item.length) {
                 int cap = item.length * 2;
                 item = Arrays.copyOf(item, cap);
                 parent = Arrays.copyOf(parent, cap);
-                firstChild = Arrays.copyOf(firstChild, cap);
-                nextSibling = Arrays.copyOf(nextSibling, cap);
                 link = Arrays.copyOf(link, cap);
                 count = Arrays.copyOf(count, cap);
             }
             int n = size++;
             item[n] = r;
             parent[n] = parentNode;
-            firstChild[n] = -1;
-            nextSibling[n] = firstChild[parentNode];
-            firstChild[parentNode] = n;
+            putChild(parentNode, r, n);
             link[n] = headFirst[r];
             headFirst[r] = n;
             count[n] = 0;
