@@ -41,6 +41,7 @@ class RuleMiningJob {
     private static final Logger log = LoggerFactory.getLogger(RuleMiningJob.class);
     static final MathContext MC = new MathContext(20, RoundingMode.HALF_EVEN);
     static final int SCALE = 6;
+    static final int KEEP_RUNS = 20;
 
     /** A run's parameters, already validated. */
     record Params(
@@ -194,6 +195,7 @@ class RuleMiningJob {
                 long members = nextBest.fill(
                         id, p.level(), to.minusMonths(windowMonths).plusDays(1), to, nextBestPerMember);
                 phases[2] = System.nanoTime();
+                prune(p.level(), id);
                 jdbc.sql("""
                         update insights.rule_run set status = 'DONE', baskets = ?, min_support_count = ?,
                             frequent_itemsets = ?, rules = ?, members_scored = ?, duration_ms = ?, finished_at = now()
@@ -233,6 +235,25 @@ class RuleMiningJob {
                             id)
                     .update();
         }
+    }
+
+    /**
+     * Keeps the rules and price bands of the level's latest {@value #KEEP_RUNS} runs (the run rows stay
+     * as history): weekly runs would otherwise pile up rules nobody reads.
+     */
+    private void prune(RuleLevel level, long currentId) {
+        jdbc.sql("""
+                with old as (
+                    select id from insights.rule_run where level = ? and id <= ? order by id desc offset ?)
+                delete from insights.association_rule where run_id in (select id from old)""").params(level.name(), currentId, KEEP_RUNS).update();
+        jdbc.sql("""
+                with old as (
+                    select id from insights.rule_run where level = ? and id <= ? order by id desc offset ?)
+                delete from insights.price_band where run_id in (select id from old)""").params(level.name(), currentId, KEEP_RUNS).update();
+        jdbc.sql("""
+                with old as (
+                    select id from insights.rule_run where level = ? and id <= ? order by id desc offset ?)
+                delete from insights.price_band_brand where run_id in (select id from old)""").params(level.name(), currentId, KEEP_RUNS).update();
     }
 
     private Params params(long id) {

@@ -244,6 +244,31 @@ class AssociationRulesIntegrationTests {
             }
         }
         assertThat(panel).as(member.path("panels").toString()).isTrue();
+
+        // brand level: only the 25 shoe tickets have brands, one each, so baskets but no rules
+        JsonNode brands = mineAndWait(
+                admin,
+                Map.of(
+                        "level",
+                        "brand",
+                        "minSupport",
+                        new BigDecimal("0.01"),
+                        "from",
+                        CrossSellFixtures.DATE,
+                        "to",
+                        CrossSellFixtures.DATE,
+                        "storeCodes",
+                        List.of(fx.org.store)));
+        assertThat(brands.path("baskets").asLong()).isEqualTo(25);
+        assertThat(brands.path("rules").asLong()).isZero();
+        JsonNode byBrand = admin.get("/api/v1/members/" + fx.bagOnly + "/next-best?level=brand")
+                .json();
+        assertThat(byBrand.path("level").asString()).isEqualTo("BRAND");
+        assertThat(byBrand.path("runId").asLong()).isEqualTo(brands.path("id").asLong());
+        assertThat(byBrand.path("nextBest")).isEmpty();
+        // the category table is the category run's still
+        assertThat(jdbc.sql(set.sql()).params(set.params()).query(Long.class).list())
+                .containsExactly(fx.bagOnly);
     }
 
     @Test
