@@ -5,6 +5,7 @@
  * categories/brands, up-sell). The math and its sources are in docs/MODELS.md. Reads other modules'
  * data only through their published {@code v_*} views
  * (docs/adr/0008-reporting-reads-published-views.md).
+ * Cross-sell API: {@link dev.patron.insights.AssociationRules}.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})
