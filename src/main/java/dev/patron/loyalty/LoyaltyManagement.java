@@ -180,22 +180,32 @@ public class LoyaltyManagement {
                 .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
                 .optional()
                 .orElse(new long[] {0, 0, 0});
-        long pending = jdbc.sql(
-                        "select coalesce(sum(remaining), 0) from loyalty.lot where member_id = ? and remaining > 0 and available_from > ?")
-                .params(id, today)
-                .query(Long.class)
-                .single();
-        long open = jdbc.sql(
-                        "select coalesce(sum(remaining), 0) from loyalty.lot where member_id = ? and remaining > 0")
-                .param(id)
-                .query(Long.class)
-                .single();
-        List<PointsBalance.Expiring> expiring = jdbc.sql("""
-                select to_char(expires_on, 'YYYY-MM'), sum(remaining) from loyalty.lot
-                where member_id = ? and remaining > 0 and expires_on is not null group by 1 order by 1 limit 24""")
-                .param(id)
-                .query((rs, n) -> new PointsBalance.Expiring(YearMonth.parse(rs.getString(1)), rs.getLong(2)))
-                .list();
+        // the balance is the materialised row (one primary-key read); the open lots hold exactly
+        // max(balance, 0) points, so only a positive balance needs the lots — read once through the
+        // member's partial index of open lots for pending points and the expiry months
+        long[] openPending = {0, 0};
+        java.util.TreeMap<YearMonth, Long> byMonth = new java.util.TreeMap<>();
+        if (row[0] > 0) {
+            jdbc.sql("""
+                    select to_char(expires_on, 'YYYY-MM'), available_from > ?, sum(remaining) from loyalty.lot
+                    where member_id = ? and remaining > 0 group by 1, 2""").params(today, id).query(rs -> {
+                long points = rs.getLong(3);
+                openPending[0] += points;
+                if (rs.getBoolean(2)) {
+                    openPending[1] += points;
+                }
+                String month = rs.getString(1);
+                if (month != null) {
+                    byMonth.merge(YearMonth.parse(month), points, Long::sum);
+                }
+            });
+        }
+        long open = openPending[0];
+        long pending = openPending[1];
+        List<PointsBalance.Expiring> expiring = byMonth.entrySet().stream()
+                .limit(24)
+                .map(e -> new PointsBalance.Expiring(e.getKey(), e.getValue()))
+                .toList();
         return new PointsBalance(id, row[0], open - pending, pending, row[1], row[2], expiring, pooling.of(id));
     }
 
