@@ -73,9 +73,10 @@ class RfmPagesTests {
     void theGridAndThePyramidInBothLanguages() {
         Page zh = signedIn(Role.ANALYST, "zh-CN").get("/segments/rfm");
         assertThat(zh.status()).isEqualTo(200);
-        assertThat(zh.body()).contains("RFM 客户生命周期矩阵", "id=\"rfm-heatmap\"", "data-chart=");
+        assertThat(zh.body()).contains("RFM 客户生命周期矩阵", "id=\"rfm-heatmap\"", "data-heatmap=");
         String table = section(zh.body(), "rfm-cells");
-        assertThat(table).contains("活跃新客户", "流失粉丝客户", "维系策略", "每 14 天一次");
+        assertThat(table).contains("活跃新客户", "维系策略", "每 14 天一次");
+        assertThat(zh.body()).contains("流失粉丝客户", "重点挽回");
         assertThat(zh.body()).contains("与上月相比的人群迁移");
         assertThat(zh.body()).doesNotContain("id=\"rfm-refresh\""); // analysts do not refresh
         assertThat(zh.body()).doesNotContain("/segments/rfm/cells/"); // nor edit
@@ -164,6 +165,38 @@ class RfmPagesTests {
                         "pyramidPercents", "50, 60"));
         assertThat(wrong2.status()).isEqualTo(400);
         assertThat(wrong2.body()).contains("must be greater than 90", "less than 100%");
+    }
+
+    @Test
+    void theMemberPageShowsTheFactsPanelToHeadOfficeButNotToAStore() {
+        ApiClient api = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
+        long member = fx.member("事实面板" + TestData.unique("")).path("id").asLong();
+        var sale = api.post(
+                "/api/v1/sales",
+                SalesFixtures.with(
+                        fx.sale(
+                                TestData.unique("P"),
+                                88_800,
+                                List.of(SalesFixtures.line("S", fx.counterA, fx.brandA, 1, 88_800, 0))),
+                        "memberId",
+                        member));
+        assertThat(sale.status()).as(sale.raw()).isEqualTo(201);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> api.get("/api/v1/members/" + member + "/facts")
+                                .json()
+                                .path("facts")
+                                .path("tickets")
+                                .asInt()
+                        == 1);
+        Page zh = signedIn(Role.MARKETER, "zh-CN").get("/members/" + member);
+        assertThat(zh.status()).isEqualTo(200);
+        String panel = section(zh.body(), "facts-panel");
+        assertThat(panel).contains("¥888.00", "雅琳", "阳光百货");
+        assertThat(zh.body()).contains("消费特征与 RFM");
+        Page store = signedIn(Role.STORE_MANAGER, "zh-CN").get("/members/" + member);
+        assertThat(store.status()).isEqualTo(200);
+        assertThat(store.body()).doesNotContain("id=\"facts-panel\"");
     }
 
     @Test
