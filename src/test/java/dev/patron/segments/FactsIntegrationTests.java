@@ -414,7 +414,24 @@ class FactsIntegrationTests {
         long m = member();
         buy(m, today().minusDays(3), fx.store, 123_400);
         awaitFacts(m);
+        // incremental and batch agree: the facts the events computed as of today equal the refresh's
+        String rowsSql = """
+                select member_id, first_purchase_date, last_purchase_date, purchase_days, purchase_days_12m, tickets,
+                       tickets_12m, spend_fen, spend_12m_fen, avg_ticket_fen, avg_interval_days, favourite_brand_id,
+                       favourite_category_id, favourite_store_id, return_tickets, returned_fen
+                from segments.member_fact where as_of = ? and member_id = any(?) order by member_id""";
+        Long[] current = jdbc.sql("select member_id from segments.member_fact where as_of = ?")
+                .param(today())
+                .query(Long.class)
+                .list()
+                .toArray(Long[]::new);
+        List<Map<String, Object>> incremental =
+                jdbc.sql(rowsSql).params(today(), current).query().listOfRows();
         tx.executeWithoutResult(t -> rfm.refreshAll(today()));
+        List<Map<String, Object>> batch =
+                jdbc.sql(rowsSql).params(today(), current).query().listOfRows();
+        assertThat(incremental).hasSizeGreaterThan(0);
+        assertThat(batch).isEqualTo(incremental);
         JsonNode grid = admin.get("/api/v1/rfm/grid").json();
         assertThat(grid.path("cells")).hasSize(16);
         long total = jdbc.sql("select count(*) from segments.member_rfm")
