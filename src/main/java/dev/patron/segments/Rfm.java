@@ -645,9 +645,10 @@ public class Rfm {
      * Streams the RFM of every member as of {@code asOf}, computed from sales (not from today's
      * table): quintiles ranked over all members with a purchase up to that day, or over the members
      * of one store with only that store's tickets when {@code storeId} is given. {@code windowMonths}
-     * null: the settings' window. {@code open} is called once the request is known to be valid.
+     * null: the settings' window. {@code open} is called once the request is known to be valid. Audited
+     * ({@code rfm.exported}).
      */
-    @Transactional(readOnly = true)
+    @Transactional
     public void export(LocalDate asOf, Integer windowMonths, Long storeId, Runnable open, Consumer<RfmExportRow> sink) {
         CurrentStaff.requireAnyRole(Role.MARKETER, Role.ANALYST, Role.ADMIN);
         if (storeId == null) {
@@ -676,6 +677,12 @@ public class Rfm {
                            from members.v_identifier where kind = 'EXTERNAL' group by member_id) e
                        on e.member_id = x.member_id
                 order by x.member_id""";
+        // a bulk read of members with their external ids: audited like the member list export
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("asOf", asOf.toString());
+        details.put("windowMonths", months);
+        details.put("storeId", storeId == null ? "all" : storeId);
+        audit.record("rfm.exported", "rfm", asOf.toString(), details);
         open.run();
         streaming.query(
                 sql,

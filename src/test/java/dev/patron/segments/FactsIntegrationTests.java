@@ -387,6 +387,12 @@ class FactsIntegrationTests {
                 export("/api/v1/rfm/export?storeId=" + storeId(fx.store) + "&asOf=" + today().minusDays(100));
         assertThat(earlier.keySet()).containsExactlyInAnyOrder(ids[2], ids[3], ids[5]);
         assertThat(earlier.get(ids[3])[2]).isEqualTo("0");
+        assertThat(jdbc.sql(
+                                "select count(*) from audit.audit_event where action = 'rfm.exported' and details ->> 'storeId' = ?")
+                        .param(String.valueOf(storeId(fx.store)))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
     }
 
     private long storeId(String code) {
