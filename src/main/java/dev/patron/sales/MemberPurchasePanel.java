@@ -3,10 +3,8 @@ package dev.patron.sales;
 import dev.patron.members.MemberPanel;
 import dev.patron.shared.security.CurrentStaff;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,13 +20,13 @@ import org.springframework.stereotype.Component;
  * The purchase history panel of the member 360 view ({@code panels[].data} under the key
  * {@code purchases}): see {@link MemberPurchaseSummary}. Only tickets of the caller's stores count;
  * empty when the member bought nothing there. Two queries on the member's tickets (index
- * {@code sale_member}) and one by id for store and counter names.
+ * {@code sale_member}) and one by id for store and counter names. Interval and favourites are
+ * member facts, shown by the segments module's "Facts &amp; RFM" panel (one place computes them).
  */
 @Component
 class MemberPurchasePanel implements MemberPanel {
 
     static final int RECENT = 5;
-    static final int FAVOURITES = 3;
 
     private final JdbcClient jdbc;
     private final SalesKpiNames names;
@@ -66,62 +64,23 @@ class MemberPurchasePanel implements MemberPanel {
 
     Optional<MemberPurchaseSummary> summary(long memberId) {
         Long[] scope = CurrentStaff.scope().filterOrNull();
-        record Fav(String dim, long id, long net) {}
         long[] counts = new long[4];
         LocalDate[] dates = new LocalDate[2];
-        long[] days = new long[1];
-        List<Fav> favs = new ArrayList<>();
         jdbc.sql("""
-                with t as (
-                    select id, kind, business_date, total_fen from sales.sale
-                    where member_id = ? and (?::bigint[] is null or store_id = any(?::bigint[]))
-                ),
-                l as (
-                    select l.brand_id, l.category_id, l.amount_fen from t join sales.sale_line l on l.sale_id = t.id
-                )
-                select 'S', count(*) filter (where kind = 'SALE'), count(*) filter (where kind = 'RETURN'),
+                select count(*) filter (where kind = 'SALE'), count(*) filter (where kind = 'RETURN'),
                        coalesce(sum(total_fen), 0), coalesce(-sum(total_fen) filter (where kind = 'RETURN'), 0),
-                       count(distinct business_date) filter (where kind = 'SALE'),
                        min(business_date) filter (where kind = 'SALE'), max(business_date) filter (where kind = 'SALE')
-                from t
-                union all (
-                    select 'B', brand_id, 0, sum(amount_fen), 0, 0, null, null from l where brand_id is not null
-                    group by brand_id having sum(amount_fen) > 0 order by 4 desc, 2 limit ?)
-                union all (
-                    select 'K', category_id, 0, sum(amount_fen), 0, 0, null, null from l where category_id is not null
-                    group by category_id having sum(amount_fen) > 0 order by 4 desc, 2 limit ?)""").params(memberId, scope, scope, FAVOURITES, FAVOURITES).query(rs -> {
-            String dim = rs.getString(1);
-            if ("S".equals(dim)) {
-                counts[0] = rs.getLong(2);
-                counts[1] = rs.getLong(3);
-                counts[2] = rs.getLong(4);
-                counts[3] = rs.getLong(5);
-                days[0] = rs.getLong(6);
-                dates[0] = rs.getObject(7, LocalDate.class);
-                dates[1] = rs.getObject(8, LocalDate.class);
-            } else {
-                favs.add(new Fav(dim, rs.getLong(2), rs.getLong(4)));
-            }
+                from sales.sale
+                where member_id = ? and (?::bigint[] is null or store_id = any(?::bigint[]))""").params(memberId, scope, scope).query(rs -> {
+            counts[0] = rs.getLong(1);
+            counts[1] = rs.getLong(2);
+            counts[2] = rs.getLong(3);
+            counts[3] = rs.getLong(4);
+            dates[0] = rs.getObject(5, LocalDate.class);
+            dates[1] = rs.getObject(6, LocalDate.class);
         });
         if (counts[0] + counts[1] == 0) {
             return Optional.empty();
-        }
-        BigDecimal interval = days[0] < 2
-                ? null
-                : BigDecimal.valueOf(ChronoUnit.DAYS.between(dates[0], dates[1]))
-                        .divide(BigDecimal.valueOf(days[0] - 1), 1, RoundingMode.HALF_UP);
-        Set<Long> brandIds = new HashSet<>();
-        Set<Long> categoryIds = new HashSet<>();
-        favs.forEach(f -> ("B".equals(f.dim()) ? brandIds : categoryIds).add(f.id()));
-        Map<Long, SalesKpiNames.Named> brands = names.brands(brandIds);
-        Map<Long, SalesKpiNames.Named> categories = names.categories(categoryIds);
-        List<MemberPurchaseSummary.Favourite> favBrands = new ArrayList<>();
-        List<MemberPurchaseSummary.Favourite> favCategories = new ArrayList<>();
-        for (Fav f : favs) {
-            SalesKpiNames.Named n = ("B".equals(f.dim()) ? brands : categories).get(f.id());
-            var fav = new MemberPurchaseSummary.Favourite(
-                    n == null ? "#" + f.id() : n.code(), n == null ? null : n.name(), f.net());
-            ("B".equals(f.dim()) ? favBrands : favCategories).add(fav);
         }
         return Optional.of(new MemberPurchaseSummary(
                 counts[0],
@@ -130,10 +89,7 @@ class MemberPurchasePanel implements MemberPanel {
                 counts[3],
                 dates[0],
                 dates[1],
-                interval,
-                favBrands,
-                favCategories,
-                recent(memberId, scope, brands)));
+                recent(memberId, scope, new HashMap<>())));
     }
 
     private List<MemberPurchaseSummary.Purchase> recent(

@@ -7,9 +7,8 @@ import java.util.List;
 
 /**
  * A member's purchase history as the 360 view's panel shows it (in the caller's stores): how often
- * and how much, first and last purchase, the average days between purchase days, the three
- * favourite brands and categories by net spend, and the latest tickets with what, where, price,
- * discount and returns. Money in fen.
+ * and how much, first and last purchase, and the latest tickets with what, where, price, discount
+ * and returns. Money in fen. (Interval and favourites: segments' member facts.)
  */
 public record MemberPurchaseSummary(
         long purchases,
@@ -18,13 +17,7 @@ public record MemberPurchaseSummary(
         long returnedFen,
         LocalDate firstPurchase,
         LocalDate lastPurchase,
-        BigDecimal averageIntervalDays,
-        List<Favourite> favouriteBrands,
-        List<Favourite> favouriteCategories,
         List<Purchase> recent) {
-
-    /** A brand or category with the member's net spend on it. */
-    public record Favourite(String code, String name, long netFen) {}
 
     /** A ticket (sale or return) with its lines. */
     public record Purchase(

@@ -5,6 +5,10 @@
  * grid and quintile scores), the value pyramid and rule segments read them. After facts change the
  * module publishes {@link dev.patron.segments.MemberFactsChanged}. Reads other modules' data only
  * through their published {@code v_*} views (docs/adr/0008-reporting-reads-published-views.md).
+ *
+ * <p>API: {@link dev.patron.segments.MemberFacts} (a member's facts and RFM row) and
+ * {@link dev.patron.segments.Rfm} (R×F grid and cells, quintile scores, settings, migration matrix,
+ * value pyramid, export, refresh); docs/segments.md.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})

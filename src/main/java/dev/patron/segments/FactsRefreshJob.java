@@ -1,0 +1,41 @@
+package dev.patron.segments;
+
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Every night refreshes all members' facts and RFM as of today (the 12-month windows and recency
+ * move as days pass), takes the month-end snapshot of the cells on the first run of a month and
+ * re-ranks the quintiles. On several app instances only one runs at a time (ShedLock); a refresh
+ * started on demand meanwhile is refused (advisory lock in {@link Rfm#refreshAll}).
+ */
+@Component
+class FactsRefreshJob {
+
+    private static final Logger log = LoggerFactory.getLogger(FactsRefreshJob.class);
+
+    private final Rfm rfm;
+    private final TransactionTemplate tx;
+
+    FactsRefreshJob(Rfm rfm, TransactionTemplate tx) {
+        this.rfm = rfm;
+        this.tx = tx;
+    }
+
+    @Scheduled(cron = "${patron.segments.refresh-cron:0 10 2 * * *}", zone = "Asia/Shanghai")
+    @SchedulerLock(name = "segments.refresh", lockAtMostFor = "PT3H")
+    void nightly() {
+        FactsRefresh r = tx.execute(s -> rfm.refreshAll(MemberFacts.today()));
+        log.info(
+                "Facts and RFM refresh as of {}: {} facts, {} RFM rows, snapshot {}, {} ms",
+                r.asOf(),
+                r.facts(),
+                r.rfm(),
+                r.snapshotTaken(),
+                r.millis());
+    }
+}

@@ -1,0 +1,704 @@
+package dev.patron.segments;
+
+import dev.patron.audit.AuditLog;
+import dev.patron.shared.security.CurrentStaff;
+import dev.patron.shared.security.Role;
+import dev.patron.shared.web.PatronException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * RFM (seed 001; docs/segments.md): the R×F lifecycle grid with the chain's thresholds and the 16
+ * cells' names, strategies and contact frequencies; classic quintile scores 1-5 for R, F and M where
+ * equal values share a score ({@code 1 + ⌊5·(rank−1)/(n−1)⌋}, capped at 5, rank with ties at the
+ * lowest); the migration matrix since the previous month; the value pyramid; the CSV export as of
+ * any day computed from sales; and the full refresh of facts and RFM (daily job and on demand).
+ *
+ * <p>Roles: reading (grid, pyramid, migration, settings, export) — MARKETER, ANALYST, ADMIN with all
+ * stores (the export of one store: those roles with that store); changing settings and cells —
+ * MARKETER or ADMIN with all stores, audited; the on-demand refresh — ADMIN with all stores. Store
+ * managers do not see RFM: cells are chain-wide.
+ */
+@Service
+public class Rfm {
+
+    static final int MAX_PYRAMID_LAYERS = 9;
+    private static final String CELL_INDEX =
+            "(4 * (array_position(array['ACTIVE','SILENT','SLEEPING','LOST'], %1$s.r_band) - 1)"
+                    + " + array_position(array['NEW','SECOND','OLD','FAN'], %1$s.f_band) - 1)";
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate streaming;
+    private final MemberFacts facts;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+
+    Rfm(JdbcClient jdbc, DataSource dataSource, MemberFacts facts, AuditLog audit, ApplicationEventPublisher events) {
+        this.jdbc = jdbc;
+        this.streaming = new JdbcTemplate(dataSource);
+        this.streaming.setFetchSize(5_000);
+        this.facts = facts;
+        this.audit = audit;
+        this.events = events;
+    }
+
+    /** Whether the caller may see the RFM pages (for the navigation). */
+    public boolean mayRead() {
+        return CurrentStaff.get().hasAnyRole(Role.MARKETER, Role.ANALYST, Role.ADMIN)
+                && CurrentStaff.scope().allStores();
+    }
+
+    /** Whether the caller may edit settings and cells. */
+    public boolean mayEdit() {
+        return CurrentStaff.get().hasAnyRole(Role.MARKETER, Role.ADMIN)
+                && CurrentStaff.scope().allStores();
+    }
+
+    private static void requireReader() {
+        CurrentStaff.requireAnyRole(Role.MARKETER, Role.ANALYST, Role.ADMIN);
+        CurrentStaff.requireAllStores();
+    }
+
+    private static void requireEditor() {
+        CurrentStaff.requireAnyRole(Role.MARKETER, Role.ADMIN);
+        CurrentStaff.requireAllStores();
+    }
+
+    // ------------------------------------------------------------------ settings and cells
+
+    @Transactional(readOnly = true)
+    public RfmSettings settings() {
+        requireReader();
+        return currentSettings();
+    }
+
+    RfmSettings currentSettings() {
+        return jdbc.sql("""
+                select r_active_days, r_silent_days, r_sleeping_days, f_second_min, f_old_min, f_fan_min, window_months,
+                       pyramid_percents from segments.rfm_settings where id = 1""")
+                .query((rs, n) -> new RfmSettings(
+                        rs.getInt(1),
+                        rs.getInt(2),
+                        rs.getInt(3),
+                        rs.getInt(4),
+                        rs.getInt(5),
+                        rs.getInt(6),
+                        rs.getInt(7),
+                        percents(rs.getArray(8))))
+                .single();
+    }
+
+    private static List<BigDecimal> percents(Array a) throws SQLException {
+        return Arrays.stream((BigDecimal[]) a.getArray()).map(Rfm::plain).toList();
+    }
+
+    private static BigDecimal plain(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    /**
+     * Replaces the settings (MARKETER or ADMIN with all stores; audited) and re-bands every member at
+     * once; a new window recomputes frequency and monetary too (the whole RFM, as of the last
+     * refresh). 400 naming the field when invalid.
+     */
+    @Transactional
+    public RfmSettings updateSettings(RfmSettings s) {
+        requireEditor();
+        List<PatronException.FieldError> errors = validate(s);
+        if (!errors.isEmpty()) {
+            throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
+        }
+        jdbc.sql("select id from segments.rfm_settings where id = 1 for update")
+                .query(Long.class)
+                .single();
+        RfmSettings before = currentSettings();
+        jdbc.sql("""
+                update segments.rfm_settings set r_active_days = ?, r_silent_days = ?, r_sleeping_days = ?,
+                    f_second_min = ?, f_old_min = ?, f_fan_min = ?, window_months = ?, pyramid_percents = ?::text[]::numeric[],
+                    updated_at = now(), updated_by = ? where id = 1""")
+                .params(
+                        s.activeDays(),
+                        s.silentDays(),
+                        s.sleepingDays(),
+                        s.secondMin(),
+                        s.oldMin(),
+                        s.fanMin(),
+                        s.windowMonths(),
+                        s.pyramidPercents().stream()
+                                .map(BigDecimal::toPlainString)
+                                .toArray(String[]::new),
+                        CurrentStaff.get().auditName())
+                .update();
+        RfmSettings after = currentSettings();
+        if (!before.windowMonths().equals(after.windowMonths())) {
+            LocalDate asOf = lastFullAsOf();
+            if (asOf != null) {
+                scoreAll(asOf, after);
+            }
+        } else {
+            jdbc.sql("""
+                    update segments.member_rfm set
+                        r_band = case when recency_days <= ? then 'ACTIVE' when recency_days <= ? then 'SILENT'
+                                      when recency_days <= ? then 'SLEEPING' else 'LOST' end,
+                        f_band = case when frequency >= ? then 'FAN' when frequency >= ? then 'OLD'
+                                      when frequency >= ? then 'SECOND' else 'NEW' end""")
+                    .params(
+                            after.activeDays(),
+                            after.silentDays(),
+                            after.sleepingDays(),
+                            after.fanMin(),
+                            after.oldMin(),
+                            after.secondMin())
+                    .update();
+        }
+        audit.record(
+                "rfm.settings.changed",
+                "rfm_settings",
+                1,
+                Map.of("before", before.toString(), "after", after.toString()));
+        return after;
+    }
+
+    static List<PatronException.FieldError> validate(RfmSettings s) {
+        List<PatronException.FieldError> e = new ArrayList<>();
+        if (s == null) {
+            return List.of(new PatronException.FieldError("settings", "validation.required"));
+        }
+        positive(e, "activeDays", s.activeDays(), 3650);
+        positive(e, "silentDays", s.silentDays(), 3650);
+        positive(e, "sleepingDays", s.sleepingDays(), 3650);
+        positive(e, "secondMin", s.secondMin(), 1000);
+        positive(e, "oldMin", s.oldMin(), 1000);
+        positive(e, "fanMin", s.fanMin(), 1000);
+        positive(e, "windowMonths", s.windowMonths(), 120);
+        if (e.isEmpty()) {
+            if (s.silentDays() <= s.activeDays()) {
+                e.add(new PatronException.FieldError("silentDays", "rfm.validation.above", s.activeDays()));
+            }
+            if (s.sleepingDays() <= s.silentDays()) {
+                e.add(new PatronException.FieldError("sleepingDays", "rfm.validation.above", s.silentDays()));
+            }
+            if (s.secondMin() < 2) {
+                e.add(new PatronException.FieldError("secondMin", "rfm.validation.atLeast", 2));
+            }
+            if (s.oldMin() <= s.secondMin()) {
+                e.add(new PatronException.FieldError("oldMin", "rfm.validation.above", s.secondMin()));
+            }
+            if (s.fanMin() <= s.oldMin()) {
+                e.add(new PatronException.FieldError("fanMin", "rfm.validation.above", s.oldMin()));
+            }
+        }
+        List<BigDecimal> p = s.pyramidPercents();
+        if (p == null || p.isEmpty()) {
+            e.add(new PatronException.FieldError("pyramidPercents", "validation.required"));
+        } else if (p.size() > MAX_PYRAMID_LAYERS) {
+            e.add(new PatronException.FieldError("pyramidPercents", "rfm.validation.layers", MAX_PYRAMID_LAYERS));
+        } else {
+            BigDecimal sum = BigDecimal.ZERO;
+            for (int i = 0; i < p.size(); i++) {
+                BigDecimal v = p.get(i);
+                if (v == null
+                        || v.signum() <= 0
+                        || v.scale() > 2 && v.stripTrailingZeros().scale() > 2) {
+                    e.add(new PatronException.FieldError("pyramidPercents[" + i + "]", "rfm.validation.percent"));
+                } else {
+                    sum = sum.add(v);
+                }
+            }
+            if (sum.compareTo(BigDecimal.valueOf(100)) >= 0) {
+                e.add(new PatronException.FieldError("pyramidPercents", "rfm.validation.percentSum"));
+            }
+        }
+        return e;
+    }
+
+    private static void positive(List<PatronException.FieldError> e, String field, Integer v, int max) {
+        if (v == null) {
+            e.add(new PatronException.FieldError(field, "validation.required"));
+        } else if (v < 1 || v > max) {
+            e.add(new PatronException.FieldError(field, "rfm.validation.range", 1, max));
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public List<RfmCell> cells() {
+        requireReader();
+        return allCells();
+    }
+
+    List<RfmCell> allCells() {
+        Map<String, RfmCell> byKey = new HashMap<>();
+        jdbc.sql("""
+                select r_band, f_band, name_zh, name_en, strategy_zh, strategy_en, contact_every_days
+                from segments.rfm_cell""").query(Rfm::cell).list().forEach(c -> byKey.put(c.rBand() + "/" + c.fBand(), c));
+        List<RfmCell> out = new ArrayList<>();
+        for (String r : RfmCell.R_BANDS) {
+            for (String f : RfmCell.F_BANDS) {
+                out.add(byKey.get(r + "/" + f));
+            }
+        }
+        return out;
+    }
+
+    private static RfmCell cell(ResultSet rs, int n) throws SQLException {
+        return new RfmCell(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                (Integer) rs.getObject(7));
+    }
+
+    /** One cell as marketers edit it (MARKETER or ADMIN with all stores; audited); 400 naming the field. */
+    @Transactional
+    public RfmCell updateCell(String rBand, String fBand, RfmCell c) {
+        requireEditor();
+        if (!RfmCell.R_BANDS.contains(rBand)) {
+            throw PatronException.unknownReference("rBand", "rfm.unknownBand", rBand);
+        }
+        if (!RfmCell.F_BANDS.contains(fBand)) {
+            throw PatronException.unknownReference("fBand", "rfm.unknownBand", fBand);
+        }
+        List<PatronException.FieldError> errors = new ArrayList<>();
+        if (c == null) {
+            throw PatronException.invalid("cell", "validation.required");
+        }
+        text(errors, "nameZh", c.nameZh(), 40, true);
+        text(errors, "nameEn", c.nameEn(), 60, true);
+        text(errors, "strategyZh", c.strategyZh(), 1000, false);
+        text(errors, "strategyEn", c.strategyEn(), 2000, false);
+        if (c.contactEveryDays() != null && (c.contactEveryDays() < 1 || c.contactEveryDays() > 365)) {
+            errors.add(new PatronException.FieldError("contactEveryDays", "rfm.validation.range", 1, 365));
+        }
+        if (!errors.isEmpty()) {
+            throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
+        }
+        RfmCell before = jdbc.sql("""
+                select r_band, f_band, name_zh, name_en, strategy_zh, strategy_en, contact_every_days
+                from segments.rfm_cell where r_band = ? and f_band = ? for update""").params(rBand, fBand).query(Rfm::cell).single();
+        RfmCell after = new RfmCell(
+                rBand,
+                fBand,
+                c.nameZh().strip(),
+                c.nameEn().strip(),
+                c.strategyZh() == null ? "" : c.strategyZh().strip(),
+                c.strategyEn() == null ? "" : c.strategyEn().strip(),
+                c.contactEveryDays());
+        jdbc.sql("""
+                update segments.rfm_cell set name_zh = ?, name_en = ?, strategy_zh = ?, strategy_en = ?,
+                    contact_every_days = ?, updated_at = now(), updated_by = ? where r_band = ? and f_band = ?""")
+                .params(
+                        after.nameZh(),
+                        after.nameEn(),
+                        after.strategyZh(),
+                        after.strategyEn(),
+                        after.contactEveryDays(),
+                        CurrentStaff.get().auditName(),
+                        rBand,
+                        fBand)
+                .update();
+        audit.record(
+                "rfm.cell.changed",
+                "rfm_cell",
+                rBand + "/" + fBand,
+                Map.of("before", before.toString(), "after", after.toString()));
+        return after;
+    }
+
+    private static void text(List<PatronException.FieldError> e, String field, String v, int max, boolean required) {
+        if (v == null || v.isBlank()) {
+            if (required) {
+                e.add(new PatronException.FieldError(field, "validation.required"));
+            }
+        } else if (v.strip().length() > max) {
+            e.add(new PatronException.FieldError(field, "rfm.validation.length", max));
+        }
+    }
+
+    // ------------------------------------------------------------------ grid, migration, pyramid
+
+    LocalDate lastFullAsOf() {
+        return jdbc.sql("select last_full_as_of from segments.rfm_settings where id = 1")
+                .query(LocalDate.class)
+                .optional()
+                .orElse(null);
+    }
+
+    @Transactional(readOnly = true)
+    public RfmGrid grid() {
+        requireReader();
+        Map<String, long[]> counts = new HashMap<>();
+        jdbc.sql("""
+                select r_band, f_band, count(*), coalesce(sum(monetary_fen), 0) from segments.member_rfm
+                group by r_band, f_band""").query(rs -> {
+            counts.put(rs.getString(1) + "/" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
+        });
+        long members = counts.values().stream().mapToLong(v -> v[0]).sum();
+        long sales = counts.values().stream().mapToLong(v -> v[1]).sum();
+        List<RfmGrid.Cell> cells = new ArrayList<>();
+        for (RfmCell c : allCells()) {
+            long[] v = counts.getOrDefault(c.rBand() + "/" + c.fBand(), new long[2]);
+            cells.add(new RfmGrid.Cell(c, v[0], v[1], share(v[0], members), share(v[1], sales)));
+        }
+        return new RfmGrid(lastFullAsOf(), members, sales, cells);
+    }
+
+    static double share(long part, long whole) {
+        return whole == 0
+                ? 0
+                : BigDecimal.valueOf(part)
+                        .divide(BigDecimal.valueOf(whole), 4, RoundingMode.HALF_UP)
+                        .doubleValue();
+    }
+
+    @Transactional(readOnly = true)
+    public RfmMigration migration() {
+        requireReader();
+        LocalDate asOf = lastFullAsOf();
+        if (asOf == null) {
+            return new RfmMigration(null, null, List.of());
+        }
+        LocalDate from = jdbc.sql("select max(month) from segments.rfm_snapshot where month < ?")
+                .param(YearMonth.from(asOf).atDay(1))
+                .query(LocalDate.class)
+                .optional()
+                .orElse(null);
+        if (from == null) {
+            return new RfmMigration(null, asOf, List.of());
+        }
+        List<RfmMigration.Move> moves = jdbc.sql("""
+                with f as (select member_id, cell from segments.rfm_snapshot where month = ?),
+                     r as (select member_id, %s as cell from segments.member_rfm r)
+                select f.cell, r.cell, count(*) from f full join r using (member_id)
+                group by f.cell, r.cell order by 3 desc, 1, 2""".formatted(CELL_INDEX.formatted("r")))
+                .param(from)
+                .query((rs, n) -> new RfmMigration.Move(
+                        cellName((Integer) rs.getObject(1)), cellName((Integer) rs.getObject(2)), rs.getLong(3)))
+                .list();
+        return new RfmMigration(from, asOf, moves);
+    }
+
+    static String cellName(Integer index) {
+        return index == null ? null : RfmCell.R_BANDS.get(index / 4) + "/" + RfmCell.F_BANDS.get(index % 4);
+    }
+
+    @Transactional(readOnly = true)
+    public ValuePyramid pyramid() {
+        requireReader();
+        List<BigDecimal> percents = currentSettings().pyramidPercents();
+        BigDecimal[] bounds = new BigDecimal[percents.size()];
+        BigDecimal cum = BigDecimal.ZERO;
+        for (int i = 0; i < percents.size(); i++) {
+            cum = cum.add(percents.get(i));
+            bounds[i] = cum;
+        }
+        Map<Integer, long[]> layers = new LinkedHashMap<>();
+        long[] totals = new long[3];
+        // position p of n (1 = highest spend, ties by member id) is in the first layer i with p ≤ ceil(n·bound_i/100)
+        jdbc.sql("""
+                with ranked as (
+                    select spend_12m_fen, row_number() over (order by spend_12m_fen desc, member_id) as p,
+                           count(*) over () as n
+                    from segments.member_fact where spend_12m_fen > 0
+                ),
+                layered as (
+                    select spend_12m_fen,
+                           coalesce((select min(i) from unnest(?::text[]::numeric[]) with ordinality b(bound, i)
+                                     where ranked.p <= ceil(ranked.n * b.bound / 100)), ?) as layer
+                    from ranked
+                )
+                select layer, count(*), sum(spend_12m_fen), min(spend_12m_fen) from layered group by layer order by layer""")
+                .params(Arrays.stream(bounds).map(BigDecimal::toPlainString).toArray(String[]::new), bounds.length + 1)
+                .query(rs -> {
+                    layers.put(rs.getInt(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                });
+        long members = layers.values().stream().mapToLong(v -> v[0]).sum();
+        long spend = layers.values().stream().mapToLong(v -> v[1]).sum();
+        long inactive = jdbc.sql("select count(*) from segments.member_fact where spend_12m_fen <= 0")
+                .query(Long.class)
+                .single();
+        LocalDate asOf = jdbc.sql("select max(as_of) from segments.member_fact")
+                .query(LocalDate.class)
+                .optional()
+                .orElse(null);
+        List<ValuePyramid.Layer> out = new ArrayList<>();
+        BigDecimal from = BigDecimal.ZERO;
+        for (int i = 1; i <= bounds.length + 1; i++) {
+            BigDecimal to = i <= bounds.length ? bounds[i - 1] : BigDecimal.valueOf(100);
+            long[] v = layers.getOrDefault(i, new long[3]);
+            out.add(new ValuePyramid.Layer(i, plain(from), plain(to), v[0], v[1], share(v[1], spend), v[2]));
+            from = to;
+        }
+        return new ValuePyramid(asOf, members, spend, inactive, out);
+    }
+
+    // ------------------------------------------------------------------ computing RFM
+
+    /**
+     * The RFM select over {@code source}: one row per member with a SALE ticket up to the as-of day,
+     * with bands by the settings and scores either ranked over the whole source (full) or placed by
+     * the breakpoints of the last full refresh (incremental). Parameters: the source's, then as-of,
+     * window start, thresholds.
+     */
+    private static String scoredSql(TicketSource source, boolean incremental) {
+        String scores = incremental
+                ? """
+                  (select case when count(*) = 0 then null
+                          else coalesce(max(score) filter (where min_key <= %s), 1) end
+                   from segments.rfm_break where dimension = '%s')::smallint"""
+                : "least(5, 1 + 5 * (rank() over (order by %s) - 1) / greatest(count(*) over () - 1, 1))::smallint";
+        String r = incremental ? scores.formatted("-banded.recency_days", "R") : scores.formatted("recency_days desc");
+        String f = incremental ? scores.formatted("banded.frequency", "F") : scores.formatted("frequency");
+        String m = incremental ? scores.formatted("banded.monetary_fen", "M") : scores.formatted("monetary_fen");
+        return """
+                with t as (%s),
+                s as (select ?::date as as_of, ?::date as win_start, ?::int as r1, ?::int as r2, ?::int as r3,
+                             ?::int as f2, ?::int as f3, ?::int as f6),
+                base as (
+                    select member_id,
+                           (select as_of from s) - max(business_date) filter (where kind = 'SALE') as recency_days,
+                           count(distinct business_date) filter (where kind = 'SALE'
+                               and business_date > (select win_start from s)) as frequency,
+                           coalesce(sum(total_fen) filter (where business_date > (select win_start from s)), 0) as monetary_fen
+                    from t group by member_id
+                    having count(*) filter (where kind = 'SALE') > 0
+                ),
+                banded as (
+                    select b.member_id, b.recency_days, b.frequency::int as frequency, b.monetary_fen::bigint as monetary_fen,
+                           case when b.recency_days <= s.r1 then 'ACTIVE' when b.recency_days <= s.r2 then 'SILENT'
+                                when b.recency_days <= s.r3 then 'SLEEPING' else 'LOST' end as r_band,
+                           case when b.frequency >= s.f6 then 'FAN' when b.frequency >= s.f3 then 'OLD'
+                                when b.frequency >= s.f2 then 'SECOND' else 'NEW' end as f_band
+                    from base b cross join s
+                ),
+                scored as (
+                    select banded.*, %s as r_score, %s as f_score, %s as m_score from banded
+                )
+                """.formatted(source.sql(), r, f, m);
+    }
+
+    private static List<Object> scoredParams(TicketSource source, LocalDate asOf, int windowMonths, RfmSettings s) {
+        List<Object> p = new ArrayList<>(source.params());
+        p.addAll(List.of(
+                asOf,
+                asOf.minusMonths(windowMonths),
+                s.activeDays(),
+                s.silentDays(),
+                s.sleepingDays(),
+                s.secondMin(),
+                s.oldMin(),
+                s.fanMin()));
+        return p;
+    }
+
+    /** Writes the RFM rows of the source's members (incremental) or of everybody (full); returns rows written. */
+    private long write(TicketSource source, LocalDate asOf, RfmSettings s) {
+        boolean incremental = source.targeted();
+        List<Object> p = scoredParams(source, asOf, s.windowMonths(), s);
+        String gone;
+        if (incremental) {
+            gone = "delete from segments.member_rfm r where r.member_id = any(?::bigint[])"
+                    + " and not exists (select 1 from scored where scored.member_id = r.member_id)";
+            p.add(source.memberIds());
+        } else {
+            gone =
+                    "delete from segments.member_rfm r where not exists (select 1 from scored where scored.member_id = r.member_id)";
+        }
+        p.add(asOf);
+        return jdbc.sql(scoredSql(source, incremental) + """
+                , gone as (%s)
+                insert into segments.member_rfm as r (member_id, recency_days, frequency, monetary_fen, r_band, f_band,
+                    r_score, f_score, m_score, as_of)
+                select member_id, recency_days, frequency, monetary_fen, r_band, f_band, r_score, f_score, m_score, ?::date
+                from scored order by member_id
+                on conflict (member_id) do update set recency_days = excluded.recency_days,
+                    frequency = excluded.frequency, monetary_fen = excluded.monetary_fen, r_band = excluded.r_band,
+                    f_band = excluded.f_band, r_score = excluded.r_score, f_score = excluded.f_score,
+                    m_score = excluded.m_score, as_of = excluded.as_of""".formatted(gone))
+                .params(p)
+                .update();
+    }
+
+    /** Incremental: the RFM rows of the source's members (scores by the last full refresh's breakpoints). */
+    @Transactional(propagation = Propagation.MANDATORY)
+    long rescore(TicketSource source, LocalDate asOf) {
+        return write(source, asOf, currentSettings());
+    }
+
+    /** Full: everybody's RFM row ranked afresh, the breakpoints and the as-of day; a month's snapshot first. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    long scoreAll(LocalDate asOf, RfmSettings s) {
+        long rows = write(TicketSource.all(asOf, null), asOf, s);
+        jdbc.sql("delete from segments.rfm_break").update();
+        jdbc.sql("""
+                insert into segments.rfm_break (dimension, score, min_key)
+                select 'R', r_score, min(-recency_days) from segments.member_rfm group by r_score
+                union all select 'F', f_score, min(frequency) from segments.member_rfm group by f_score
+                union all select 'M', m_score, min(monetary_fen) from segments.member_rfm group by m_score""").update();
+        jdbc.sql("update segments.rfm_settings set last_full_as_of = ? where id = 1")
+                .param(asOf)
+                .update();
+        return rows;
+    }
+
+    /**
+     * Takes the end-of-month snapshot of the cells when {@code asOf} is in a later month than the
+     * last full refresh: member_rfm then still holds that month's last state.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean snapshotIfNewMonth(LocalDate asOf) {
+        LocalDate last = lastFullAsOf();
+        if (last == null || !YearMonth.from(asOf).isAfter(YearMonth.from(last))) {
+            return false;
+        }
+        jdbc.sql("""
+                insert into segments.rfm_snapshot (month, member_id, cell)
+                select ?, member_id, %s from segments.member_rfm r
+                on conflict (month, member_id) do update set cell = excluded.cell""".formatted(CELL_INDEX.formatted("r")))
+                .param(YearMonth.from(last).atDay(1))
+                .update();
+        return true;
+    }
+
+    /**
+     * Full refresh of facts and RFM as of {@code asOf} (ADMIN with all stores; the daily job runs it
+     * as of today): one transaction, one at a time (409 while another runs), audited.
+     */
+    @Transactional
+    public FactsRefresh refresh(LocalDate asOf) {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        CurrentStaff.requireAllStores();
+        if (asOf == null) {
+            asOf = MemberFacts.today();
+        }
+        FactsRefresh r = refreshAll(asOf);
+        audit.record("rfm.refreshed", "rfm", asOf.toString(), Map.of("facts", r.facts(), "rfm", r.rfm()));
+        return r;
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    FactsRefresh refreshAll(LocalDate asOf) {
+        long start = System.nanoTime();
+        boolean locked = jdbc.sql("select pg_try_advisory_xact_lock(hashtext('segments.refresh'))")
+                .query(Boolean.class)
+                .single();
+        if (!locked) {
+            throw new PatronException(HttpStatus.CONFLICT, "rfm.refresh.running");
+        }
+        long factRows = facts.recompute(TicketSource.all(asOf, null), asOf);
+        boolean snap = snapshotIfNewMonth(asOf);
+        long rfmRows = scoreAll(asOf, currentSettings());
+        return new FactsRefresh(asOf, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Recomputes facts and RFM of the source's members and announces it, in the caller's transaction. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void recompute(TicketSource source, LocalDate asOf) {
+        facts.recompute(source, asOf);
+        rescore(source, asOf);
+        events.publishEvent(new MemberFactsChanged(Arrays.asList(source.memberIds())));
+    }
+
+    // ------------------------------------------------------------------ export
+
+    /** Parses the export's as-of day (default today); 400 naming {@code asOf} when not a past or present date. */
+    public static LocalDate asOf(String value) {
+        if (value == null || value.isBlank()) {
+            return MemberFacts.today();
+        }
+        try {
+            LocalDate d = LocalDate.parse(value.strip());
+            if (d.isAfter(MemberFacts.today())) {
+                throw PatronException.invalid("asOf", "rfm.validation.future");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw PatronException.invalid("asOf", "rfm.validation.date");
+        }
+    }
+
+    /**
+     * Streams the RFM of every member as of {@code asOf}, computed from sales (not from today's
+     * table): quintiles ranked over all members with a purchase up to that day, or over the members
+     * of one store with only that store's tickets when {@code storeId} is given. {@code windowMonths}
+     * null: the settings' window. {@code open} is called once the request is known to be valid. Audited
+     * ({@code rfm.exported}).
+     */
+    @Transactional
+    public void export(LocalDate asOf, Integer windowMonths, Long storeId, Runnable open, Consumer<RfmExportRow> sink) {
+        CurrentStaff.requireAnyRole(Role.MARKETER, Role.ANALYST, Role.ADMIN);
+        if (storeId == null) {
+            CurrentStaff.requireAllStores();
+        } else {
+            CurrentStaff.requireStore(storeId);
+            boolean exists = jdbc.sql("select exists (select 1 from organization.v_store where id = ?)")
+                    .param(storeId)
+                    .query(Boolean.class)
+                    .single();
+            if (!exists) {
+                throw PatronException.unknownReference("storeId", "rfm.unknownStore", storeId);
+            }
+        }
+        RfmSettings s = currentSettings();
+        int months = windowMonths == null ? s.windowMonths() : windowMonths;
+        if (months < 1 || months > 120) {
+            throw PatronException.invalid("windowMonths", "rfm.validation.range", 1, 120);
+        }
+        TicketSource source = TicketSource.all(asOf, storeId);
+        String sql = scoredSql(source, false) + """
+                select x.member_id, e.ids, x.recency_days, x.frequency, x.monetary_fen, x.r_score, x.f_score, x.m_score,
+                       x.r_band, x.f_band
+                from scored x
+                left join (select member_id, string_agg(system || ':' || value, ';' order by system, value) as ids
+                           from members.v_identifier where kind = 'EXTERNAL' group by member_id) e
+                       on e.member_id = x.member_id
+                order by x.member_id""";
+        // a bulk read of members with their external ids: audited like the member list export
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("asOf", asOf.toString());
+        details.put("windowMonths", months);
+        details.put("storeId", storeId == null ? "all" : storeId);
+        audit.record("rfm.exported", "rfm", asOf.toString(), details);
+        open.run();
+        streaming.query(
+                sql,
+                (org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+                    sink.accept(new RfmExportRow(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getInt(3),
+                            rs.getInt(4),
+                            rs.getLong(5),
+                            rs.getInt(6),
+                            rs.getInt(7),
+                            rs.getInt(8),
+                            rs.getString(9),
+                            rs.getString(10)));
+                },
+                scoredParams(source, asOf, months, s).toArray());
+    }
+}
