@@ -125,7 +125,8 @@ public enum SegmentField {
         return List.copyOf(cells);
     }
 
-    static SegmentField of(String name) {
+    /** The field of that name, or null. */
+    public static SegmentField of(String name) {
         if (name == null) {
             return null;
         }

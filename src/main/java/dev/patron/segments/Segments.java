@@ -126,35 +126,50 @@ public class Segments {
                 .orElseThrow(() -> PatronException.notFound("segment.notFound", id));
     }
 
-    /** The sizes of the last {@code days} days (oldest first; days without a record repeat the previous size). */
+    /**
+     * The sizes of the last {@code days} days, oldest first, from the segment's first recorded day
+     * on (days without a record repeat the previous size).
+     */
     @Transactional(readOnly = true)
     public List<SegmentSizeDay> sizeHistory(long id, int days) {
         requireReader();
         find(id);
-        return jdbc.sql("""
-                select d::date as day, coalesce((select size from segments.segment_size_day h
-                    where h.segment_id = ? and h.day <= d::date order by h.day desc limit 1), 0) as size
-                from generate_series(?::date - (? - 1), ?::date, interval '1 day') d order by 1""")
-                .params(id, refresh.today(), days, refresh.today())
-                .query((rs, i) -> new SegmentSizeDay(rs.getObject(1, LocalDate.class), rs.getInt(2)))
-                .list();
+        List<SegmentSizeDay> out = new ArrayList<>();
+        recentSizes(List.of(id), days, (segment, day, size) -> out.add(new SegmentSizeDay(day, size)));
+        return out;
     }
 
-    /** Recent sizes (last {@code days} days, oldest first) of several segments, for sparklines. */
+    /** Recent sizes (last {@code days} days from each segment's first recorded day, oldest first), for sparklines. */
     @Transactional(readOnly = true)
     public Map<Long, List<Integer>> recentSizes(Collection<Long> ids, int days) {
         requireReader();
         Map<Long, List<Integer>> out = new LinkedHashMap<>();
+        recentSizes(
+                ids,
+                days,
+                (segment, day, size) ->
+                        out.computeIfAbsent(segment, k -> new ArrayList<>()).add(size));
+        return out;
+    }
+
+    private interface SizeSink {
+        void accept(long segment, LocalDate day, int size);
+    }
+
+    private void recentSizes(Collection<Long> ids, int days, SizeSink sink) {
+        LocalDate today = refresh.today();
         jdbc.sql("""
+                with s as (select s.id, greatest(?::date - (? - 1), coalesce((select min(day) from segments.segment_size_day h
+                               where h.segment_id = s.id), ?::date)) as first
+                           from unnest(?::bigint[]) s(id))
                 select s.id, d::date, coalesce((select size from segments.segment_size_day h
                     where h.segment_id = s.id and h.day <= d::date order by h.day desc limit 1), 0)
-                from unnest(?::bigint[]) s(id), generate_series(?::date - (? - 1), ?::date, interval '1 day') d
+                from s, generate_series(s.first, ?::date, interval '1 day') d
                 order by 1, 2""")
-                .params(ids.toArray(Long[]::new), refresh.today(), days, refresh.today())
+                .params(today, days, today, ids.toArray(Long[]::new), today)
                 .query(rs -> {
-                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getInt(3));
+                    sink.accept(rs.getLong(1), rs.getObject(2, LocalDate.class), rs.getInt(3));
                 });
-        return out;
     }
 
     /** The members of a segment, paged (sort memberId, name, since; q filters the name). */

@@ -407,7 +407,11 @@ class SegmentIntegrationTests {
                 .isZero();
         var sizes = admin.get("/api/v1/segments/" + s + "/sizes?days=3");
         assertThat(sizes.status()).isEqualTo(200);
-        assertThat(sizes.json().get(2).path("size").asInt()).isEqualTo(1);
+        assertThat(sizes.json())
+                .as("the history starts on the segment's first day")
+                .hasSize(1);
+        assertThat(sizes.json().get(0).path("day").asString()).isEqualTo(today().toString());
+        assertThat(sizes.json().get(0).path("size").asInt()).isEqualTo(1);
     }
 
     @Test
@@ -509,6 +513,24 @@ class SegmentIntegrationTests {
 
     @Autowired
     Segments segmentsApi;
+
+    @Test
+    void aMergeMovesStaticListPlacesToTheSurvivorAndTheMergedMemberLeavesRuleSegments() {
+        long survivor = member("合并留存");
+        long merged = member("合并并入");
+        long l = list(List.of(merged));
+        long s = segment(l, cond("gender", "ne", "MALE"));
+        assertThat(members(s)).containsExactly(merged);
+        var res = admin.post("/api/v1/members/" + survivor + "/merge", Map.of("memberId", merged));
+        assertThat(res.status()).as(res.raw()).isEqualTo(200);
+        settle();
+        assertThat(members(l)).containsExactly(survivor);
+        assertThat(members(s))
+                .as("the survivor is in the list now, the merged member is no longer active")
+                .containsExactly(survivor);
+        assertThat(admin.get("/api/v1/segments/" + l).json().path("memberCount").asInt())
+                .isEqualTo(1);
+    }
 
     @Test
     void rolesAndStoreScope() {

@@ -207,7 +207,6 @@ class SegmentPageController implements ConsolePage {
     private String builder(Model model, List<Map<String, String>> conditionErrors) {
         Locale locale = LocaleContextHolder.getLocale();
         List<Map<String, Object>> fields = new ArrayList<>();
-        Map<String, String> labels = new LinkedHashMap<>();
         for (SegmentField f : SegmentField.values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", f.name());
@@ -216,6 +215,20 @@ class SegmentPageController implements ConsolePage {
             m.put("operators", f.operators());
             m.put("options", f.options());
             fields.add(m);
+        }
+        Map<String, String> labels = labels(locale);
+        model.addAttribute("builderFields", json.writeValueAsString(fields));
+        model.addAttribute("builderLabels", json.writeValueAsString(labels));
+        model.addAttribute("builderOptions", json.writeValueAsString(segments.builderOptions()));
+        model.addAttribute("conditionErrors", conditionErrors);
+        model.addAttribute("conditionErrorsJson", json.writeValueAsString(conditionErrors));
+        return "segments/builder";
+    }
+
+    /** The builder's texts in the caller's language: fields, field groups, operators, options, widgets. */
+    private Map<String, String> labels(Locale locale) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (SegmentField f : SegmentField.values()) {
             labels.put("field." + f.name(), msg("segment.field." + f.name(), locale));
             for (String o : f.options()) {
                 labels.put("option." + f.name() + "." + o, optionLabel(f, o, locale));
@@ -263,12 +276,99 @@ class SegmentPageController implements ConsolePage {
                 "choose")) {
             labels.put("ui." + k, msg("segment.builder." + k, locale));
         }
-        model.addAttribute("builderFields", json.writeValueAsString(fields));
-        model.addAttribute("builderLabels", json.writeValueAsString(labels));
-        model.addAttribute("builderOptions", json.writeValueAsString(segments.builderOptions()));
-        model.addAttribute("conditionErrors", conditionErrors);
-        model.addAttribute("conditionErrorsJson", json.writeValueAsString(conditionErrors));
-        return "segments/builder";
+        labels.put("summary.and", msg("segment.summary.and", locale));
+        labels.put("summary.or", msg("segment.summary.or", locale));
+        return labels;
+    }
+
+    /** One line of the readable definition on the detail page: depth, condition number (0 for a group) and text. */
+    record Line(int depth, int number, String text) {}
+
+    /** The definition as indented readable lines, numbered like the builder's rows. */
+    List<Line> describe(SegmentDefinition d, Map<String, String> labels, Map<String, String> lists) {
+        List<Line> out = new ArrayList<>();
+        if (d != null && d.root() != null) {
+            describe(d.root(), 0, labels, lists, out, new int[] {0});
+        }
+        return out;
+    }
+
+    private void describe(
+            SegmentDefinition.Node n,
+            int depth,
+            Map<String, String> L,
+            Map<String, String> lists,
+            List<Line> out,
+            int[] no) {
+        if (n.groupNode()) {
+            out.add(new Line(depth, 0, "AND".equals(n.group()) ? L.get("ui.and") : L.get("ui.or")));
+            if (n.items() != null) {
+                n.items().forEach(i -> describe(i, depth + 1, L, lists, out, no));
+            }
+            return;
+        }
+        no[0]++;
+        SegmentField f = SegmentField.of(n.field());
+        if (f == null) {
+            out.add(new Line(depth, no[0], String.valueOf(n.field())));
+            return;
+        }
+        StringBuilder sb = new StringBuilder(L.get("field." + f.name()));
+        switch (f.type()) {
+            case BOUGHT, NOT_BOUGHT -> {
+                sb.append(": ").append(n.days()).append(' ').append(L.get("ui.days"));
+                if (n.brand() != null) {
+                    sb.append(", ").append(L.get("ui.brand")).append(' ').append(n.brand());
+                }
+                if (n.category() != null) {
+                    sb.append(", ").append(L.get("ui.category")).append(' ').append(n.category());
+                }
+                if (n.store() != null) {
+                    sb.append(", ").append(L.get("ui.store")).append(' ').append(n.store());
+                }
+                if (n.minAmountFen() != null) {
+                    sb.append(", ").append(L.get("ui.minAmount")).append(yuan(n.minAmountFen()));
+                }
+            }
+            default -> {
+                sb.append(' ')
+                        .append(L.getOrDefault("op." + n.operator(), String.valueOf(n.operator())))
+                        .append(' ');
+                List<String> values = new ArrayList<>();
+                if (n.value() != null && n.value().isArray()) {
+                    n.value().values().forEach(v -> values.add(valueText(f, v, L, lists)));
+                } else if (n.value() != null) {
+                    values.add(valueText(f, n.value(), L, lists));
+                }
+                sb.append(String.join("between".equals(n.operator()) ? " – " : ", ", values));
+                if (f.type() == SegmentField.Type.BIRTHDAY || "inLastDays".equals(n.operator())) {
+                    sb.append(' ').append(L.get("ui.days"));
+                }
+            }
+        }
+        out.add(new Line(depth, no[0], sb.toString()));
+    }
+
+    private static String valueText(
+            SegmentField f, tools.jackson.databind.JsonNode v, Map<String, String> L, Map<String, String> lists) {
+        String raw = v.isString() ? v.stringValue() : v.toString();
+        if (f.type() == SegmentField.Type.ENUM) {
+            return L.getOrDefault("option." + f.name() + "." + raw, raw);
+        }
+        if (f.type() == SegmentField.Type.LIST) {
+            return lists.getOrDefault(raw, "#" + raw);
+        }
+        if (f.name().endsWith("Fen") && v.isIntegralNumber()) {
+            return yuan(v.longValue());
+        }
+        return raw;
+    }
+
+    /** ¥1,234.50 from fen, exact. */
+    static String yuan(long fen) {
+        return "¥"
+                + new java.text.DecimalFormat("#,##0.00", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))
+                        .format(java.math.BigDecimal.valueOf(fen, 2));
     }
 
     private String optionLabel(SegmentField f, String o, Locale locale) {
@@ -334,11 +434,12 @@ class SegmentPageController implements ConsolePage {
         chart.put("label", msg("segment.size", LocaleContextHolder.getLocale()));
         model.addAttribute("chart", json.writeValueAsString(chart));
         model.addAttribute("snapshots", segments.snapshots(id));
-        model.addAttribute(
-                "definitionJson",
-                s.definition() == null
-                        ? null
-                        : json.writerWithDefaultPrettyPrinter().writeValueAsString(s.definition()));
+        Map<String, String> lists = new LinkedHashMap<>();
+        segments.builderOptions().getOrDefault("inList", List.of()).forEach(o -> {
+            int i = o.indexOf(':');
+            lists.put(o.substring(0, i), o.substring(i + 1));
+        });
+        model.addAttribute("lines", describe(s.definition(), labels(LocaleContextHolder.getLocale()), lists));
         return "segments/detail";
     }
 
