@@ -5,6 +5,10 @@
  * grid and quintile scores), the value pyramid and rule segments read them. After facts change the
  * module publishes {@link dev.patron.segments.MemberFactsChanged}. Reads other modules' data only
  * through their published {@code v_*} views (docs/adr/0008-reporting-reads-published-views.md).
+ *
+ * <p>Rule segments and static lists: {@link dev.patron.segments.Segments} is their API (and
+ * {@link dev.patron.segments.StaticLists} for uploads); a {@link dev.patron.segments.SegmentDefinition}
+ * compiles to one SQL query, evaluated in full daily and per member on every change.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})
