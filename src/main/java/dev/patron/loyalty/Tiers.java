@@ -59,18 +59,21 @@ public class Tiers {
     private final MemberReferences members;
     private final MemberManagement memberManagement;
     private final AuditLog audit;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
     Tiers(
             JdbcClient jdbc,
             PointsLedger ledger,
             MemberReferences members,
             MemberManagement memberManagement,
-            AuditLog audit) {
+            AuditLog audit,
+            org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.members = members;
         this.memberManagement = memberManagement;
         this.audit = audit;
+        this.events = events;
     }
 
     // ------------------------------------------------------------------ settings
@@ -683,6 +686,9 @@ public class Tiers {
         if (changes.isEmpty()) {
             return;
         }
+        changes.stream()
+                .filter(c -> !java.util.Objects.equals(c.from(), c.to()))
+                .forEach(c -> events.publishEvent(new TierChanged(c.memberId(), c.from(), c.to())));
         int n = changes.size();
         Long[] member = new Long[n];
         String[] from = new String[n];

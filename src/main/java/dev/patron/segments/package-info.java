@@ -9,6 +9,9 @@
  * <p>API: {@link dev.patron.segments.MemberFacts} (a member's facts and RFM row) and
  * {@link dev.patron.segments.Rfm} (R×F grid and cells, quintile scores, settings, migration matrix,
  * value pyramid, export, refresh); docs/segments.md.
+ * <p>Rule segments and static lists: {@link dev.patron.segments.Segments} is their API (and
+ * {@link dev.patron.segments.StaticLists} for uploads); a {@link dev.patron.segments.SegmentDefinition}
+ * compiles to one SQL query, evaluated in full daily and per member on every change.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})

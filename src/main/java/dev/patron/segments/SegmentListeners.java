@@ -1,0 +1,70 @@
+package dev.patron.segments;
+
+import dev.patron.loyalty.TierChanged;
+import dev.patron.members.MemberErased;
+import dev.patron.members.MemberUpdated;
+import dev.patron.members.MembersMerged;
+import dev.patron.members.MembersUnmerged;
+import dev.patron.sales.RecordedSale;
+import dev.patron.sales.SalesRecorded;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Incremental re-evaluation: whenever something a condition reads may have changed for some
+ * members (their tickets, facts, profile, tier, a merge), those members are re-evaluated against
+ * every rule segment at once ({@link SegmentRefresh#reevaluate}). Delivered through the outbox
+ * after commit; idempotent (the diff of a re-evaluation with nothing changed is empty).
+ */
+@Component
+class SegmentListeners {
+
+    private final SegmentRefresh refresh;
+
+    SegmentListeners(SegmentRefresh refresh) {
+        this.refresh = refresh;
+    }
+
+    @ApplicationModuleListener
+    void on(SalesRecorded event) {
+        List<Long> ids = event.sales().stream()
+                .map(RecordedSale::memberId)
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
+        refresh.reevaluate(ids);
+    }
+
+    @ApplicationModuleListener
+    void on(MemberFactsChanged event) {
+        refresh.reevaluate(event.memberIds());
+    }
+
+    @ApplicationModuleListener
+    void on(MemberUpdated event) {
+        refresh.reevaluate(List.of(event.memberId()));
+    }
+
+    @ApplicationModuleListener
+    void on(TierChanged event) {
+        refresh.reevaluate(List.of(event.memberId()));
+    }
+
+    @ApplicationModuleListener
+    void on(MemberErased event) {
+        refresh.reevaluate(List.of(event.memberId()));
+    }
+
+    @ApplicationModuleListener
+    void on(MembersMerged event) {
+        refresh.moveStaticMemberships(event.mergedId(), event.survivorId());
+        refresh.reevaluate(List.of(event.survivorId(), event.mergedId()));
+    }
+
+    @ApplicationModuleListener
+    void on(MembersUnmerged event) {
+        refresh.reevaluate(List.of(event.survivorId(), event.mergedId()));
+    }
+}

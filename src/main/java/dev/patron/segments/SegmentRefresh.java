@@ -1,0 +1,249 @@
+package dev.patron.segments;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps {@code segments.segment_member} equal to what each rule segment's compiled query selects.
+ *
+ * <ul>
+ *   <li><b>Full refresh</b> of one segment: set-based diff in one statement (leavers deleted,
+ *       joiners inserted, both recorded in {@code segment_change} with the day), the count and the
+ *       day's size in {@code segment_size_day}. Daily for every segment (ShedLock, so one instance)
+ *       so that time windows move, and on demand.
+ *   <li><b>Incremental</b>: the given members against all rule segments in ONE query (the compiled
+ *       queries restricted to the members, {@code union all}), then the same diff restricted to
+ *       them. Called by {@link SegmentListeners} on sales, fact, profile, tier and merge events.
+ * </ul>
+ *
+ * Lock order: segment rows in id order first ({@code for no key update}), then memberships, so a
+ * full refresh and incremental runs never deadlock and never lose each other's changes.
+ * "Today" comes from a {@link Clock} bean when there is one (Asia/Shanghai system clock otherwise).
+ */
+@Component
+class SegmentRefresh {
+
+    static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final Logger log = LoggerFactory.getLogger(SegmentRefresh.class);
+
+    private final JdbcClient jdbc;
+    private final SegmentEvaluator evaluator;
+    private final JsonMapper json;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    SegmentRefresh(
+            JdbcClient jdbc,
+            SegmentEvaluator evaluator,
+            JsonMapper json,
+            TransactionTemplate tx,
+            ObjectProvider<Clock> clock) {
+        this.jdbc = jdbc;
+        this.evaluator = evaluator;
+        this.json = json;
+        this.tx = tx;
+        this.clock = clock.getIfAvailable(() -> Clock.system(ZONE));
+    }
+
+    LocalDate today() {
+        return LocalDate.now(clock.withZone(ZONE));
+    }
+
+    @Scheduled(cron = "${patron.segments.refresh-cron:0 15 3 * * *}", zone = "Asia/Shanghai")
+    @SchedulerLock(name = "segments.refresh", lockAtMostFor = "PT2H")
+    void daily() {
+        int n = refreshAll(today());
+        log.info("Segment refresh: {} segments refreshed", n);
+    }
+
+    /** Refreshes every live rule segment as of {@code asOf} (each in its own transaction); records every segment's size. */
+    int refreshAll(LocalDate asOf) {
+        List<Long> ids = jdbc.sql("select id from segments.segment where deleted_at is null order by id")
+                .query(Long.class)
+                .list();
+        int n = 0;
+        for (long id : ids) {
+            try {
+                tx.executeWithoutResult(s -> refresh(id, asOf, "REFRESH"));
+                n++;
+            } catch (RuntimeException e) {
+                log.error("Segment {} could not be refreshed", id, e);
+            }
+        }
+        return n;
+    }
+
+    record Result(int joined, int left, int size) {}
+
+    /** Full refresh of one segment as of {@code asOf} (a static list only records its size). */
+    @Transactional(propagation = Propagation.MANDATORY)
+    Result refresh(long segmentId, LocalDate asOf, String cause) {
+        var row = jdbc.sql("select kind, definition::text from segments.segment where id = ? and deleted_at is null"
+                        + " for no key update")
+                .param(segmentId)
+                .query((rs, i) -> new String[] {rs.getString(1), rs.getString(2)})
+                .optional();
+        if (row.isEmpty()) {
+            return new Result(0, 0, 0);
+        }
+        int joined = 0;
+        int left = 0;
+        if ("RULE".equals(row.get()[0])) {
+            SegmentDefinition d = json.readValue(row.get()[1], SegmentDefinition.class);
+            SegmentEvaluator.Compiled c = evaluator.compile(d, asOf, "", false);
+            Map<String, Object> p = new LinkedHashMap<>(c.params());
+            p.put("sid", segmentId);
+            p.put("day", asOf);
+            p.put("cause", cause);
+            int[] r = jdbc.sql("with target as (" + c.select("m.id", "", false) + ")," + """
+                     gone as (delete from segments.segment_member sm where sm.segment_id = :sid
+                         and not exists (select 1 from target t where t.id = sm.member_id) returning sm.member_id),
+                     fresh as (insert into segments.segment_member (segment_id, member_id, since)
+                         select :sid, t.id, :day from target t on conflict do nothing returning member_id),
+                     c1 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                         select :sid, member_id, 'LEFT', :day, :cause from gone),
+                     c2 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                         select :sid, member_id, 'JOINED', :day, :cause from fresh)
+                     select (select count(*) from fresh)::int, (select count(*) from gone)::int""")
+                    .params(p)
+                    .query((rs, i) -> new int[] {rs.getInt(1), rs.getInt(2)})
+                    .single();
+            joined = r[0];
+            left = r[1];
+        }
+        int size =
+                jdbc.sql("""
+                update segments.segment set member_count = (select count(*) from segments.segment_member where segment_id = ?),
+                    last_refreshed_at = now() where id = ? returning member_count""").params(segmentId, segmentId).query(Integer.class).single();
+        recordSize(segmentId, asOf, size);
+        return new Result(joined, left, size);
+    }
+
+    void recordSize(long segmentId, LocalDate day, int size) {
+        jdbc.sql("""
+                insert into segments.segment_size_day (segment_id, day, size) values (?, ?, ?)
+                on conflict (segment_id, day) do update set size = excluded.size""").params(segmentId, day, size).update();
+    }
+
+    /**
+     * Re-evaluates {@code memberIds} against every live rule segment as of today in one query and
+     * applies the difference (joins and leaves recorded with cause MEMBER). Idempotent.
+     */
+    @Transactional
+    void reevaluate(Collection<Long> memberIds) {
+        if (memberIds.isEmpty()) {
+            return;
+        }
+        LocalDate today = today();
+        Long[] members = memberIds.stream().distinct().sorted().toArray(Long[]::new);
+        List<Object[]> segments = jdbc.sql("""
+                select id, definition::text from segments.segment where kind = 'RULE' and deleted_at is null
+                order by id for no key update""")
+                .query((rs, i) -> new Object[] {rs.getLong(1), rs.getString(2)})
+                .list();
+        if (segments.isEmpty()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        Map<String, Object> p = new LinkedHashMap<>();
+        Long[] ids = new Long[segments.size()];
+        for (int i = 0; i < segments.size(); i++) {
+            long id = (Long) segments.get(i)[0];
+            ids[i] = id;
+            String prefix = "s" + id + "_";
+            SegmentEvaluator.Compiled c;
+            try {
+                c = evaluator.compile(
+                        json.readValue((String) segments.get(i)[1], SegmentDefinition.class), today, prefix, false);
+            } catch (RuntimeException e) {
+                log.error("Segment {} does not compile; its memberships are left as they are", id, e);
+                ids[i] = -1L;
+                continue;
+            }
+            parts.add(c.select(id + "::bigint as segment_id, m.id as member_id", prefix, true));
+            p.putAll(c.params());
+            p.put(prefix + "members", members);
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        p.put("segs", ids);
+        p.put("members", members);
+        p.put("day", today);
+        List<long[]> deltas = jdbc.sql("with target as (" + String.join(" union all ", parts) + ")," + """
+                 gone as (delete from segments.segment_member sm where sm.segment_id = any(:segs) and sm.member_id = any(:members)
+                     and not exists (select 1 from target t where t.segment_id = sm.segment_id and t.member_id = sm.member_id)
+                     returning sm.segment_id, sm.member_id),
+                 fresh as (insert into segments.segment_member (segment_id, member_id, since)
+                     select segment_id, member_id, :day from target on conflict do nothing returning segment_id, member_id),
+                 c1 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                     select segment_id, member_id, 'LEFT', :day, 'MEMBER' from gone),
+                 c2 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                     select segment_id, member_id, 'JOINED', :day, 'MEMBER' from fresh)
+                 select segment_id, sum(d)::bigint from (select segment_id, 1 as d from fresh
+                     union all select segment_id, -1 from gone) x group by segment_id order by segment_id""")
+                .params(p)
+                .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .list();
+        for (long[] d : deltas) {
+            if (d[1] == 0) {
+                continue;
+            }
+            int size = jdbc.sql(
+                            "update segments.segment set member_count = member_count + ? where id = ? returning member_count")
+                    .params(d[1], d[0])
+                    .query(Integer.class)
+                    .single();
+            recordSize(d[0], today, size);
+        }
+    }
+
+    /** After a merge the survivor takes the merged member's places in static lists (and the merged member leaves them). */
+    @Transactional
+    void moveStaticMemberships(long fromId, long toId) {
+        LocalDate today = today();
+        List<Long> lists = jdbc.sql("""
+                select s.id from segments.segment s join segments.segment_member sm on sm.segment_id = s.id
+                where s.kind = 'STATIC' and s.deleted_at is null and sm.member_id = ? order by s.id for no key update of s""").param(fromId).query(Long.class).list();
+        for (long list : lists) {
+            jdbc.sql("delete from segments.segment_member where segment_id = ? and member_id = ?")
+                    .params(list, fromId)
+                    .update();
+            int added = jdbc.sql("""
+                    insert into segments.segment_member (segment_id, member_id, since) values (?, ?, ?)
+                    on conflict do nothing""").params(list, toId, today).update();
+            jdbc.sql("""
+                    insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                    values (?, ?, 'LEFT', ?, 'MEMBER')""").params(list, fromId, today).update();
+            if (added == 1) {
+                jdbc.sql("""
+                        insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
+                        values (?, ?, 'JOINED', ?, 'MEMBER')""").params(list, toId, today).update();
+            } else {
+                int size = jdbc.sql(
+                                "update segments.segment set member_count = member_count - 1 where id = ? returning member_count")
+                        .param(list)
+                        .query(Integer.class)
+                        .single();
+                recordSize(list, today, size);
+            }
+        }
+    }
+}
