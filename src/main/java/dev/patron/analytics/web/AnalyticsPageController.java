@@ -466,6 +466,8 @@ class AnalyticsPageController implements ConsolePage {
                         "middle",
                         "nameGap",
                         28,
+                        "axisLabel",
+                        Map.of("interval", 0),
                         "data",
                         bins.stream().map(PurchaseBehaviour.Bin::key).toList()));
         o.put("yAxis", Map.of("type", "value", "minInterval", 1));
