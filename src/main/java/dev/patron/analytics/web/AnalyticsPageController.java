@@ -289,8 +289,7 @@ class AnalyticsPageController implements ConsolePage {
             return f.apply(q);
         } catch (PatronException e) {
             if (e.fieldErrors().isEmpty()
-                    || !"storeCode".equals(e.fieldErrors().get(0).field())
-                    || problems == null) {
+                    || !"storeCode".equals(e.fieldErrors().get(0).field())) {
                 throw e;
             }
             response.setStatus(e.status().value());

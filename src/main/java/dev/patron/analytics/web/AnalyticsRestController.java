@@ -10,6 +10,9 @@ import dev.patron.analytics.PurchaseBehaviour;
 import dev.patron.shared.web.PatronException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -44,6 +47,12 @@ class AnalyticsRestController {
     }
 
     @GetMapping("/structure")
+    @ApiResponse(
+            responseCode = "200",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = CustomerStructure.class)),
+                @Content(mediaType = "text/csv")
+            })
     @Operation(
             summary = "Members by age band, gender, city (top N), join channel and tier",
             description = "Members: ACTIVE, preferred or join store in the filter; base ALL (joined by `to`), JOINED"
@@ -67,6 +76,12 @@ class AnalyticsRestController {
     }
 
     @GetMapping("/customers")
+    @ApiResponse(
+            responseCode = "200",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = NewVsReturning.class)),
+                @Content(mediaType = "text/csv")
+            })
     @Operation(
             summary = "New vs returning members per month: buyers, sale tickets and net sales",
             description = "New in the month of the member's first SALE ticket ever (chain-wide); member tickets at the"
@@ -84,6 +99,12 @@ class AnalyticsRestController {
     }
 
     @GetMapping("/behaviour")
+    @ApiResponse(
+            responseCode = "200",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = PurchaseBehaviour.class)),
+                @Content(mediaType = "text/csv")
+            })
     @Operation(
             summary = "Purchase behaviour: frequency, intervals, average ticket, brand/category shares, repeat rate,"
                     + " return-to-counter rate",
@@ -109,6 +130,12 @@ class AnalyticsRestController {
     }
 
     @GetMapping("/cohorts")
+    @ApiResponse(
+            responseCode = "200",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = CohortRetention.class)),
+                @Content(mediaType = "text/csv")
+            })
     @Operation(
             summary = "Cohort retention by join month (months 0-11)",
             description =
