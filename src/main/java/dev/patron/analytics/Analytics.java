@@ -9,7 +9,6 @@ import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -565,9 +564,5 @@ public class Analytics {
 
     private String msg(String key, Object... args) {
         return messages.getMessage(key, args, key, LocaleContextHolder.getLocale());
-    }
-
-    static List<Object> row(Object... values) {
-        return Arrays.asList(values);
     }
 }
