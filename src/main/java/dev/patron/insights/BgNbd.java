@@ -37,10 +37,7 @@ final class BgNbd {
     static double logLikelihood(Params p, int x, double tx, double t) {
         double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
         double lnA1 = Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha);
-        double lnA2 = Gamma.logGamma(a + b)
-                + Gamma.logGamma(b + x)
-                - Gamma.logGamma(b)
-                - Gamma.logGamma(a + b + x);
+        double lnA2 = Gamma.logGamma(a + b) + Gamma.logGamma(b + x) - Gamma.logGamma(b) - Gamma.logGamma(a + b + x);
         double lnA3 = -(r + x) * Math.log(alpha + t);
         if (x == 0) {
             return lnA1 + lnA2 + lnA3;

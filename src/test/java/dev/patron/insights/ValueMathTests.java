@@ -71,8 +71,7 @@ class ValueMathTests {
         assertThat(BgNbd.logLikelihood(published, groups)).isCloseTo(-9582.4, within(0.5));
 
         var fit = LogSpaceMaximizer.maximize(
-                q -> BgNbd.logLikelihood(new BgNbd.Params(q[0], q[1], q[2], q[3]), groups),
-                new double[] {1, 1, 1, 1});
+                q -> BgNbd.logLikelihood(new BgNbd.Params(q[0], q[1], q[2], q[3]), groups), new double[] {1, 1, 1, 1});
         assertThat(fit.converged()).isTrue();
         assertThat(fit.params()[0]).isCloseTo(0.243, Percentage.withPercentage(1));
         assertThat(fit.params()[1]).isCloseTo(4.414, Percentage.withPercentage(1));
@@ -91,8 +90,7 @@ class ValueMathTests {
         }
         assertThat(buyers).hasSize(946);
         var fit = LogSpaceMaximizer.maximize(
-                q -> GammaGamma.logLikelihood(new GammaGamma.Params(q[0], q[1], q[2]), buyers),
-                new double[] {1, 1, 1});
+                q -> GammaGamma.logLikelihood(new GammaGamma.Params(q[0], q[1], q[2]), buyers), new double[] {1, 1, 1});
         assertThat(fit.converged()).isTrue();
         assertThat(fit.params()[0]).isCloseTo(6.25, Percentage.withPercentage(1));
         assertThat(fit.params()[1]).isCloseTo(3.74, Percentage.withPercentage(1));
@@ -120,7 +118,8 @@ class ValueMathTests {
         for (TreeMap<LocalDate, Double> m : days.values()) {
             LocalDate first = m.firstKey();
             int x = m.size() - 1;
-            double repeat = m.values().stream().mapToDouble(Double::doubleValue).sum() - m.firstEntry().getValue();
+            double repeat = m.values().stream().mapToDouble(Double::doubleValue).sum()
+                    - m.firstEntry().getValue();
             out.add(new double[] {
                 x,
                 ChronoUnit.DAYS.between(first, m.lastKey()) / 7.0,
