@@ -161,7 +161,10 @@ public class ValueModel {
             return Optional.of(fitWindow(end.minusDays(DEFAULT_WINDOW_DAYS - 1), end, StaffPrincipal.SYSTEM));
         } catch (PatronException e) {
             log.warn("Weekly value-model fit refused ({}); rescoring with the current model", e.messageKey());
-            tx.executeWithoutResult(s -> currentParams().ifPresent(c -> score(c, end)));
+            tx.executeWithoutResult(s -> {
+                lockModel();
+                currentParams().ifPresent(c -> score(c, end));
+            });
             return Optional.empty();
         }
     }
@@ -192,6 +195,7 @@ public class ValueModel {
         Fitted fitted = new Fitted(bgParams, bg.logLikelihood(), ggParams, gg.logLikelihood(), start, end);
         ValueModelFit.Chart chart = tx.execute(s -> chart(fitted));
         Long id = tx.execute(s -> {
+            lockModel();
             jdbc.sql("update insights.value_fit set current = false where current")
                     .update();
             long fitId = jdbc.sql("""
@@ -252,6 +256,13 @@ public class ValueModel {
             audit.recordAs(actor, "insights.valueModel.fitFailed", "value_fit", id, Map.of("reason", key));
         });
         return new PatronException(HttpStatus.UNPROCESSABLE_ENTITY, key, args);
+    }
+
+    /** Fits and rescorings change the current model and member_value one at a time (transaction-scoped lock). */
+    private void lockModel() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('insights.value_model'))")
+                .query((rs, i) -> 1)
+                .single();
     }
 
     record Statistics(long members, long repeatBuyers, List<BgNbd.Group> groups, List<GammaGamma.Buyer> buyers) {}
@@ -595,6 +606,7 @@ public class ValueModel {
         CurrentStaff.requireAnyRole(FITTERS);
         CurrentStaff.requireAllStores();
         return tx.execute(s -> {
+            lockModel();
             Current c = currentParams().orElseThrow(() -> PatronException.notFound("value.error.noModel"));
             int n = score(c, today());
             audit.record("insights.valueModel.rescored", "value_fit", c.fitId(), Map.of("members", n));

@@ -4,7 +4,10 @@
  * with the churn warning list, and cross-sell association rules over baskets (next best
  * categories/brands, up-sell). The math and its sources are in docs/MODELS.md. Reads other modules'
  * data only through their published {@code v_*} views
- * (docs/adr/0008-reporting-reads-published-views.md).
+ * (docs/adr/0008-reporting-reads-published-views.md). Value model API: {@link
+ * dev.patron.insights.ValueModel} (fit, model in use, member value) and {@link
+ * dev.patron.insights.ChurnWarnings}; per-member results are published as {@code
+ * insights.v_member_value}.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})

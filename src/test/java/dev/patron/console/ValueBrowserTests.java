@@ -96,6 +96,10 @@ class ValueBrowserTests {
         assertThat(driver.findElement(By.id("bgnbd-params")).getText()).contains("r", "α");
         browser.assertNoBrowserErrors();
         browser.screenshot("80-value-model");
+        ((org.openqa.selenium.JavascriptExecutor) driver)
+                .executeScript(
+                        "arguments[0].scrollIntoView({block: 'center'})", driver.findElement(By.id("value-chart")));
+        browser.screenshot("80-value-model-chart");
 
         driver.findElement(By.cssSelector("a.nav-link[href='/insights/churn']")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("churn-table")));
