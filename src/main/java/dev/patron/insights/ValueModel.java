@@ -66,18 +66,24 @@ public class ValueModel {
     private static final Logger log = LoggerFactory.getLogger(ValueModel.class);
     private static final int CELLS_PER_INSERT = 20_000;
 
-    /** Per-member statistics over a window; {@code :start}, {@code :end} bound the purchase days. */
-    private static final String MEMBER_STATS = """
-            with days as (
-                select s.member_id, s.business_date as d, sum(s.total_fen) as fen
-                from sales.v_sale s
-                join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE'
-                where s.kind = 'SALE' and s.member_id is not null and s.business_date between :start and :end
-                group by s.member_id, s.business_date)
+    /** Purchase days of active members in a window ({@code :start}..{@code :end}) with their net SALE spend. */
+    private static final String PURCHASE_DAYS = """
+            select s.member_id, s.business_date as d, sum(s.total_fen) as fen
+            from sales.v_sale s
+            join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE'
+            where s.kind = 'SALE' and s.member_id is not null and s.business_date between :start and :end
+            group by s.member_id, s.business_date""";
+
+    /** Per-member x, t_x, T (days, T up to {@code :end}), first/last day, repeat spend from purchase days {@code %s}. */
+    private static final String STATS_OF_DAYS = """
             select member_id, (count(*) - 1)::int as x, (max(d) - min(d))::int as tx_days,
                    (:end::date - min(d))::int as t_days, min(d) as first_day, max(d) as last_day,
                    (sum(fen) - (array_agg(fen order by d))[1])::bigint as repeat_fen
-            from days group by member_id""";
+            from %s group by member_id""";
+
+    /** Per-member statistics over a window; {@code :start}, {@code :end} bound the purchase days. */
+    private static final String MEMBER_STATS =
+            "with days as (" + PURCHASE_DAYS + ") " + STATS_OF_DAYS.formatted("days");
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -383,15 +389,21 @@ public class ValueModel {
      */
     int score(Current c, LocalDate asOf) {
         LocalDate monthAgo = asOf.minusMonths(1);
-        jdbc.sql("create temp table value_score_stats on commit drop as " + MEMBER_STATS)
+        // one pass over the sales: the purchase days, then the statistics now and as they were a
+        // month ago (no row for members who first bought since)
+        jdbc.sql("create temp table value_days on commit drop as " + PURCHASE_DAYS)
                 .param("start", c.calibrationStart())
                 .param("end", asOf)
                 .update();
-        // the same statistics as they were a month ago (null for members who first bought since)
-        jdbc.sql("create temp table value_month_stats on commit drop as " + MEMBER_STATS)
-                .param("start", c.calibrationStart())
+        jdbc.sql("create temp table value_score_stats on commit drop as " + STATS_OF_DAYS.formatted("value_days"))
+                .param("end", asOf)
+                .update();
+        jdbc.sql("create temp table value_month_stats on commit drop as "
+                        + STATS_OF_DAYS.formatted("(select * from value_days where d <= :end) v"))
                 .param("end", monthAgo)
                 .update();
+        jdbc.sql("analyze value_score_stats").update();
+        jdbc.sql("analyze value_month_stats").update();
         jdbc.sql("create temp table value_cells (x int, tx_days int, t_days int, p_alive double precision,"
                         + " e12 double precision, discounted double precision) on commit drop")
                 .update();
@@ -456,7 +468,8 @@ public class ValueModel {
                 insert into insights.member_value_month (month, member_id, p_alive, clv_fen)
                 select date_trunc('month', as_of)::date, member_id, p_alive, clv_fen from insights.member_value
                 on conflict (month, member_id) do update set p_alive = excluded.p_alive, clv_fen = excluded.clv_fen""").update();
-        jdbc.sql("drop table value_score_stats, value_month_stats, value_cells").update();
+        jdbc.sql("drop table value_days, value_score_stats, value_month_stats, value_cells")
+                .update();
         log.info("Value model {}: {} members scored as of {} ({} cells)", c.fitId(), scored, asOf, cells.size());
         return scored;
     }
