@@ -48,7 +48,7 @@ create table insights.member_value (
     last_purchase_on        date not null,
     repeat_avg_fen          bigint,                     -- average spend of the repeat purchase days; null if x = 0
     p_alive                 double precision not null,
-    p_alive_month_ago       double precision not null,  -- same model, purchases up to as_of - 1 month
+    p_alive_month_ago       double precision,           -- same model, purchases up to as_of - 1 month; null: first bought since
     expected_purchases_12m  double precision not null,  -- purchase days in the next 52 weeks
     expected_spend_fen      bigint not null,            -- per purchase day
     value_12m_fen           bigint not null,            -- expected_purchases_12m x expected spend

@@ -264,6 +264,16 @@ class ValueModelIntegrationTests {
                         .append(",BAG,1,50000\n");
             }
         }
+        // and a newcomer whose only purchase day was three days ago (no history a month ago)
+        JsonNode newcomer = fx.member("新客" + TestData.unique(""));
+        csv.append(fx.store)
+                .append(',')
+                .append(TestData.unique("CH"))
+                .append(',')
+                .append(today.minusDays(3))
+                .append(',')
+                .append(newcomer.path("id").asLong())
+                .append(",BAG,1,50000\n");
         CdnowSample.importSales(port, admin, "churn.csv", csv.toString());
         var rescored = analyst.post("/api/v1/insights/value-model/rescore", Map.of());
         assertThat(rescored.status()).as(rescored.raw()).isEqualTo(200);
@@ -284,7 +294,18 @@ class ValueModelIntegrationTests {
                 .isEqualTo("No purchase for 45 days; usually every 7 days (21 purchase days).");
         assertThat(w.path("phone").asString()).matches("1\\d\\d\\*{4}\\d{4}");
         assertThat(listed)
-                .doesNotContainKeys(regular.path("id").asLong(), gone.path("id").asLong());
+                .doesNotContainKeys(
+                        regular.path("id").asLong(),
+                        gone.path("id").asLong(),
+                        newcomer.path("id").asLong());
+        JsonNode fresh = agent.get("/api/v1/members/" + newcomer.path("id").asLong() + "/value")
+                .json();
+        assertThat(fresh.path("scored").asBoolean()).isTrue();
+        assertThat(fresh.path("purchaseDays").asInt()).isEqualTo(1);
+        assertThat(fresh.path("pAlive").asDouble()).isEqualTo(1.0);
+        assertThat(fresh.path("usualIntervalDays").isNull()
+                        || fresh.path("usualIntervalDays").isMissingNode())
+                .isTrue();
 
         // last month's snapshot wins over the recomputed value: "gone" was above the threshold then
         LocalDate lastMonth = today.withDayOfMonth(1).minusMonths(1);
