@@ -6,6 +6,10 @@
  * data only through their published {@code v_*} views
  * (docs/adr/0008-reporting-reads-published-views.md).
  * Cross-sell API: {@link dev.patron.insights.AssociationRules}.
+ * (docs/adr/0008-reporting-reads-published-views.md). Value model API: {@link
+ * dev.patron.insights.ValueModel} (fit, model in use, member value) and {@link
+ * dev.patron.insights.ChurnWarnings}; per-member results are published as {@code
+ * insights.v_member_value}.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})

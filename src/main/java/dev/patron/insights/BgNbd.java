@@ -1,0 +1,122 @@
+package dev.patron.insights;
+
+import java.util.List;
+import org.apache.commons.math3.special.Gamma;
+
+/**
+ * The BG/NBD purchase-process model (Fader, Hardie &amp; Lee 2005, "Counting Your Customers the Easy
+ * Way", Marketing Science 24(2)): while alive, a member buys as a Poisson process with rate λ ~
+ * Gamma(r, α); after each purchase they drop out with probability p ~ Beta(a, b). Time is in weeks.
+ * Formulas and their equation numbers are in docs/MODELS.md. Pure math, no Spring.
+ */
+final class BgNbd {
+
+    private BgNbd() {}
+
+    /** Model parameters: r, alpha (purchase rate), a, b (dropout). */
+    record Params(double r, double alpha, double a, double b) {
+        boolean finite() {
+            return Double.isFinite(r)
+                    && Double.isFinite(alpha)
+                    && Double.isFinite(a)
+                    && Double.isFinite(b)
+                    && r > 0
+                    && alpha > 0
+                    && a > 0
+                    && b > 0;
+        }
+    }
+
+    /**
+     * Members with the same sufficient statistics: x repeat purchase days, t_x weeks from first to
+     * last purchase, T weeks from first purchase to the end of the window; {@code members} of them.
+     */
+    record Group(int x, double tx, double t, long members) {}
+
+    /** Log-likelihood of one member (FHL 2005 eq. 6, computed in logs). */
+    static double logLikelihood(Params p, int x, double tx, double t) {
+        double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
+        double lnA1 = Gamma.logGamma(r + x) - Gamma.logGamma(r) + r * Math.log(alpha);
+        double lnA2 = Gamma.logGamma(a + b) + Gamma.logGamma(b + x) - Gamma.logGamma(b) - Gamma.logGamma(a + b + x);
+        double lnA3 = -(r + x) * Math.log(alpha + t);
+        if (x == 0) {
+            return lnA1 + lnA2 + lnA3;
+        }
+        double lnA4 = Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx);
+        double max = Math.max(lnA3, lnA4);
+        return lnA1 + lnA2 + max + Math.log(Math.exp(lnA3 - max) + Math.exp(lnA4 - max));
+    }
+
+    /** Sum of the members' log-likelihoods. */
+    static double logLikelihood(Params p, List<Group> groups) {
+        double sum = 0;
+        for (Group g : groups) {
+            sum += g.members() * logLikelihood(p, g.x(), g.tx(), g.t());
+        }
+        return sum;
+    }
+
+    /** P(alive | x, t_x, T) (FHL 2005 eq. 13); 1 for members who bought only once. */
+    static double pAlive(Params p, int x, double tx, double t) {
+        if (x == 0) {
+            return 1.0;
+        }
+        double lnTerm =
+                Math.log(p.a()) - Math.log(p.b() + x - 1) + (p.r() + x) * Math.log((p.alpha() + t) / (p.alpha() + tx));
+        return 1.0 / (1.0 + Math.exp(lnTerm));
+    }
+
+    /**
+     * E[Y(horizon) | x, t_x, T]: expected purchase days in the next {@code horizon} weeks (FHL 2005
+     * eq. 10). The hypergeometric factor is taken through Euler's transformation, 2F1(a,b;c;z) =
+     * (1-z)^(c-a-b) 2F1(c-a,c-b;c;z), which leaves small upper parameters (a+b-1-r, a-1) whatever x
+     * is, so the series stays well scaled for heavy buyers.
+     */
+    static double expectedPurchases(Params p, int x, double tx, double t, double horizon) {
+        if (horizon <= 0) {
+            return 0;
+        }
+        double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
+        double z = horizon / (alpha + t + horizon);
+        // ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)
+        double tail = Math.pow(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+        double numerator = (a + b + x - 1) / (a - 1) * (1 - tail);
+        double denominator = 1;
+        if (x > 0) {
+            denominator += Math.exp(Math.log(a) - Math.log(b + x - 1) + (r + x) * Math.log((alpha + t) / (alpha + tx)));
+        }
+        return numerator / denominator;
+    }
+
+    /** E[X(t)]: expected repeat purchase days of a new member in their first t weeks (FHL 2005 eq. 9). */
+    static double expectedRepeatPurchases(Params p, double t) {
+        if (t <= 0) {
+            return 0;
+        }
+        double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
+        double z = t / (alpha + t);
+        double tail = Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b, a + b - 1, z);
+        return (a + b - 1) / (a - 1) * (1 - tail);
+    }
+
+    /**
+     * The Gauss hypergeometric function 2F1(a, b; c; z) for 0 ≤ z &lt; 1 by its power series Σ
+     * (a)_n (b)_n / (c)_n z^n / n!, summed until a term no longer changes the sum in double
+     * precision (the series converges for |z| &lt; 1; near 1 it takes more terms, at most a million).
+     */
+    static double hyp2f1(double a, double b, double c, double z) {
+        if (!(z >= 0 && z < 1)) {
+            throw new IllegalArgumentException("2F1 needs 0 <= z < 1, got " + z);
+        }
+        double term = 1;
+        double sum = 1;
+        for (int n = 0; n < 1_000_000; n++) {
+            term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+            sum += term;
+            if (term == 0 || (Math.abs(term) < 1e-16 * Math.abs(sum) && n > 2)) {
+                return sum;
+            }
+        }
+        throw new ArithmeticException("2F1 series did not converge for z = " + z);
+    }
+}
