@@ -72,7 +72,12 @@ public class DemoSales {
     public record Result(int tickets, int returns, long netFen) {}
 
     private record Member(
-            long id, String store, LocalDate joined, List<String> favouriteBrands, double annualTickets) {}
+            long id,
+            String store,
+            LocalDate joined,
+            List<String> favouriteBrands,
+            double annualTickets,
+            double dropout) {}
 
     /** Generates {@code months} months of sales up to yesterday; nothing when months is 0. */
     public Result generate(int seed, int months) {
@@ -124,7 +129,10 @@ public class DemoSales {
                 }
                 double r = random.nextDouble();
                 double annual = random.nextInt(100) < 15 ? 0 : 0.6 + 22 * r * r * r; // skewed: few big buyers
-                buyers.add(new Member(m.id(), store, m.joinedOn(), favourites, annual));
+                // customers lapse (the BG/NBD story): after each purchase a member may never come back
+                double u = random.nextDouble();
+                double dropout = 0.02 + 0.25 * u * u;
+                buyers.add(new Member(m.id(), store, m.joinedOn(), favourites, annual, dropout));
             }
             if (!p.hasNext()) {
                 break;
@@ -136,13 +144,20 @@ public class DemoSales {
         double years = months / 12.0;
         for (Member m : buyers) {
             int n = poisson(random, m.annualTickets() * years);
+            List<LocalDate> dates = new ArrayList<>();
             for (int k = 0; k < n; k++) {
                 LocalDate date = sampleDate(random, cumulative, first);
-                if (m.joined() != null && date.isBefore(m.joined())) {
-                    continue; // not a member yet on that day
+                if (m.joined() == null || !date.isBefore(m.joined())) { // a member on that day
+                    dates.add(date);
                 }
+            }
+            dates.sort(Comparator.naturalOrder());
+            for (LocalDate date : dates) {
                 String store = random.nextInt(100) < 85 ? m.store() : stores.get(random.nextInt(stores.size()));
                 tickets.add(ticket(random, ++seq, store, date, m, countersByStore.get(store), brands));
+                if (random.nextDouble() < m.dropout()) {
+                    break; // lapsed: no more purchases
+                }
             }
         }
         int anonymous = (int) (tickets.size() * 0.6);

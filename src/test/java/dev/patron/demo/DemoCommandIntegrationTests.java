@@ -175,6 +175,13 @@ class DemoCommandIntegrationTests {
                     group by s.member_id, l.brand_id) s
                   group by s.member_id having sum(cnt) >= 10) t""").query(Double.class).single();
         assertThat(topShare).isGreaterThan(0.25);
+        // members lapse: a good part of the regular buyers stopped buying in the last quarter
+        Double lapsed = jdbc.sql("""
+                select avg(case when last < current_date - 90 then 1.0 else 0.0 end) from (
+                  select member_id, max(business_date) as last from sales.sale
+                  where member_id is not null and kind = 'SALE' group by member_id
+                  having count(distinct business_date) >= 4) t""").query(Double.class).single();
+        assertThat(lapsed).isBetween(0.1, 0.8);
         // lines add up to tickets, payments to totals
         assertThat(jdbc.sql("""
                 select count(*) from sales.sale s where total_fen <> (select sum(amount_fen) from sales.sale_line where sale_id = s.id)
