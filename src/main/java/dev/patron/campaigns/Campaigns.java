@@ -77,6 +77,11 @@ public class Campaigns {
         CurrentStaff.requireAllStores();
     }
 
+    /** Whether the caller may see campaigns (for the navigation). */
+    public boolean mayRead() {
+        return CurrentStaff.get().hasAnyRole(READERS) && CurrentStaff.scope().allStores();
+    }
+
     // ------------------------------------------------------------------ reading
 
     /** Campaigns, newest first by default; {@code q} matches the name, {@code status} filters. */

@@ -86,15 +86,14 @@ class Responses {
                         + " and m.member_id = a.member_id and m.status = 'SENT'"
                         + (channel == null ? "" : " and m.channel = :channel") + ")";
         var q = jdbc.sql("""
-                with grp as (select a.member_id from campaigns.audience_member a where a.campaign_id = :c and """ + group + """
-                ),
+                with grp as (select a.member_id from campaigns.audience_member a where a.campaign_id = :c and (GROUP)),
                 per as (
                   select g.member_id, coalesce(sum(s.total_fen), 0) as fen, count(s.id) filter (where s.kind = 'SALE') > 0 as bought
                   from grp g
                   left join sales.v_sale s on s.member_id = g.member_id and s.occurred_at >= :start and s.occurred_at < :end
                   group by g.member_id)
                 select count(*), count(*) filter (where bought), coalesce(sum(fen), 0), coalesce(sum(fen::numeric * fen), 0)
-                from per""")
+                from per""".replace("GROUP", group))
                 .param("c", campaignId)
                 .param("start", Timestamp.from(start))
                 .param("end", Timestamp.from(end));
