@@ -130,10 +130,12 @@ public class CampaignTracking {
 
     /** True when a consent was withdrawn now (false when it was already withdrawn). */
     private boolean withdraw(long memberId, Channel channel, String evidence) {
+        // an erased or merged member has nothing left to withdraw (and may not be changed)
         boolean granted = jdbc.sql("""
                 select coalesce((select granted from members.v_consent_current
-                                 where member_id = ? and channel = ? and purpose = 'MARKETING'), false)""")
-                .params(memberId, channel.name())
+                                 where member_id = ? and channel = ? and purpose = 'MARKETING'), false)
+                       and exists (select 1 from members.v_member where id = ? and status = 'ACTIVE')""")
+                .params(memberId, channel.name(), memberId)
                 .query(Boolean.class)
                 .single();
         if (!granted) {
