@@ -161,6 +161,18 @@ class CampaignPagesTests {
         Page results = b.get(path + "/results");
         assertThat(results.status()).isEqualTo(200);
         assertThat(results.body()).contains("Recipients vs control group", "Sending has not started");
+
+        String copy = relative(b.submit(path + "/copy", Form.of()));
+        assertThat(copy).matches("/campaigns/\\d+/edit");
+        assertThat(b.get(copy).body()).contains(name + " (copy)");
+        String copyPath = copy.replace("/edit", "");
+        Page copyPage = b.get(copyPath);
+        assertThat(copyPage.body()).contains("Compare with source").contains("Draft");
+        long source = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+        long target = Long.parseLong(copyPath.substring(copyPath.lastIndexOf('/') + 1));
+        Page compared = b.get("/campaigns/compare?ids=" + source + "&ids=" + target);
+        assertThat(compared.status()).isEqualTo(200);
+        assertThat(compared.body()).contains("Campaigns compared", "#" + source + " ", "#" + target + " ");
     }
 
     private static String relative(Page redirect) {

@@ -231,6 +231,26 @@ class CampaignPageController implements ConsolePage {
         return Forms.wantsFragment(request) ? "campaigns/list :: results" : "campaigns/list";
     }
 
+    /** Results of several campaigns side by side, e.g. a campaign and the copy made from it (PDCA). */
+    @GetMapping("/compare")
+    String compare(@RequestParam(required = false) List<Long> ids, Model model) {
+        List<CampaignResults> rows = campaigns.compare(ids == null ? List.of() : ids);
+        model.addAttribute("rows", rows);
+        var locale = LocaleContextHolder.getLocale();
+        Map<String, Object> chart = new LinkedHashMap<>();
+        chart.put(
+                "names",
+                rows.stream().map(r -> "#" + r.campaignId() + " " + r.name()).toList());
+        chart.put(
+                "incremental",
+                rows.stream().map(r -> r.lift().incrementalSalesFen() / 100.0).toList());
+        chart.put("cost", rows.stream().map(r -> r.cost().totalFen() / 100.0).toList());
+        chart.put("incrementalLabel", messages.getMessage("campaign.results.incremental", null, locale));
+        chart.put("costLabel", messages.getMessage("campaign.results.cost", null, locale));
+        model.addAttribute("chart", json.writeValueAsString(chart));
+        return "campaigns/compare";
+    }
+
     // ------------------------------------------------------------------ editor
 
     @GetMapping("/new")
