@@ -519,6 +519,9 @@ public class Campaigns {
         if (channel == null) {
             throw PatronException.invalid("channel", "validation.required");
         }
+        if (channel == Channel.PHONE) {
+            throw PatronException.invalid("channel", "campaign.validation.noTestCall");
+        }
         if (address == null || address.isBlank()) {
             throw PatronException.invalid("address", "validation.required");
         }

@@ -37,6 +37,10 @@ final class Composer {
             Links links) {
         String lang = t.lang();
         Function<String, String> link = links::click;
+        if (t.channel() == Channel.PHONE) {
+            String script = Personalisation.render(t.body(), d, lang, false, url -> url);
+            return new ChannelSender.Outgoing(messageId, key, to, null, script, null, Map.of());
+        }
         if (t.channel() == Channel.SMS) {
             String body = Personalisation.render(t.body(), d, lang, false, link);
             return new ChannelSender.Outgoing(messageId, key, to, null, sms(body, s), null, Map.of());

@@ -40,7 +40,7 @@ create index campaign_status on campaigns.campaign (status, send_at);
 -- Message templates per channel and language. SMS: body only; e-mail: subject, text body and HTML.
 create table campaigns.template (
     campaign_id bigint not null references campaigns.campaign(id),
-    channel     text not null check (channel in ('EMAIL', 'SMS')),
+    channel     text not null check (channel in ('EMAIL', 'SMS', 'PHONE')),
     lang        text not null check (lang in ('zh', 'en')),
     subject     text,
     body        text not null,
@@ -88,7 +88,7 @@ create table campaigns.message (
     id          bigserial primary key,
     campaign_id bigint not null references campaigns.campaign(id),
     member_id   bigint not null,
-    channel     text not null check (channel in ('EMAIL', 'SMS')),
+    channel     text not null check (channel in ('EMAIL', 'SMS', 'PHONE')),
     address     text,
     status      text not null check (status in ('PENDING', 'SENDING', 'SENT', 'FAILED', 'UNKNOWN', 'SUPPRESSED')),
     reason      text,
@@ -137,12 +137,12 @@ create table campaigns.invalid_address (
 
 -- A gateway failure pauses its channel until someone resumes it (the error is shown).
 create table campaigns.channel_state (
-    channel   text primary key check (channel in ('EMAIL', 'SMS')),
+    channel   text primary key check (channel in ('EMAIL', 'SMS', 'PHONE')),
     paused    boolean not null default false,
     error     text,
     paused_at timestamptz
 );
-insert into campaigns.channel_state (channel) values ('EMAIL'), ('SMS');
+insert into campaigns.channel_state (channel) values ('EMAIL'), ('SMS'), ('PHONE');
 
 -- Settings (one row): SMTP server, sender identity (MKT-13), caps, quiet hours, pacing, unit costs.
 create table campaigns.settings (
@@ -168,3 +168,12 @@ create table campaigns.settings (
     updated_at       timestamptz not null default now()
 );
 insert into campaigns.settings (id) values (1);
+
+-- Phone: a PHONE message "sent" is a call on the agents' list; the agent records the outcome.
+create table campaigns.call_outcome (
+    message_id bigint primary key references campaigns.message(id),
+    outcome    text not null check (outcome in ('REACHED', 'NO_ANSWER', 'INTERESTED', 'DECLINED')),
+    note       text,
+    agent      text not null,
+    at         timestamptz not null default now()
+);

@@ -209,21 +209,25 @@ class CampaignIntegrationTests {
         assertThat(history.get(history.size() - 1).path("source").asString()).isEqualTo("UNSUBSCRIBE");
 
         // the reader buys 300.00 within the window; one control member buys 100.00
-        long controlBuyer = control.iterator().next();
+        // the control group counts only members who could have been sent the mail (not the one without consent)
+        long controlEligible =
+                control.size() - (control.contains(noConsent.path("id").asLong()) ? 1 : 0);
         JsonNode controlMember = members.stream()
-                .filter(m -> m.path("id").asLong() == controlBuyer)
+                .filter(m -> control.contains(m.path("id").asLong()))
                 .findFirst()
                 .orElseThrow();
+        long controlBuyer = controlMember.path("id").asLong();
         importSales(List.of(
                 saleRow(reader, TestData.unique("CT"), 30_000), saleRow(controlMember, TestData.unique("CT"), 10_000)));
 
         JsonNode results = admin.get("/api/v1/campaigns/" + id + "/results").json();
         JsonNode lift = results.path("lift");
         assertThat(lift.path("treatmentMembers").asLong()).isEqualTo(expected);
-        assertThat(lift.path("controlMembers").asLong()).isEqualTo(4);
+        assertThat(lift.path("controlMembers").asLong()).isEqualTo(controlEligible);
         assertThat(lift.path("treatmentResponseRate").asDouble()).isEqualTo(1.0 / expected);
-        assertThat(lift.path("controlResponseRate").asDouble()).isEqualTo(0.25);
-        assertThat(lift.path("liftPerMemberFen").asDouble()).isCloseTo(30_000.0 / expected - 10_000.0 / 4, within());
+        assertThat(lift.path("controlResponseRate").asDouble()).isEqualTo(1.0 / controlEligible);
+        assertThat(lift.path("liftPerMemberFen").asDouble())
+                .isCloseTo(30_000.0 / expected - 10_000.0 / controlEligible, within());
         assertThat(lift.path("lowFen").asDouble())
                 .isLessThan(lift.path("liftPerMemberFen").asDouble());
         assertThat(results.path("funnel").path("sent").asLong()).isEqualTo(expected);
@@ -458,6 +462,53 @@ class CampaignIntegrationTests {
         assertThat(mailsTo(Set.of(m.path("email").asString()))).hasSize(1);
     }
 
+    // ------------------------------------------------------------------ phone
+
+    @Test
+    void aPhoneCampaignPutsConsentingMembersOnTheCallListWithTheirScriptAndTakesOneOutcomePerCall() {
+        JsonNode willing = memberWith("外呼一", "PHONE");
+        JsonNode unwilling = memberWith("外呼二", "SMS");
+        long id = approvedAndScheduled(
+                List.of(willing, unwilling),
+                List.of("PHONE"),
+                Map.of("channel", "PHONE", "lang", "zh", "body", "您好{name}，您现有{points}积分，本周六会员日积分翻倍。"));
+        dispatcher.runOnce();
+        assertThat(status(id, willing)).isEqualTo("SENT|");
+        assertThat(status(id, unwilling)).isEqualTo("SUPPRESSED|NO_CONSENT");
+
+        ApiClient agent = fx.as(Role.AGENT);
+        JsonNode call = openCall(agent, willing.path("id").asLong());
+        assertThat(call).isNotNull();
+        assertThat(call.path("script").asString()).isEqualTo("您好外呼一，您现有200积分，本周六会员日积分翻倍。");
+        assertThat(call.path("phone").asString())
+                .isEqualTo(willing.path("phone").asString());
+        assertThat(openCall(agent, unwilling.path("id").asLong())).isNull();
+
+        String path = "/api/v1/campaigns/calls/" + call.path("messageId").asLong() + "/outcome";
+        assertThat(agent.post(path, Map.of("outcome", "MAYBE")).fieldError("outcome"))
+                .isNotNull();
+        assertThat(agent.post(path, Map.of("outcome", "INTERESTED", "note", "周六到店"))
+                        .status())
+                .isEqualTo(204);
+        assertThat(agent.post(path, Map.of("outcome", "DECLINED")).status()).isEqualTo(409);
+        assertThat(openCall(agent, willing.path("id").asLong())).isNull();
+        assertThat(fx.as(Role.COUNTER_STAFF, fx.store)
+                        .get("/api/v1/campaigns/calls")
+                        .status())
+                .isEqualTo(403);
+    }
+
+    private static JsonNode openCall(ApiClient agent, long memberId) {
+        var res = agent.get("/api/v1/campaigns/calls?size=200");
+        assertThat(res.status()).as(res.raw()).isEqualTo(200);
+        for (JsonNode c : res.json().path("items")) {
+            if (c.path("memberId").asLong() == memberId) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ approval refusals
 
     @Test
@@ -503,13 +554,21 @@ class CampaignIntegrationTests {
     }
 
     private JsonNode member(String name, boolean email, boolean sms) {
-        String phone = SalesFixtures.phone();
-        List<Map<String, Object>> consents = new ArrayList<>();
+        List<String> channels = new ArrayList<>();
         if (email) {
-            consents.add(consent("EMAIL"));
+            channels.add("EMAIL");
         }
         if (sms) {
-            consents.add(consent("SMS"));
+            channels.add("SMS");
+        }
+        return memberWith(name, channels.toArray(new String[0]));
+    }
+
+    private JsonNode memberWith(String name, String... marketingChannels) {
+        String phone = SalesFixtures.phone();
+        List<Map<String, Object>> consents = new ArrayList<>();
+        for (String channel : marketingChannels) {
+            consents.add(consent(channel));
         }
         Map<String, Object> body = new HashMap<>();
         body.put("name", name);
@@ -698,7 +757,7 @@ class CampaignIntegrationTests {
                 fx.store,
                 txn,
                 now.toLocalDate().toString(),
-                now.minusSeconds(5).toString(),
+                now.toString(),
                 "POS-1",
                 "C01",
                 card,

@@ -40,6 +40,7 @@ class CampaignPagesTests {
     String author;
     String approver;
     String clerk;
+    String agent;
 
     CampaignPagesTests(@LocalServerPort int port, @Autowired StaffManagement staff) {
         this.port = port;
@@ -53,6 +54,7 @@ class CampaignPagesTests {
         author = account(Role.MARKETER, true);
         approver = account(Role.MARKETER, true);
         clerk = account(Role.COUNTER_STAFF, false);
+        agent = account(Role.AGENT, true);
     }
 
     private String account(Role role, boolean allStores) {
@@ -186,6 +188,19 @@ class CampaignPagesTests {
         assertThat(c.get("/campaigns").status()).isEqualTo(403);
         assertThat(c.get("/").body()).doesNotContain("href=\"/campaigns\"");
         assertThat(signedIn(author, "en").get("/").body()).contains("href=\"/campaigns\"");
+    }
+
+    @Test
+    void agentsSeeTheCallListInTheNavigationButNotTheCampaigns() {
+        ConsoleSession s = signedIn(agent, "zh-CN");
+        Page calls = s.get("/campaigns/calls");
+        assertThat(calls.status()).isEqualTo(200);
+        assertThat(calls.body()).contains("外呼名单").contains("href=\"/campaigns/calls\"");
+        assertThat(s.get("/campaigns").status()).isEqualTo(403);
+        assertThat(s.submit("/campaigns/calls/999999999", Form.of("outcome", "REACHED"))
+                        .status())
+                .isEqualTo(302);
+        assertThat(s.get("/campaigns/calls").body()).contains("消息 999999999 不存在");
     }
 
     @Test

@@ -81,7 +81,8 @@ class CampaignPageController implements ConsolePage {
             String emailSubjectEn,
             String emailBodyEn,
             String smsBody,
-            String smsBodyEn) {
+            String smsBodyEn,
+            String phoneScript) {
 
         static CampaignForm empty() {
             LocalDate today = LocalDate.now(ZONE);
@@ -106,6 +107,7 @@ class CampaignPageController implements ConsolePage {
                     null,
                     null,
                     null,
+                    null,
                     null);
         }
 
@@ -114,6 +116,7 @@ class CampaignPageController implements ConsolePage {
             TemplateText ee = c.template(Channel.EMAIL, "en");
             TemplateText sz = c.template(Channel.SMS, "zh");
             TemplateText se = c.template(Channel.SMS, "en");
+            TemplateText pz = c.template(Channel.PHONE, "zh");
             return new CampaignForm(
                     c.name(),
                     c.kind().name(),
@@ -135,7 +138,8 @@ class CampaignPageController implements ConsolePage {
                     ee == null ? null : ee.subject(),
                     ee == null ? null : ee.body(),
                     sz == null ? null : sz.body(),
-                    se == null ? null : se.body());
+                    se == null ? null : se.body(),
+                    pz == null ? null : pz.body());
         }
 
         CampaignCommand command() {
@@ -159,6 +163,9 @@ class CampaignPageController implements ConsolePage {
             }
             if (notBlank(smsBodyEn)) {
                 templates.add(new TemplateText(Channel.SMS, "en", null, smsBodyEn, null));
+            }
+            if (notBlank(phoneScript)) {
+                templates.add(new TemplateText(Channel.PHONE, "zh", null, phoneScript, null));
             }
             CampaignKind k = kind == null || kind.isBlank()
                     ? null
