@@ -41,7 +41,8 @@ class SecurityConfiguration {
         "/api/openapi.json/**",
         "/swagger-ui/**",
         "/swagger-ui.html",
-        "/join/**"
+        "/join/**",
+        "/t/**" // campaign tracking links: signed tokens, rate limited (campaigns.web.TrackingController)
     };
 
     @Bean
@@ -87,6 +88,8 @@ class SecurityConfiguration {
                         .permitAll())
                 .logout(l ->
                         l.logoutUrl("/logout").logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
+                // one-click unsubscribe (RFC 8058) and gateway callbacks post without a session
+                .csrf(c -> c.ignoringRequestMatchers("/t/**"))
                 .addFilterBefore(
                         new LoginThrottleFilter(settings.loginAttemptsPerIpPerMinute()),
                         UsernamePasswordAuthenticationFilter.class)

@@ -1,0 +1,40 @@
+package dev.patron.campaigns;
+
+import java.util.List;
+
+/**
+ * Who a campaign targets. A static list of phones, card numbers or member ids ({@code M123}) is
+ * resolved to members with a row report; a segment snapshot (from the segments module) is the seam
+ * for later and is refused until that module publishes snapshots.
+ */
+public sealed interface Audience permits Audience.StaticList, Audience.SegmentSnapshot {
+
+    AudienceKind kind();
+
+    /** One entry per line: a mobile number, a card number, or {@code M<id>} / {@code id:<id>}. */
+    record StaticList(List<String> entries) implements Audience {
+        @Override
+        public AudienceKind kind() {
+            return AudienceKind.STATIC_LIST;
+        }
+    }
+
+    /** A frozen copy of a segment's members (not yet selectable). */
+    record SegmentSnapshot(long snapshotId) implements Audience {
+        @Override
+        public AudienceKind kind() {
+            return AudienceKind.SEGMENT_SNAPSHOT;
+        }
+    }
+
+    enum AudienceKind {
+        STATIC_LIST,
+        SEGMENT_SNAPSHOT
+    }
+
+    /** How an uploaded list resolved: members found, rows with a problem, and the first problem rows. */
+    record Report(int rows, int members, int problems, List<Row> problemRows) {}
+
+    /** One line of the upload: what was given, how it was read, the member found or the problem. */
+    record Row(int lineNo, String raw, String kind, Long memberId, String problem) {}
+}

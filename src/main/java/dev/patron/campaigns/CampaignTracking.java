@@ -1,0 +1,313 @@
+package dev.patron.campaigns;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import dev.patron.audit.AuditLog;
+import dev.patron.members.ConsentChannel;
+import dev.patron.members.ConsentCommand;
+import dev.patron.members.ConsentPurpose;
+import dev.patron.members.ConsentSource;
+import dev.patron.members.MemberManagement;
+import dev.patron.shared.security.CurrentStaff;
+import dev.patron.shared.security.Role;
+import dev.patron.shared.web.PatronException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What members do with the messages: opens (pixel), clicks (redirect per link), unsubscribes (link
+ * and RFC 8058 one-click POST), SMS replies "T"/"TD"/… through the gateway's callback (HMAC-signed),
+ * and bounces reported by the mail system. Links carry signed tokens ({@link Tokens}), never a member
+ * id. Unsubscribes and STOP replies withdraw the member's marketing consent at once through
+ * {@link MemberManagement#recordConsent} (MKT-03, consumer-law regulation art. 24).
+ */
+@Service
+public class CampaignTracking {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private final JdbcClient jdbc;
+    private final SettingsStore settings;
+    private final MemberManagement members;
+    private final AuditLog audit;
+    private final CampaignClock clock;
+    private final Set<String> stopWords;
+
+    CampaignTracking(
+            JdbcClient jdbc,
+            SettingsStore settings,
+            MemberManagement members,
+            AuditLog audit,
+            CampaignClock clock,
+            @Value("${patron.campaigns.sms.stop-words:T,TD,R,N,退订,TD退订,回T,取消}") String stopWords) {
+        this.jdbc = jdbc;
+        this.settings = settings;
+        this.members = members;
+        this.audit = audit;
+        this.clock = clock;
+        this.stopWords = Arrays.stream(stopWords.split(","))
+                .map(CampaignTracking::normalise)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private record Message(long id, long campaignId, long memberId, Channel channel, String address) {}
+
+    private Optional<Message> message(String token, Tokens.Kind kind) {
+        return Tokens.verify(settings.secret(), token)
+                .filter(t -> t.kind() == kind)
+                .flatMap(t -> jdbc.sql(
+                                "select id, campaign_id, member_id, channel, address from campaigns.message where id = ?")
+                        .param(t.messageId())
+                        .query((rs, n) -> new Message(
+                                rs.getLong(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                Channel.valueOf(rs.getString(4)),
+                                rs.getString(5)))
+                        .optional());
+    }
+
+    /** Records an open; false for a token that is not ours. */
+    @Transactional
+    public boolean open(String token) {
+        Optional<Message> m = message(token, Tokens.Kind.OPEN);
+        m.ifPresent(x -> event(x.id(), "OPEN", null, null));
+        return m.isPresent();
+    }
+
+    /** Records a click and returns where it leads; empty for a token that is not ours. */
+    @Transactional
+    public Optional<String> click(String token) {
+        Optional<Tokens.Token> t = Tokens.verify(settings.secret(), token).filter(x -> x.kind() == Tokens.Kind.CLICK);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Message> m = message(token, Tokens.Kind.CLICK);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> url = jdbc.sql("select url from campaigns.link where campaign_id = ? and link_no = ?")
+                .params(m.get().campaignId(), t.get().linkNo())
+                .query(String.class)
+                .optional();
+        url.ifPresent(u -> event(m.get().id(), "CLICK", t.get().linkNo(), null));
+        return url;
+    }
+
+    /**
+     * Withdraws the member's marketing consent on the message's channel (one click, at once) and
+     * returns the channel; empty for a token that is not ours. Repeated clicks change nothing more.
+     */
+    @Transactional
+    public Optional<Channel> unsubscribe(String token) {
+        Optional<Message> m = message(token, Tokens.Kind.UNSUBSCRIBE);
+        m.ifPresent(x -> {
+            if (withdraw(x.memberId(), x.channel(), "campaign message " + x.id())) {
+                event(x.id(), "UNSUBSCRIBE", null, null);
+            }
+        });
+        return m.map(Message::channel);
+    }
+
+    /** True when a consent was withdrawn now (false when it was already withdrawn). */
+    private boolean withdraw(long memberId, Channel channel, String evidence) {
+        // an erased or merged member has nothing left to withdraw (and may not be changed)
+        boolean granted = jdbc.sql("""
+                select coalesce((select granted from members.v_consent_current
+                                 where member_id = ? and channel = ? and purpose = 'MARKETING'), false)
+                       and exists (select 1 from members.v_member where id = ? and status = 'ACTIVE')""")
+                .params(memberId, channel.name(), memberId)
+                .query(Boolean.class)
+                .single();
+        if (!granted) {
+            return false;
+        }
+        AsSystem.call(() -> members.recordConsent(
+                memberId,
+                new ConsentCommand(
+                        ConsentChannel.valueOf(channel.name()),
+                        ConsentPurpose.MARKETING,
+                        false,
+                        ConsentSource.UNSUBSCRIBE,
+                        members.consentWordingVersion(),
+                        null,
+                        evidence)));
+        return true;
+    }
+
+    /** The secret gateways sign their callbacks with (ADMIN; audited as a sensitive read). */
+    @Transactional
+    public String smsCallbackSecret() {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        CurrentStaff.requireAllStores();
+        audit.record("campaign.callbackSecretRead", "campaignSettings", 1, Map.of());
+        return callbackSecret();
+    }
+
+    private String callbackSecret() {
+        return jdbc.sql("select sms_callback_secret from campaigns.settings where id = 1")
+                .query(String.class)
+                .single();
+    }
+
+    /**
+     * An SMS gateway's uplink push: a JSON array of {@code {phone_number, content, …}} (Aliyun SmsUp)
+     * or one {@code {mobile, text, …}} (Tencent), signed with {@code X-Patron-Signature: hex
+     * HMAC-SHA256(body)}. A reply that is a stop word (R, T, TD, 退订, … compared after NFKC, trimmed
+     * and upper-cased, MKT-04) withdraws SMS marketing consent of every active member with that
+     * number. Returns how many replies were stop words; 403 on a wrong signature.
+     */
+    @Transactional
+    public int smsReplies(byte[] body, String signature) {
+        String expected = Tokens.hmacHex(callbackSecret(), body);
+        if (signature == null
+                || !MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.US_ASCII),
+                        signature.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+            throw new PatronException(HttpStatus.FORBIDDEN, "campaign.error.badSignature");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (RuntimeException e) {
+            throw PatronException.invalid("body", "campaign.error.badCallback");
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (root.isArray()) {
+            root.forEach(items::add);
+        } else {
+            items.add(root);
+        }
+        int stops = 0;
+        for (JsonNode item : items) {
+            String phone = text(item, "phone_number", "mobile");
+            String content = text(item, "content", "text");
+            if (phone == null || content == null || !stopWords.contains(normalise(content))) {
+                continue;
+            }
+            String e164 = e164(phone);
+            if (e164 == null) {
+                continue;
+            }
+            stops++;
+            List<Long> ids = jdbc.sql("select id from members.v_member where phone = ? and status = 'ACTIVE'")
+                    .param(e164)
+                    .query(Long.class)
+                    .list();
+            for (long id : ids) {
+                withdraw(id, Channel.SMS, "SMS reply " + normalise(content));
+            }
+            jdbc.sql("""
+                    select id from campaigns.message where channel = 'SMS' and address = ? and status = 'SENT'
+                    order by sent_at desc limit 1""")
+                    .param(e164)
+                    .query(Long.class)
+                    .optional()
+                    .ifPresent(msg -> event(msg, "REPLY_STOP", null, normalise(content)));
+        }
+        return stops;
+    }
+
+    private static String text(JsonNode item, String a, String b) {
+        JsonNode n = item.has(a) ? item.get(a) : item.get(b);
+        return n == null || n.isNull() ? null : n.asString();
+    }
+
+    static String normalise(String s) {
+        return Normalizer.normalize(s, Normalizer.Form.NFKC).strip().toUpperCase(Locale.ROOT);
+    }
+
+    private static String e164(String phone) {
+        try {
+            var n = PHONES.parse(phone.strip(), "CN");
+            return PHONES.isValidNumber(n) ? PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164) : null;
+        } catch (NumberParseException e) {
+            return null;
+        }
+    }
+
+    /** A bounce reported by the mail system (or an SMS delivery failure). */
+    public record BounceCommand(Long messageId, String kind, String reason) {}
+
+    /**
+     * A hard bounce marks the address invalid (never sent to again) and the message FAILED; a soft
+     * bounce sends the message again later unless its attempts are used up (MARKETER or ADMIN, e.g.
+     * an integration key; idempotent per message and kind).
+     */
+    @Transactional
+    public void bounce(BounceCommand cmd) {
+        CurrentStaff.requireAnyRole(Role.ADMIN, Role.MARKETER);
+        CurrentStaff.requireAllStores();
+        if (cmd == null || cmd.messageId() == null) {
+            throw PatronException.invalid("messageId", "validation.required");
+        }
+        String kind = cmd.kind() == null ? "" : cmd.kind().strip().toUpperCase(Locale.ROOT);
+        if (!kind.equals("HARD") && !kind.equals("SOFT")) {
+            throw PatronException.invalid("kind", "campaign.validation.bounceKind");
+        }
+        String reason = cmd.reason() == null ? "" : cmd.reason().strip();
+        if (reason.length() > 500) {
+            throw PatronException.invalid("reason", "campaign.validation.tooLong", 500);
+        }
+        var m = jdbc.sql("select id, channel, address, status, attempts from campaigns.message where id = ? for update")
+                .param(cmd.messageId())
+                .query((rs, n) ->
+                        new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)})
+                .optional()
+                .orElseThrow(() -> PatronException.unknownReference(
+                        "messageId", "campaign.error.unknownMessage", cmd.messageId()));
+        if (!"SENT".equals(m[3])) {
+            return; // already bounced or never sent: nothing to do
+        }
+        if (kind.equals("HARD")) {
+            jdbc.sql(
+                            "insert into campaigns.invalid_address (channel, address, reason) values (?, ?, ?) on conflict do nothing")
+                    .params(m[1], m[2], reason.isEmpty() ? "hard bounce" : reason)
+                    .update();
+            jdbc.sql(
+                            "update campaigns.message set status = 'FAILED', reason = 'BOUNCE_HARD', last_error = ? where id = ?")
+                    .params(reason, cmd.messageId())
+                    .update();
+            event(cmd.messageId(), "BOUNCE_HARD", null, reason);
+        } else {
+            int max = settings.current().maxAttempts();
+            boolean retry = (Integer) m[4] < max;
+            jdbc.sql("""
+                    update campaigns.message set status = ?, reason = 'BOUNCE_SOFT', last_error = ?, not_before = ?,
+                      sent_at = null where id = ?""")
+                    .params(
+                            retry ? "PENDING" : "FAILED",
+                            reason,
+                            Timestamp.from(clock.now().plus(Sending.backoff((Integer) m[4]))),
+                            cmd.messageId())
+                    .update();
+            event(cmd.messageId(), "BOUNCE_SOFT", null, reason);
+        }
+        audit.record("campaign.bounce", "campaignMessage", cmd.messageId(), Map.of("kind", kind));
+    }
+
+    private void event(long messageId, String kind, Integer linkNo, String detail) {
+        jdbc.sql("insert into campaigns.tracking_event (message_id, kind, link_no, detail) values (?, ?, ?, ?)")
+                .params(messageId, kind, linkNo, detail)
+                .update();
+    }
+}

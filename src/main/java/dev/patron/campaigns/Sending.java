@@ -1,0 +1,571 @@
+package dev.patron.campaigns;
+
+import dev.patron.audit.AuditLog;
+import dev.patron.loyalty.AdjustCommand;
+import dev.patron.loyalty.LoyaltyManagement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The sending engine. When a scheduled campaign starts, its messages are created set-based, one row
+ * per (campaign, member, channel) under a unique key, with the audience resolved against consent,
+ * address, age and earlier hard bounces, and duplicate addresses suppressed. Each message then goes
+ * PENDING → SENDING (claimed in its own committed transaction, after re-checking consent, the
+ * frequency cap and quiet hours under a per-member lock) → SENT / FAILED, or back to PENDING with
+ * backoff. A message found in SENDING after its lease expired was claimed by a worker that died
+ * before recording the outcome: it becomes UNKNOWN and is never sent again (at-most-once; see
+ * docs/campaigns.md). A gateway failure pauses its channel and keeps the message PENDING.
+ */
+@Component
+class Sending {
+
+    private static final Logger log = LoggerFactory.getLogger(Sending.class);
+    static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Shanghai");
+
+    /** Links as they appear in previews: the target itself, no tracking. */
+    static final Composer.Links PLAIN = new Composer.Links() {
+        @Override
+        public String click(String url) {
+            return url;
+        }
+
+        @Override
+        public String unsubscribe() {
+            return "#unsubscribe";
+        }
+
+        @Override
+        public String openPixel() {
+            return null;
+        }
+    };
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final SettingsStore settings;
+    private final CampaignClock clock;
+    private final Map<Channel, ChannelSender> senders = new EnumMap<>(Channel.class);
+    private final LoyaltyManagement loyalty;
+    private final AuditLog audit;
+
+    /** Fault injection for tests: runs after the gateway accepted a message, before SENT is recorded. */
+    volatile LongConsumer afterAccepted = id -> {};
+
+    Sending(
+            JdbcClient jdbc,
+            TransactionTemplate tx,
+            SettingsStore settings,
+            CampaignClock clock,
+            List<ChannelSender> senders,
+            LoyaltyManagement loyalty,
+            AuditLog audit) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.settings = settings;
+        this.clock = clock;
+        this.loyalty = loyalty;
+        this.audit = audit;
+        for (ChannelSender s : senders) {
+            this.senders.put(s.channel(), s);
+        }
+    }
+
+    // ------------------------------------------------------------------ templates and member data
+
+    /**
+     * The template a member gets. Members have no language preference in their profile yet, so
+     * every member reads Chinese; the English text is used only when a channel has no Chinese one.
+     */
+    TemplateText templateFor(Campaign c, Channel channel) {
+        TemplateText zh = c.template(channel, "zh");
+        return zh != null ? zh : c.template(channel, "en");
+    }
+
+    Map<Long, Personalisation.MemberData> memberData(List<Long> ids) {
+        Map<Long, Personalisation.MemberData> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        jdbc.sql("""
+                select m.id, m.name, m.email, m.phone, m.birthday, m.status,
+                       coalesce(t.name_zh, t0.name_zh), coalesce(t.name_en, t0.name_en),
+                       coalesce(pa.balance, 0), coalesce(pa.expiring_points_30d, 0), s.name, s.time_zone
+                from members.v_member m
+                left join loyalty.v_member_tier mt on mt.member_id = m.id
+                left join loyalty.v_tier t on t.code = mt.tier_code
+                left join lateral (select name_zh, name_en from loyalty.v_tier order by rank limit 1) t0 on true
+                left join loyalty.v_points_account pa on pa.member_id = m.id
+                left join organization.v_store s on s.id = coalesce(m.preferred_store_id, m.join_store_id)
+                where m.id = any(?)""")
+                .param(ids.toArray(new Long[0]))
+                .query((rs, n) -> new Personalisation.MemberData(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getObject(5, LocalDate.class),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getLong(9),
+                        rs.getLong(10),
+                        rs.getString(11),
+                        rs.getString(12)))
+                .list()
+                .forEach(d -> out.put(d.memberId(), d));
+        return out;
+    }
+
+    void testSend(Campaign c, TemplateText t, Personalisation.MemberData d, String to) {
+        CampaignSettings s = settings.current();
+        ChannelSender.Outgoing o = Composer.compose(0, "test-" + c.id() + "-" + System.nanoTime(), to, t, d, s, PLAIN);
+        o = new ChannelSender.Outgoing(
+                0,
+                o.key(),
+                to,
+                o.subject() == null ? null : "[测试/TEST] " + o.subject(),
+                o.text(),
+                o.html(),
+                o.headers());
+        try {
+            sender(t.channel()).send(o);
+        } catch (ChannelSender.Failure e) {
+            throw new dev.patron.shared.web.PatronException(
+                    org.springframework.http.HttpStatus.BAD_GATEWAY, "campaign.error.testSendFailed", e.getMessage());
+        }
+    }
+
+    private ChannelSender sender(Channel channel) {
+        ChannelSender s = senders.get(channel);
+        if (s == null) {
+            throw new IllegalStateException("no sender for " + channel);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ lifecycle driven by the dispatcher
+
+    List<Long> dueToStart(Instant now) {
+        return jdbc.sql("select id from campaigns.campaign where status = 'SCHEDULED' and send_at <= ? order by id")
+                .param(Timestamp.from(now))
+                .query(Long.class)
+                .list();
+    }
+
+    List<Long> running() {
+        return jdbc.sql("select id from campaigns.campaign where status = 'RUNNING' order by id")
+                .query(Long.class)
+                .list();
+    }
+
+    /** SCHEDULED → RUNNING: creates the messages (consent, address, dedup resolved now, MKT-02). */
+    void start(long campaignId) {
+        tx.executeWithoutResult(s -> {
+            Instant now = clock.now();
+            int moved = jdbc.sql("""
+                    update campaigns.campaign set status = 'RUNNING', started_at = ?, updated_at = now()
+                    where id = ? and status = 'SCHEDULED'""").params(Timestamp.from(now), campaignId).update();
+            if (moved == 0) {
+                return;
+            }
+            int created = jdbc.sql("""
+                    insert into campaigns.message (campaign_id, member_id, channel, address, status, reason, not_before)
+                    select :c, x.member_id, x.ch, x.address,
+                           case when x.problem is null and x.rn = 1 then 'PENDING' else 'SUPPRESSED' end,
+                           case when x.problem is not null then x.problem when x.rn > 1 then 'DUPLICATE_ADDRESS' end,
+                           :now
+                    from (
+                      select y.*, row_number() over (
+                               partition by y.ch, coalesce(y.address, y.member_id::text), (y.problem is null)
+                               order by y.member_id) as rn
+                      from (
+                        select a.member_id, ch, addr.address,
+                               case when m.status is distinct from 'ACTIVE' then 'INACTIVE'
+                                    when addr.address is null then 'NO_ADDRESS'
+                                    when not coalesce(k.granted, false) then 'NO_CONSENT'
+                                    when m.birthday > current_date - interval '14 years' then 'MINOR'
+                                    when exists (select 1 from campaigns.invalid_address i
+                                                 where i.channel = ch and i.address = addr.address) then 'INVALID_ADDRESS'
+                               end as problem
+                        from campaigns.campaign c
+                        cross join unnest(c.channels) ch
+                        join campaigns.audience_member a on a.campaign_id = c.id and not a.control
+                        left join members.v_member m on m.id = a.member_id
+                        left join members.v_consent_current k
+                               on k.member_id = a.member_id and k.channel = ch and k.purpose = 'MARKETING'
+                        cross join lateral (select case ch when 'EMAIL' then lower(m.email) else m.phone end as address) addr
+                        where c.id = :c) y) x
+                    on conflict (campaign_id, member_id, channel) do nothing""")
+                    .param("c", campaignId)
+                    .param("now", Timestamp.from(now))
+                    .update();
+            jdbc.sql(
+                            "insert into campaigns.step (campaign_id, from_status, to_status, actor, comment) values (?, 'SCHEDULED', 'RUNNING', 'system', ?)")
+                    .params(campaignId, created + " messages")
+                    .update();
+            audit.record("campaign.running", "campaign", campaignId, Map.of("messages", created));
+        });
+    }
+
+    /** RUNNING → FINISHED once no message is waiting or being sent. */
+    void finishIfDone(long campaignId) {
+        tx.executeWithoutResult(s -> {
+            int moved = jdbc.sql("""
+                    update campaigns.campaign set status = 'FINISHED', finished_at = ?, updated_at = now()
+                    where id = ? and status = 'RUNNING' and not exists (
+                      select 1 from campaigns.message where campaign_id = ? and status in ('PENDING', 'SENDING'))""")
+                    .params(Timestamp.from(clock.now()), campaignId, campaignId)
+                    .update();
+            if (moved > 0) {
+                jdbc.sql(
+                                "insert into campaigns.step (campaign_id, from_status, to_status, actor) values (?, 'RUNNING', 'FINISHED', 'system')")
+                        .param(campaignId)
+                        .update();
+                audit.record("campaign.finished", "campaign", campaignId, Map.of());
+            }
+        });
+    }
+
+    /** Messages left in SENDING by a worker that died: UNKNOWN, never resent. Returns how many. */
+    int recoverStuck(Instant claimedBefore) {
+        Integer n = tx.execute(
+                s -> jdbc.sql("""
+                update campaigns.message set status = 'UNKNOWN', reason = 'INTERRUPTED_DURING_SEND'
+                where status = 'SENDING' and claimed_at < ?""").param(Timestamp.from(claimedBefore)).update());
+        if (n != null && n > 0) {
+            log.warn("{} campaign messages were being sent when their worker stopped: marked UNKNOWN", n);
+        }
+        return n == null ? 0 : n;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private record Due(long id, long memberId, Channel channel) {}
+
+    /** Sends up to one batch of the campaign's due messages; returns how many were taken up. */
+    int sendBatch(long campaignId, Campaign c) {
+        CampaignSettings s = settings.current();
+        Instant now = clock.now();
+        List<String> open = jdbc.sql("select channel from campaigns.channel_state where not paused")
+                .query(String.class)
+                .list();
+        if (open.isEmpty()) {
+            return 0;
+        }
+        List<Due> due = jdbc.sql("""
+                select id, member_id, channel from campaigns.message
+                where campaign_id = ? and status = 'PENDING' and not_before <= ? and channel = any(?)
+                order by id limit ?""")
+                .params(campaignId, Timestamp.from(now), open.toArray(new String[0]), s.batchSize())
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), Channel.valueOf(rs.getString(3))))
+                .list();
+        if (due.isEmpty()) {
+            return 0;
+        }
+        Map<Long, Personalisation.MemberData> data =
+                memberData(due.stream().map(Due::memberId).distinct().toList());
+        String secret = settings.secret();
+        long started = System.nanoTime();
+        long interval = 1_000_000_000L / s.ratePerSecond();
+        int i = 0;
+        java.util.Set<Channel> paused = java.util.EnumSet.noneOf(Channel.class);
+        for (Due m : due) {
+            if (paused.contains(m.channel())) {
+                continue;
+            }
+            pace(started + i * interval);
+            i++;
+            Personalisation.MemberData d = data.get(m.memberId());
+            String to = claim(m, d, s);
+            if (to == null) {
+                continue;
+            }
+            TemplateText t = templateFor(c, m.channel());
+            ChannelSender.Outgoing out = Composer.compose(
+                    m.id(), "cm-" + campaignId + "-" + m.id(), to, t, d, s, tracked(s, secret, campaignId, m.id()));
+            String providerId;
+            try {
+                providerId = sender(m.channel()).send(out);
+            } catch (ChannelSender.Failure f) {
+                failed(m, f, s);
+                if (f.kind() == ChannelSender.Failure.Kind.GATEWAY) {
+                    paused.add(m.channel());
+                }
+                continue;
+            } catch (RuntimeException e) {
+                failed(m, new ChannelSender.Failure(ChannelSender.Failure.Kind.TRANSIENT, String.valueOf(e), e), s);
+                continue;
+            }
+            afterAccepted.accept(m.id());
+            Integer segments =
+                    m.channel() == Channel.SMS ? SmsText.of(out.text()).segments() : null;
+            tx.executeWithoutResult(st -> jdbc.sql("""
+                    update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
+                    where id = ? and status = 'SENDING'""")
+                    .params(Timestamp.from(clock.now()), providerId, segments, m.id())
+                    .update());
+            if (c.bonusPoints() > 0) {
+                grantBonus(c, m.memberId());
+            }
+        }
+        return due.size();
+    }
+
+    private void grantBonus(Campaign c, long memberId) {
+        try {
+            AsSystem.call(() -> loyalty.adjust(new AdjustCommand(
+                    "campaign-" + c.id() + "-" + memberId,
+                    memberId,
+                    c.bonusPoints(),
+                    "活动赠分 Campaign #" + c.id() + " " + c.name())));
+        } catch (RuntimeException e) {
+            log.warn("Bonus points of campaign {} for member {} not credited: {}", c.id(), memberId, e.toString());
+        }
+    }
+
+    private static void pace(long untilNanos) {
+        long wait = untilNanos - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * PENDING → SENDING for one message, in its own transaction under a per-member advisory lock
+     * (so two messages of one member cannot both pass the cap). Returns the address to send to, or
+     * null when the message was suppressed or deferred instead.
+     */
+    private String claim(Due m, Personalisation.MemberData d, CampaignSettings s) {
+        return tx.execute(st -> {
+            jdbc.sql("select pg_advisory_xact_lock(740319, ?)")
+                    .param((int) (m.memberId() ^ (m.memberId() >>> 32)))
+                    .query(Object.class)
+                    .single();
+            String status = jdbc.sql("select status from campaigns.message where id = ? for update")
+                    .param(m.id())
+                    .query(String.class)
+                    .single();
+            if (!"PENDING".equals(status)) {
+                return null;
+            }
+            Instant now = clock.now();
+            String address = d == null ? null : m.channel() == Channel.EMAIL ? lower(d.email()) : d.phone();
+            String problem = null;
+            if (d == null || !"ACTIVE".equals(d.status())) {
+                problem = "INACTIVE";
+            } else if (address == null) {
+                problem = "NO_ADDRESS";
+            } else if (d.birthday() != null
+                    && d.birthday().isAfter(LocalDate.now(DEFAULT_ZONE).minusYears(14))) {
+                problem = "MINOR";
+            }
+            if (problem == null) {
+                var check = jdbc.sql("""
+                        select coalesce((select granted from members.v_consent_current
+                                         where member_id = :m and channel = :ch and purpose = 'MARKETING'), false),
+                               exists (select 1 from campaigns.invalid_address where channel = :ch and address = :a),
+                               (select count(*) from campaigns.message
+                                where member_id = :m and status in ('SENT', 'SENDING', 'UNKNOWN')
+                                  and coalesce(sent_at, claimed_at) > :since)""")
+                        .param("m", m.memberId())
+                        .param("ch", m.channel().name())
+                        .param("a", address)
+                        .param("since", Timestamp.from(now.minus(Duration.ofDays(7))))
+                        .query((rs, n) -> new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3)})
+                        .single();
+                if (!(Boolean) check[0]) {
+                    problem = "NO_CONSENT";
+                } else if ((Boolean) check[1]) {
+                    problem = "INVALID_ADDRESS";
+                } else if ((Long) check[2] >= s.frequencyCap()) {
+                    problem = "FREQUENCY_CAP";
+                }
+            }
+            if (problem != null) {
+                jdbc.sql("update campaigns.message set status = 'SUPPRESSED', reason = ? where id = ?")
+                        .params(problem, m.id())
+                        .update();
+                return null;
+            }
+            if (m.channel() == Channel.SMS) {
+                ZoneId zone = zone(d.timeZone());
+                LocalDateTime local = LocalDateTime.ofInstant(now, zone);
+                if (s.quiet(local.toLocalTime())) {
+                    jdbc.sql("update campaigns.message set not_before = ?, reason = 'QUIET_HOURS' where id = ?")
+                            .params(Timestamp.from(quietEnds(local, zone, s)), m.id())
+                            .update();
+                    return null;
+                }
+            }
+            jdbc.sql("""
+                    update campaigns.message set status = 'SENDING', claimed_at = ?, attempts = attempts + 1, address = ?,
+                      reason = null
+                    where id = ?""").params(Timestamp.from(now), address, m.id()).update();
+            return address;
+        });
+    }
+
+    /** The first moment after {@code local} when the quiet hours are over, in the store's zone. */
+    static Instant quietEnds(LocalDateTime local, ZoneId zone, CampaignSettings s) {
+        LocalDateTime end = local.toLocalDate().atTime(s.quietEnd());
+        if (!end.isAfter(local)) {
+            end = end.plusDays(1);
+        }
+        return ZonedDateTime.of(end, zone).toInstant();
+    }
+
+    private static ZoneId zone(String tz) {
+        try {
+            return tz == null ? DEFAULT_ZONE : ZoneId.of(tz);
+        } catch (RuntimeException e) {
+            return DEFAULT_ZONE;
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void failed(Due m, ChannelSender.Failure f, CampaignSettings s) {
+        String error = f.getMessage() == null ? f.kind().name() : abbreviate(f.getMessage());
+        tx.executeWithoutResult(st -> {
+            switch (f.kind()) {
+                case GATEWAY -> {
+                    // not the recipient's fault: the attempt does not count, the message waits for the channel
+                    jdbc.sql("""
+                            update campaigns.message set status = 'PENDING', attempts = greatest(attempts - 1, 0),
+                              claimed_at = null, last_error = ? where id = ? and status = 'SENDING'""").params(error, m.id()).update();
+                    jdbc.sql(
+                                    "update campaigns.channel_state set paused = true, error = ?, paused_at = now() where channel = ?")
+                            .params(error, m.channel().name())
+                            .update();
+                    log.warn("Campaign channel {} paused: {}", m.channel(), error);
+                }
+                case RECIPIENT -> jdbc.sql("""
+                        update campaigns.message set status = 'FAILED', reason = 'REJECTED', last_error = ?
+                        where id = ? and status = 'SENDING'""").params(error, m.id()).update();
+                case TRANSIENT -> {
+                    int attempts = jdbc.sql("select attempts from campaigns.message where id = ?")
+                            .param(m.id())
+                            .query(Integer.class)
+                            .single();
+                    if (attempts >= s.maxAttempts()) {
+                        jdbc.sql("""
+                                update campaigns.message set status = 'FAILED', reason = 'RETRIES_EXHAUSTED', last_error = ?
+                                where id = ? and status = 'SENDING'""").params(error, m.id()).update();
+                    } else {
+                        jdbc.sql("""
+                                update campaigns.message set status = 'PENDING', not_before = ?, claimed_at = null,
+                                  last_error = ? where id = ? and status = 'SENDING'""")
+                                .params(Timestamp.from(clock.now().plus(backoff(attempts))), error, m.id())
+                                .update();
+                    }
+                }
+            }
+        });
+    }
+
+    /** 30 s, 1 min, 2 min, … capped at 1 h. */
+    static Duration backoff(int attempts) {
+        long seconds = 30L << Math.min(Math.max(attempts - 1, 0), 7);
+        return Duration.ofSeconds(Math.min(seconds, 3600));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 500 ? s.substring(0, 500) : s;
+    }
+
+    private Composer.Links tracked(CampaignSettings s, String secret, long campaignId, long messageId) {
+        String base = s.publicBaseUrl();
+        return new Composer.Links() {
+            private final Map<String, Integer> numbers = new HashMap<>();
+
+            @Override
+            public String click(String url) {
+                return base + "/t/c/" + Tokens.sign(secret, Tokens.Kind.CLICK, messageId, linkNo(url));
+            }
+
+            @Override
+            public String unsubscribe() {
+                return base + "/t/u/" + Tokens.sign(secret, Tokens.Kind.UNSUBSCRIBE, messageId, 0);
+            }
+
+            @Override
+            public String openPixel() {
+                return base + "/t/o/" + Tokens.sign(secret, Tokens.Kind.OPEN, messageId, 0);
+            }
+
+            private int linkNo(String url) {
+                return numbers.computeIfAbsent(url, u -> linkNumber(campaignId, u));
+            }
+        };
+    }
+
+    private int linkNumber(long campaignId, String url) {
+        return jdbc.sql("select link_no from campaigns.link where campaign_id = ? and url = ?")
+                .params(campaignId, url)
+                .query(Integer.class)
+                .optional()
+                .orElse(0);
+    }
+
+    // ------------------------------------------------------------------ progress
+
+    Progress progress(Campaign c) {
+        Map<Channel, long[]> counts = new EnumMap<>(Channel.class);
+        for (Channel ch : c.channels()) {
+            counts.put(ch, new long[7]);
+        }
+        List<String> order = List.of("PENDING", "SENDING", "SENT", "FAILED", "UNKNOWN", "SUPPRESSED");
+        jdbc.sql(
+                        "select channel, status, count(*) from campaigns.message where campaign_id = ? group by channel, status")
+                .param(c.id())
+                .query((rs, n) -> {
+                    long[] a = counts.computeIfAbsent(Channel.valueOf(rs.getString(1)), k -> new long[7]);
+                    a[0] += rs.getLong(3);
+                    a[1 + order.indexOf(rs.getString(2))] += rs.getLong(3);
+                    return null;
+                })
+                .list();
+        Map<String, Object[]> states = new HashMap<>();
+        jdbc.sql("select channel, paused, error from campaigns.channel_state")
+                .query((rs, n) -> states.put(rs.getString(1), new Object[] {rs.getBoolean(2), rs.getString(3)}))
+                .list();
+        List<Progress.ChannelProgress> list = new ArrayList<>();
+        counts.forEach((ch, a) -> {
+            Object[] st = states.getOrDefault(ch.name(), new Object[] {false, null});
+            list.add(new Progress.ChannelProgress(
+                    ch, a[0], a[1], a[2], a[3], a[4], a[5], a[6], (Boolean) st[0], (String) st[1]));
+        });
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        jdbc.sql("""
+                select coalesce(reason, status), count(*) from campaigns.message
+                where campaign_id = ? and (status = 'SUPPRESSED' or (status = 'PENDING' and reason is not null))
+                group by 1 order by 2 desc""")
+                .param(c.id())
+                .query((rs, n) -> reasons.put(rs.getString(1), rs.getLong(2)))
+                .list();
+        return new Progress(c.id(), c.status(), list, reasons);
+    }
+}
