@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Who a campaign targets. A static list of phones, card numbers or member ids ({@code M123}) is
- * resolved to members with a row report; a segment snapshot (from the segments module) is the seam
- * for later and is refused until that module publishes snapshots.
+ * resolved to members with a row report; a segment snapshot is a frozen member list taken in the
+ * segments module ({@code POST /api/v1/segments/{id}/snapshots}), copied into the audience.
  */
 public sealed interface Audience permits Audience.StaticList, Audience.SegmentSnapshot {
 
@@ -19,7 +19,7 @@ public sealed interface Audience permits Audience.StaticList, Audience.SegmentSn
         }
     }
 
-    /** A frozen copy of a segment's members (not yet selectable). */
+    /** A frozen copy of a segment's members, taken in the segments module. */
     record SegmentSnapshot(long snapshotId) implements Audience {
         @Override
         public AudienceKind kind() {

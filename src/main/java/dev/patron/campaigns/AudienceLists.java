@@ -25,13 +25,48 @@ class AudienceLists {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
+    private final dev.patron.segments.Segments segments;
 
-    AudienceLists(JdbcClient jdbc, JdbcTemplate batch) {
+    AudienceLists(JdbcClient jdbc, JdbcTemplate batch, dev.patron.segments.Segments segments) {
         this.jdbc = jdbc;
         this.batch = batch;
+        this.segments = segments;
+    }
+
+    /**
+     * Replaces the draft's audience with the members of a segment snapshot (a frozen list taken in
+     * the segments module; 404 for an unknown one), streamed in chunks so any size fits in memory.
+     */
+    Audience.Report replaceFromSnapshot(long campaignId, long snapshotId) {
+        segments.snapshotInfo(snapshotId); // exists, and the caller may read segments
+        jdbc.sql("delete from campaigns.audience_upload where campaign_id = ?")
+                .param(campaignId)
+                .update();
+        jdbc.sql("delete from campaigns.audience_member where campaign_id = ?")
+                .param(campaignId)
+                .update();
+        List<Object[]> chunk = new ArrayList<>();
+        segments.forEachSnapshotMember(snapshotId, memberId -> {
+            chunk.add(new Object[] {campaignId, memberId});
+            if (chunk.size() == 10_000) {
+                batch.batchUpdate(
+                        "insert into campaigns.audience_member (campaign_id, member_id) values (?, ?)", chunk);
+                chunk.clear();
+            }
+        });
+        batch.batchUpdate("insert into campaigns.audience_member (campaign_id, member_id) values (?, ?)", chunk);
+        jdbc.sql(
+                        "update campaigns.campaign set audience_kind = 'SEGMENT_SNAPSHOT', audience_snapshot_id = ? where id = ?")
+                .params(snapshotId, campaignId)
+                .update();
+        return report(campaignId);
     }
 
     Audience.Report replace(long campaignId, List<String> entries) {
+        jdbc.sql(
+                        "update campaigns.campaign set audience_kind = 'STATIC_LIST', audience_snapshot_id = null where id = ?")
+                .param(campaignId)
+                .update();
         jdbc.sql("delete from campaigns.audience_upload where campaign_id = ?")
                 .param(campaignId)
                 .update();

@@ -291,9 +291,19 @@ public class Campaigns {
         requirePlanner();
         Campaign c = lock(id);
         requireStatus(c, CampaignStatus.DRAFT);
-        if (!(audience instanceof Audience.StaticList list)) {
-            throw PatronException.invalid("kind", "campaign.validation.segmentNotYet");
+        if (audience instanceof Audience.SegmentSnapshot snap) {
+            if (snap.snapshotId() <= 0) {
+                throw PatronException.invalid("snapshotId", "validation.required");
+            }
+            Audience.Report report = audiences.replaceFromSnapshot(id, snap.snapshotId());
+            audit.record(
+                    "campaign.audienceSet",
+                    "campaign",
+                    id,
+                    Map.of("snapshot", snap.snapshotId(), "members", report.members()));
+            return report;
         }
+        Audience.StaticList list = (Audience.StaticList) audience;
         if (list.entries() == null || list.entries().isEmpty()) {
             throw PatronException.invalid("entries", "validation.required");
         }
@@ -438,10 +448,10 @@ public class Campaigns {
         long copy = jdbc.sql("""
                 insert into campaigns.campaign (name, kind, goal, brand_id, owner, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, control_seed, attribution_days, audience_kind, bonus_points,
-                  gift_name, gift_cost_fen, source_campaign_id)
+                  gift_name, gift_cost_fen, source_campaign_id, audience_snapshot_id)
                 select left(name || ' (copy)', 200), kind, goal, brand_id, ?, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, ?, attribution_days, audience_kind, bonus_points, gift_name,
-                  gift_cost_fen, id
+                  gift_cost_fen, id, audience_snapshot_id
                 from campaigns.campaign where id = ? returning id""")
                 .params(me, ThreadLocalRandom.current().nextLong(), id)
                 .query(Long.class)

@@ -8,5 +8,5 @@
  * {@code MemberManagement} and {@code LoyaltyManagement}. See docs/campaigns.md.
  */
 @org.springframework.modulith.ApplicationModule(
-        allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})
+        allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty", "segments"})
 package dev.patron.campaigns;

@@ -131,7 +131,7 @@ public class DemoSales {
                 double annual = random.nextInt(100) < 15 ? 0 : 0.6 + 22 * r * r * r; // skewed: few big buyers
                 // customers lapse (the BG/NBD story): after each purchase a member may never come back
                 double u = random.nextDouble();
-                double dropout = 0.02 + 0.25 * u * u;
+                double dropout = 0.03 + 0.3 * u * u;
                 buyers.add(new Member(m.id(), store, m.joinedOn(), favourites, annual, dropout));
             }
             if (!p.hasNext()) {

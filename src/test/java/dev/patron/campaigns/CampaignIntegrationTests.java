@@ -512,6 +512,57 @@ class CampaignIntegrationTests {
     // ------------------------------------------------------------------ approval refusals
 
     @Test
+    void aSegmentSnapshotBecomesTheAudienceAndStaysFrozenWhenTheSegmentChanges() {
+        List<JsonNode> members =
+                List.of(member("快照甲", true, false), member("快照乙", true, false), member("快照丙", true, false));
+        StringBuilder content = new StringBuilder("member_id\n");
+        members.forEach(m -> content.append(m.path("id").asLong()).append('\n'));
+        var list = marketer.post(
+                "/api/v1/segments/static",
+                Map.of("name", TestData.unique("活动名单"), "identifierKind", "MEMBER_ID", "content", content.toString()));
+        assertThat(list.status()).as(list.raw()).isEqualTo(201);
+        long segmentId = list.json().path("segment").path("id").asLong();
+        var snapshot = marketer.post("/api/v1/segments/" + segmentId + "/snapshots", Map.of());
+        assertThat(snapshot.status()).as(snapshot.raw()).isIn(200, 201);
+        long snapshotId = snapshot.json().path("id").asLong();
+        assertThat(snapshot.json().path("size").asInt()).isEqualTo(3);
+
+        long id = campaign("分群活动", List.of("EMAIL"), 0, emailTemplate("会员日"));
+        var set = marketer.put(
+                "/api/v1/campaigns/" + id + "/audience", Map.of("kind", "SEGMENT_SNAPSHOT", "snapshotId", snapshotId));
+        assertThat(set.status()).as(set.raw()).isEqualTo(200);
+        assertThat(set.json().path("members").asInt()).isEqualTo(3);
+        assertThat(marketer.get("/api/v1/campaigns/" + id)
+                        .json()
+                        .path("audienceKind")
+                        .asString())
+                .isEqualTo("SEGMENT_SNAPSHOT");
+        // the segment changes later (a new list member): the snapshot, and so the audience, does not
+        var more = marketer.post(
+                "/api/v1/segments/static",
+                Map.of(
+                        "name",
+                        TestData.unique("另一名单"),
+                        "identifierKind",
+                        "MEMBER_ID",
+                        "content",
+                        "member_id\n" + member("快照丁", true, false).path("id").asLong() + "\n"));
+        assertThat(more.status()).isEqualTo(201);
+        assertThat(jdbc.sql("select count(*) from campaigns.audience_member where campaign_id = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3);
+        var unknown = marketer.put(
+                "/api/v1/campaigns/" + id + "/audience",
+                Map.of("kind", "SEGMENT_SNAPSHOT", "snapshotId", 987_654_321L));
+        assertThat(unknown.status()).as(unknown.raw()).isEqualTo(404);
+        var missing = marketer.put("/api/v1/campaigns/" + id + "/audience", Map.of("kind", "SEGMENT_SNAPSHOT"));
+        assertThat(missing.status()).as(missing.raw()).isEqualTo(400);
+        assertThat(missing.fieldError("snapshotId")).isNotBlank();
+    }
+
+    @Test
     void approvalIsRefusedForUnknownVariablesAndWhenNobodyMayBeSentAnything() {
         JsonNode consenting = member("变量", true, false);
         long unknown = campaign("变量错误", List.of("EMAIL"), 10, emailTemplate("{nmae}您好"));
