@@ -79,7 +79,7 @@ final class BgNbd {
         double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
         double z = horizon / (alpha + t + horizon);
         // ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)
-        double tail = Math.pow(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+        double tail = Math.exp((a - 1) * Math.log(1 - z) + logHyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z));
         double numerator = (a + b + x - 1) / (a - 1) * (1 - tail);
         double denominator = 1;
         if (x > 0) {
@@ -101,22 +101,56 @@ final class BgNbd {
 
     /**
      * The Gauss hypergeometric function 2F1(a, b; c; z) for 0 ≤ z &lt; 1 by its power series Σ
-     * (a)_n (b)_n / (c)_n z^n / n!, summed until a term no longer changes the sum in double
-     * precision (the series converges for |z| &lt; 1; near 1 it takes more terms, at most a million).
+     * (a)_n (b)_n / (c)_n z^n / n!, summed until a term past the largest no longer changes the sum in
+     * double precision. Terms are kept relative to a running scale (their logarithm), so a series
+     * whose terms first grow far beyond the double range (large a, b: a model with little
+     * heterogeneity) still sums; it converges for |z| &lt; 1 and takes more terms near 1 or with large
+     * parameters (at most ten million, else {@link ArithmeticException}).
      */
     static double hyp2f1(double a, double b, double c, double z) {
+        double log = logHyp2f1(a, b, c, z);
+        double value = Math.exp(log);
+        if (!Double.isFinite(value)) {
+            throw new ArithmeticException("2F1 exceeds the double range for z = " + z);
+        }
+        return value;
+    }
+
+    /** The natural logarithm of {@link #hyp2f1} (for a positive value), without leaving the double range. */
+    static double logHyp2f1(double a, double b, double c, double z) {
         if (!(z >= 0 && z < 1)) {
             throw new IllegalArgumentException("2F1 needs 0 <= z < 1, got " + z);
         }
-        double term = 1;
+        double logScale = 0; // the sum and the current term are stored divided by exp(logScale)
         double sum = 1;
-        for (int n = 0; n < 1_000_000; n++) {
-            term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+        double logTerm = 0;
+        int sign = 1;
+        for (int n = 0; n < 10_000_000; n++) {
+            double ratio = (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+            if (ratio == 0) {
+                return logOf(logScale, sum, z);
+            }
+            if (ratio < 0) {
+                sign = -sign;
+            }
+            logTerm += Math.log(Math.abs(ratio));
+            if (logTerm > logScale + 300) {
+                sum *= Math.exp(logScale - logTerm);
+                logScale = logTerm;
+            }
+            double term = sign * Math.exp(logTerm - logScale);
             sum += term;
-            if (term == 0 || (Math.abs(term) < 1e-16 * Math.abs(sum) && n > 2)) {
-                return sum;
+            if (Math.abs(ratio) < 1 && n > 2 && Math.abs(term) < 1e-16 * Math.abs(sum)) {
+                return logOf(logScale, sum, z);
             }
         }
         throw new ArithmeticException("2F1 series did not converge for z = " + z);
+    }
+
+    private static double logOf(double logScale, double scaledSum, double z) {
+        if (!(scaledSum > 0)) {
+            throw new ArithmeticException("2F1 is not positive for z = " + z);
+        }
+        return logScale + Math.log(scaledSum);
     }
 }

@@ -199,8 +199,31 @@ public class ValueModel {
             throw failed(start, end, stats, actor, "value.error.notConverged", bg.evaluations() + gg.evaluations());
         }
         Fitted fitted = new Fitted(bgParams, bg.logLikelihood(), ggParams, gg.logLikelihood(), start, end);
-        ValueModelFit.Chart chart = tx.execute(s -> chart(fitted));
-        Long id = tx.execute(s -> {
+        ValueModelFit.Chart chart;
+        Long id;
+        try {
+            chart = tx.execute(s -> chart(fitted));
+            id = persistAndScore(fitted, chart, bgParams, bg, ggParams, gg, stats, start, end, actor);
+        } catch (ArithmeticException e) {
+            // parameters the formulas cannot evaluate (e.g. a degenerate fit): reported like a
+            // fit that did not converge; nothing of it was kept and the previous model stays
+            throw failed(start, end, stats, actor, "value.error.notConverged", bg.evaluations() + gg.evaluations());
+        }
+        return fitById(id).orElseThrow();
+    }
+
+    private Long persistAndScore(
+            Fitted fitted,
+            ValueModelFit.Chart chart,
+            BgNbd.Params bgParams,
+            LogSpaceMaximizer.Result bg,
+            GammaGamma.Params ggParams,
+            LogSpaceMaximizer.Result gg,
+            Statistics stats,
+            LocalDate start,
+            LocalDate end,
+            StaffPrincipal actor) {
+        return tx.execute(s -> {
             lockModel();
             jdbc.sql("update insights.value_fit set current = false where current")
                     .update();
@@ -238,7 +261,6 @@ public class ValueModel {
             score(new Current(fitId, start, fitted.bg(), fitted.gg()), today());
             return fitId;
         });
-        return fitById(id).orElseThrow();
     }
 
     private PatronException failed(
