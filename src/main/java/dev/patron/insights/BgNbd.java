@@ -79,7 +79,16 @@ final class BgNbd {
         double r = p.r(), alpha = p.alpha(), a = p.a(), b = p.b();
         double z = horizon / (alpha + t + horizon);
         // ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z)
-        double tail = Math.exp((a - 1) * Math.log(1 - z) + logHyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z));
+        // the Euler form suits heavy buyers (large x); with large a (little heterogeneity in the dropout
+        // probability) its terms climb for ~a·z/(1-z) steps, while the original form converges at
+        // once: take the Euler form while it converges quickly, else the original one
+        double logTail;
+        try {
+            logTail = (a - 1) * Math.log(1 - z) + logHyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z, 100_000);
+        } catch (ArithmeticException e) {
+            logTail = (r + x) * Math.log(1 - z) + logHyp2f1(r + x, b + x, a + b + x - 1, z, 10_000_000);
+        }
+        double tail = Math.exp(logTail);
         double numerator = (a + b + x - 1) / (a - 1) * (1 - tail);
         double denominator = 1;
         if (x > 0) {
@@ -118,6 +127,11 @@ final class BgNbd {
 
     /** The natural logarithm of {@link #hyp2f1} (for a positive value), without leaving the double range. */
     static double logHyp2f1(double a, double b, double c, double z) {
+        return logHyp2f1(a, b, c, z, 10_000_000);
+    }
+
+    /** {@link #logHyp2f1} giving up ({@link ArithmeticException}) after {@code maxTerms} terms. */
+    static double logHyp2f1(double a, double b, double c, double z, int maxTerms) {
         if (!(z >= 0 && z < 1)) {
             throw new IllegalArgumentException("2F1 needs 0 <= z < 1, got " + z);
         }
@@ -125,7 +139,7 @@ final class BgNbd {
         double sum = 1;
         double logTerm = 0;
         int sign = 1;
-        for (int n = 0; n < 10_000_000; n++) {
+        for (int n = 0; n < maxTerms; n++) {
             double ratio = (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
             if (ratio == 0) {
                 return logOf(logScale, sum, z);

@@ -57,6 +57,16 @@ class ValueMathTests {
         BgNbd.Params heavy = new BgNbd.Params(0.9, 6.0, 4_000, 30_000);
         double e = BgNbd.expectedPurchases(heavy, 12, 40.0, 52.0, 52.0);
         assertThat(e).isFinite().isPositive().isLessThan(52.0);
+        // both forms of the conditional expectation agree where both converge
+        double z = 52.0 / (6.0 + 52.0 + 52.0);
+        double euler = (4_000 - 1) * Math.log(1 - z)
+                + BgNbd.logHyp2f1(4_000 + 30_000 - 1 - 0.9, 4_000 - 1, 4_000 + 30_000 + 12 - 1, z);
+        double original =
+                (0.9 + 12) * Math.log(1 - z) + BgNbd.logHyp2f1(0.9 + 12, 30_000 + 12, 4_000 + 30_000 + 12 - 1, z);
+        assertThat(euler).isCloseTo(original, within(1e-9));
+        // a degenerate fit (a, b in the millions) is scored at once through the original form
+        double fast = BgNbd.expectedPurchases(new BgNbd.Params(0.9, 6.0, 2e6, 2e7), 12, 40.0, 52.0, 52.0);
+        assertThat(fast).isFinite().isPositive().isLessThan(52.0);
     }
 
     @Test
