@@ -58,11 +58,11 @@ class ValueMathTests {
         double e = BgNbd.expectedPurchases(heavy, 12, 40.0, 52.0, 52.0);
         assertThat(e).isFinite().isPositive().isLessThan(52.0);
         // both forms of the conditional expectation agree where both converge
-        double z = 52.0 / (6.0 + 52.0 + 52.0);
-        double euler = (4_000 - 1) * Math.log(1 - z)
-                + BgNbd.logHyp2f1(4_000 + 30_000 - 1 - 0.9, 4_000 - 1, 4_000 + 30_000 + 12 - 1, z);
+        double zz = 52.0 / (6.0 + 52.0 + 52.0);
+        double euler = (4_000 - 1) * Math.log(1 - zz)
+                + BgNbd.logHyp2f1(4_000 + 30_000 - 1 - 0.9, 4_000 - 1, 4_000 + 30_000 + 12 - 1, zz);
         double original =
-                (0.9 + 12) * Math.log(1 - z) + BgNbd.logHyp2f1(0.9 + 12, 30_000 + 12, 4_000 + 30_000 + 12 - 1, z);
+                (0.9 + 12) * Math.log(1 - zz) + BgNbd.logHyp2f1(0.9 + 12, 30_000 + 12, 4_000 + 30_000 + 12 - 1, zz);
         assertThat(euler).isCloseTo(original, within(1e-9));
         // a degenerate fit (a, b in the millions) is scored at once through the original form
         double fast = BgNbd.expectedPurchases(new BgNbd.Params(0.9, 6.0, 2e6, 2e7), 12, 40.0, 52.0, 52.0);
