@@ -64,16 +64,6 @@ class PointsLedger {
         return lockAll(memberIds, "update");
     }
 
-    /**
-     * Like {@link #lockAll(java.util.Collection)} with the weakest row lock (FOR KEY SHARE): enough
-     * to hold off a merge of these members (which locks FOR UPDATE) until this transaction ends,
-     * without queueing behind plain balance updates.
-     */
-    @Transactional(propagation = Propagation.MANDATORY)
-    java.util.Map<Long, Long> holdAgainstMerges(java.util.Collection<Long> memberIds) {
-        return lockAll(memberIds, "key share");
-    }
-
     private java.util.Map<Long, Long> lockAll(java.util.Collection<Long> memberIds, String mode) {
         Long[] ids = new java.util.TreeSet<>(memberIds).toArray(Long[]::new);
         java.util.Map<Long, Long> merged = new java.util.HashMap<>();

@@ -68,9 +68,11 @@ class TierQualification {
             amount[i] = s.totalFen();
             original[i] = s.kind() == SaleKind.RETURN ? s.originalSaleId() : null;
         }
-        // a buyer merged away since the sale counts for the survivor; holding the accounts keeps a merge
-        // that is under way from moving this member's counted sales before these rows are committed
-        Map<Long, Long> mergedAway = ledger.holdAgainstMerges(java.util.Arrays.asList(member));
+        // a buyer merged away since the sale counts for the survivor; locking the accounts keeps a merge
+        // that is under way from moving this member's counted sales before these rows are committed.
+        // FOR UPDATE, the lock the tier evaluation below takes anyway: a weaker lock upgraded later in
+        // the same transaction deadlocks with accrual waiting between the two.
+        Map<Long, Long> mergedAway = ledger.lockAll(java.util.Arrays.asList(member));
         if (!mergedAway.isEmpty()) {
             Map<Long, Long> survivors = members.activeIds(mergedAway.keySet());
             for (int i = 0; i < n; i++) {
