@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class CdnowSample {
 
-    static final Path FILE = Path.of("/work/shared/data/CDNOW_sample.txt");
+    static final Path FILE = Path.of("src/test/resources/data/CDNOW_sample.txt");
     static final LocalDate ORIGINAL_START = LocalDate.of(1997, 1, 1);
     static final LocalDate SHIFTED_START = LocalDate.of(2003, 1, 1);
     static final long SHIFT_DAYS = ChronoUnit.DAYS.between(ORIGINAL_START, SHIFTED_START);

@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class GroceriesData {
 
-    static final Path FILE = Path.of(System.getProperty("patron.data", "/work/shared/data"), "groceries.csv");
+    static final Path FILE = Path.of("src/test/resources/data/groceries.csv");
     static final String BUSINESS_DATE = "2026-10-15";
 
     public final String store = TestData.unique("GRO");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ValueMathTests {
 
-    static final Path CDNOW = Path.of("/work/shared/data/CDNOW_sample.txt");
+    static final Path CDNOW = Path.of("src/test/resources/data/CDNOW_sample.txt");
 
     @Test
     void hypergeometricSeriesMatchesClosedForms() {

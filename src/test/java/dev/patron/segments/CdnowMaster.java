@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class CdnowMaster {
 
-    public static final Path FILE = Path.of("..", "shared", "data", "CDNOW_master.txt");
+    public static final Path FILE = Path.of("src/test/resources/data/CDNOW_master.txt");
     public static final int YEARS = 28;
     /** The original as-of day of the data set and the same day in Patron. */
     public static final LocalDate AS_OF_ORIGINAL = LocalDate.of(1998, 6, 30);
