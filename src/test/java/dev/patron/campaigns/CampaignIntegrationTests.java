@@ -844,18 +844,6 @@ class CampaignIntegrationTests {
                 .readTree(up.body())
                 .path("jobId")
                 .asLong();
-        var run = admin.post(
-                "/api/v1/sales-imports/" + job + "/run", Map.of("mode", "ALL_OR_NOTHING", "accruePoints", false));
-        assertThat(run.status()).as(run.raw()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonNode j = admin.get("/api/v1/sales-imports/" + job).json();
-            if (Set.of("DONE", "FAILED").contains(j.path("status").asString())) {
-                assertThat(j.path("status").asString()).as(j.toString()).isEqualTo("DONE");
-                return;
-            }
-            assertThat(System.nanoTime()).as("import %d finishes", job).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        SalesFixtures.runImportToDone(admin, job, Duration.ofSeconds(60));
     }
 }

@@ -168,19 +168,7 @@ public final class CdnowSample {
     public static JsonNode importSales(int port, ApiClient admin, String fileName, String csv) throws Exception {
         JsonNode preview = upload(port, "/api/v1/sales-imports?fileName=" + fileName, csv);
         long jobId = preview.path("jobId").asLong();
-        var started = admin.post(
-                "/api/v1/sales-imports/" + jobId + "/run", Map.of("mode", "ALL_OR_NOTHING", "accruePoints", false));
-        assertThat(started.status()).as(started.raw()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (true) {
-            JsonNode j = admin.get("/api/v1/sales-imports/" + jobId).json();
-            if (!"RUNNING".equals(j.path("status").asString())) {
-                assertThat(j.path("status").asString()).as(j.toString()).isEqualTo("DONE");
-                return j;
-            }
-            assertThat(System.nanoTime()).as("sales import %d finishes", jobId).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        return SalesFixtures.runImportToDone(admin, jobId, Duration.ofMinutes(3));
     }
 
     private static JsonNode upload(int port, String path, String csv) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patron.ApiClient;
 import dev.patron.TestData;
+import dev.patron.sales.SalesFixtures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,20 +97,7 @@ public final class GroceriesData {
                 .readTree(upload.body())
                 .path("jobId")
                 .asLong();
-        var run = admin.post(
-                "/api/v1/sales-imports/" + job + "/run", Map.of("mode", "ALL_OR_NOTHING", "accruePoints", false));
-        assertThat(run.status()).as(run.raw()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonNode state;
-        while (true) {
-            state = admin.get("/api/v1/sales-imports/" + job).json();
-            if (!"RUNNING".equals(state.path("status").asString())) {
-                break;
-            }
-            assertThat(System.nanoTime()).as("groceries import finishes").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-        assertThat(state.path("status").asString()).as(state.toString()).isEqualTo("DONE");
+        JsonNode state = SalesFixtures.runImportToDone(admin, job, Duration.ofSeconds(120));
         assertThat(state.path("importedTickets").asLong()).as(state.toString()).isEqualTo(ticket);
     }
 

@@ -135,4 +135,25 @@ public final class SalesFixtures {
         }
         return m;
     }
+
+    /**
+     * Runs an uploaded sales import job all-or-nothing without points and waits (up to {@code wait})
+     * until it leaves QUEUED/RUNNING; asserts it ended DONE and returns the finished job.
+     */
+    public static JsonNode runImportToDone(ApiClient admin, long jobId, java.time.Duration wait) {
+        var started = admin.post(
+                "/api/v1/sales-imports/" + jobId + "/run", Map.of("mode", "ALL_OR_NOTHING", "accruePoints", false));
+        assertThat(started.status()).as(started.raw()).isEqualTo(202);
+        JsonNode[] job = new JsonNode[1];
+        org.awaitility.Awaitility.await("sales import " + jobId + " finishes")
+                .atMost(wait)
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> {
+                    job[0] = admin.get("/api/v1/sales-imports/" + jobId).json();
+                    String status = job[0].path("status").asString();
+                    return !"RUNNING".equals(status) && !"QUEUED".equals(status);
+                });
+        assertThat(job[0].path("status").asString()).as(job[0].toString()).isEqualTo("DONE");
+        return job[0];
+    }
 }

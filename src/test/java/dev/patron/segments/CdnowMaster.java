@@ -155,21 +155,7 @@ public final class CdnowMaster {
         }
         JsonNode job = upload(port, "/api/v1/sales-imports?fileName=cdnow-sales.csv", sales.toString());
         long jobId = job.path("jobId").asLong();
-        var started = admin.post(
-                "/api/v1/sales-imports/" + jobId + "/run", Map.of("mode", "ALL_OR_NOTHING", "accruePoints", false));
-        assertThat(started.status()).as(started.raw()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonNode j;
-        while (true) {
-            j = admin.get("/api/v1/sales-imports/" + jobId).json();
-            if (!"RUNNING".equals(j.path("status").asString())
-                    && !"QUEUED".equals(j.path("status").asString())) {
-                break;
-            }
-            assertThat(System.nanoTime()).as("CDNOW sales import finishes").isLessThan(deadline);
-            sleep(100);
-        }
-        assertThat(j.path("status").asString()).as(j.toString()).isEqualTo("DONE");
+        SalesFixtures.runImportToDone(admin, jobId, Duration.ofSeconds(120));
 
         long tickets = jdbc.sql("select count(*) from sales.v_sale where store_id = ?")
                 .param(storeId)
