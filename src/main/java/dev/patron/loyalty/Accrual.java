@@ -6,7 +6,6 @@ import dev.patron.sales.SaleKind;
 import dev.patron.sales.SalesManagement;
 import dev.patron.sales.SalesRecorded;
 import dev.patron.sales.Ticket;
-import dev.patron.shared.db.OutboxAwareTransactionManager;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,10 +53,11 @@ class Accrual {
         this.program = program;
     }
 
-    @ApplicationModuleListener
+    /**
+     * Called by {@link LoyaltySalesConsumer} in the sales feed's transaction. Idempotent (unique
+     * entries per ticket): a commit lost in a crash is redone on redelivery.
+     */
     void on(SalesRecorded event) {
-        // idempotent (unique entries per ticket): a commit lost in a crash is redone on redelivery
-        OutboxAwareTransactionManager.relaxDurabilityOfThisTransaction(jdbc);
         List<RecordedSale> relevant = event.sales().stream()
                 .filter(s -> s.memberId() != null && s.accruePoints())
                 .toList();

@@ -41,11 +41,9 @@ class TierQualification {
         this.accrual = target instanceof Accrual a ? a : accrual;
     }
 
-    @ApplicationModuleListener
+    /** The event's accrual (with the POINTS basis, which counts the sale's points) then {@link #count}. */
     void on(SalesRecorded event) {
-        List<RecordedSale> relevant =
-                event.sales().stream().filter(s -> s.memberId() != null).toList();
-        if (relevant.isEmpty()) {
+        if (event.sales().stream().noneMatch(s -> s.memberId() != null)) {
             return;
         }
         String basis = jdbc.sql("select basis from loyalty.tier_program where id = 1")
@@ -53,6 +51,19 @@ class TierQualification {
                 .single();
         if ("POINTS".equals(basis)) {
             accrual.on(event);
+        }
+        count(event);
+    }
+
+    /**
+     * Counts the event's member tickets for the tiers and upgrades whom they lift; the sales' points,
+     * if any, must be accrued already (see {@link LoyaltySalesConsumer}).
+     */
+    void count(SalesRecorded event) {
+        List<RecordedSale> relevant =
+                event.sales().stream().filter(s -> s.memberId() != null).toList();
+        if (relevant.isEmpty()) {
+            return;
         }
         int n = relevant.size();
         Long[] sale = new Long[n];

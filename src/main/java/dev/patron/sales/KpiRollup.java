@@ -1,18 +1,13 @@
 package dev.patron.sales;
 
-import dev.patron.shared.db.OutboxAwareTransactionManager;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Maintains the daily KPI tables ({@code sales.daily_kpi}, {@code daily_dim_tickets},
@@ -24,44 +19,70 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@link #rebuild} recomputes a date range from the raw tables. It locks {@code kpi_applied}
  * (waiting for events being applied, holding back new ones) before its REPEATABLE READ snapshot is
- * taken; tickets in that snapshot whose events are still pending in the outbox are covered by the
+ * taken; tickets in that snapshot whose events are still pending in the sales feed are covered by the
  * rebuild, so it marks those events applied (and applies their tickets outside the range itself).
  */
 @Component
-class KpiRollup {
+class KpiRollup implements SalesFeedConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(KpiRollup.class);
     static final LocalDate NO_DATE = LocalDate.of(1, 1, 1);
 
     private final JdbcClient jdbc;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final SalesFeed feed;
 
-    KpiRollup(JdbcClient jdbc) {
+    KpiRollup(JdbcClient jdbc, SalesFeed feed) {
         this.jdbc = jdbc;
+        this.feed = feed;
     }
 
-    @ApplicationModuleListener
-    void on(SalesRecorded event) {
-        // the marker commits with the work, so a commit lost in a crash is redone on redelivery
-        OutboxAwareTransactionManager.relaxDurabilityOfThisTransaction(jdbc);
-        apply(event, NO_DATE, NO_DATE);
+    @Override
+    public String feedName() {
+        return "sales.kpi";
+    }
+
+    /** From the sales feed (in its transaction): the events' tickets in one pass. */
+    @Override
+    public void onSales(List<SalesRecorded> events) {
+        apply(events, NO_DATE, NO_DATE);
     }
 
     /** Applies the event unless applied before; tickets dated within [skipFrom, skipTo] are left out. */
     boolean apply(SalesRecorded event, LocalDate skipFrom, LocalDate skipTo) {
-        if (event.sales().isEmpty()) {
-            return false;
+        return apply(List.of(event), skipFrom, skipTo) > 0;
+    }
+
+    /**
+     * Applies the events not applied before (one marker per event, keyed by its first sale id) in one
+     * set of statements; tickets dated within [skipFrom, skipTo] are left out. Returns how many events
+     * were applied now.
+     */
+    int apply(List<SalesRecorded> events, LocalDate skipFrom, LocalDate skipTo) {
+        List<SalesRecorded> nonEmpty =
+                events.stream().filter(e -> !e.sales().isEmpty()).toList();
+        if (nonEmpty.isEmpty()) {
+            return 0;
         }
-        long first = event.sales().get(0).saleId();
-        int marked = jdbc.sql(
-                        "insert into sales.kpi_applied (first_sale_id, tickets) values (?, ?) on conflict do nothing")
-                .params(first, event.sales().size())
-                .update();
-        if (marked == 0) {
-            log.debug("SalesRecorded starting with sale {} was applied before; skipped", first);
-            return false;
+        Long[] firsts = nonEmpty.stream().map(e -> e.sales().get(0).saleId()).toArray(Long[]::new);
+        Integer[] counts = nonEmpty.stream().map(e -> e.sales().size()).toArray(Integer[]::new);
+        java.util.Set<Long> marked = new java.util.HashSet<>(
+                jdbc.sql("""
+                        insert into sales.kpi_applied (first_sale_id, tickets)
+                        select f, c from unnest(?::bigint[], ?::int[]) as x(f, c) order by f
+                        on conflict do nothing returning first_sale_id""").params(firsts, counts).query(Long.class).list());
+        List<SalesRecorded> fresh = nonEmpty.stream()
+                .filter(e -> marked.contains(e.sales().get(0).saleId()))
+                .toList();
+        if (fresh.size() < nonEmpty.size()) {
+            log.debug("{} SalesRecorded events were applied before; skipped", nonEmpty.size() - fresh.size());
         }
-        Long[] ids = event.sales().stream().map(RecordedSale::saleId).toArray(Long[]::new);
+        if (fresh.isEmpty()) {
+            return 0;
+        }
+        Long[] ids = fresh.stream()
+                .flatMap(e -> e.sales().stream())
+                .map(RecordedSale::saleId)
+                .toArray(Long[]::new);
         String lineWhere = "l.sale_id = any(?) and l.business_date not between ? and ?";
         String saleWhere = "s.id = any(?) and s.business_date not between ? and ?";
         Object[] params = {ids, skipFrom, skipTo};
@@ -69,7 +90,7 @@ class KpiRollup {
         jdbc.sql(dimTickets(lineWhere) + DIM_UPSERT).params(params).update();
         jdbc.sql(stores(saleWhere) + STORE_UPSERT).params(params).update();
         jdbc.sql(MEMBER_UPSERT).param(ids).update();
-        return true;
+        return fresh.size();
     }
 
     /**
@@ -99,30 +120,13 @@ class KpiRollup {
                     where business_date between ? and ? and kind = 'SALE' and member_id is not null)
                 group by s.member_id order by s.member_id
                 on conflict (member_id) do update set first_date = excluded.first_date, last_date = excluded.last_date""").params(from, to).update();
-        // tickets of events still waiting in the outbox are in this snapshot: covered by the rebuild
-        for (SalesRecorded pending : pendingEvents()) {
-            apply(pending, from, to);
-        }
+        // tickets of events still waiting in the feed are in this snapshot: covered by the rebuild
+        apply(pendingEvents(), from, to);
         return storeDays;
     }
 
     private List<SalesRecorded> pendingEvents() {
-        List<SalesRecorded> events = new ArrayList<>();
-        jdbc.sql("""
-                select serialized_event from event_publication
-                where completion_date is null and event_type = ? and listener_id like ?""")
-                .params(SalesRecorded.class.getName(), KpiRollup.class.getName() + ".%")
-                .query(String.class)
-                .list()
-                .forEach(s -> {
-                    List<RecordedSale> sales = new ArrayList<>();
-                    for (JsonNode n : json.readTree(s).path("sales")) {
-                        sales.add(new RecordedSale(
-                                n.path("saleId").asLong(), SaleKind.SALE, 0, null, null, null, 0, null, false, null));
-                    }
-                    events.add(new SalesRecorded(sales));
-                });
-        return events;
+        return feed.waitingFor(feedName());
     }
 
     // ------------------------------------------------------------------ SQL (rows sorted by key: no deadlocks)

@@ -29,7 +29,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -75,7 +74,7 @@ class SalesImportRunner {
     private final TransactionTemplate tx;
     private final ReferenceCache cache;
     private final MemberReferences members;
-    private final ApplicationEventPublisher events;
+    private final SalesFeed feed;
     private final AuditLog audit;
 
     SalesImportRunner(
@@ -85,7 +84,7 @@ class SalesImportRunner {
             PlatformTransactionManager transactions,
             ReferenceCache cache,
             MemberReferences members,
-            ApplicationEventPublisher events,
+            SalesFeed feed,
             AuditLog audit) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
@@ -93,7 +92,7 @@ class SalesImportRunner {
         this.tx = new TransactionTemplate(transactions);
         this.cache = cache;
         this.members = members;
-        this.events = events;
+        this.feed = feed;
         this.audit = audit;
     }
 
@@ -715,7 +714,7 @@ class SalesImportRunner {
                     .params(from, to, kind.name(), jobId)
                     .update();
             if (!sales.isEmpty()) {
-                events.publishEvent(new SalesRecorded(sales));
+                feed.publish(new SalesRecorded(sales));
             }
             jdbc.sql("""
                     update sales.import_job set imported_tickets = imported_tickets + ?, imported_rows = imported_rows + ?

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -42,7 +41,7 @@ public class SalesManagement {
     private final SaleWriter writer;
     private final ReferenceCache cache;
     private final MemberReferences members;
-    private final ApplicationEventPublisher events;
+    private final SalesFeed feed;
     private final Returns returns;
     private final SingleSaleBatcher batcher;
 
@@ -51,14 +50,14 @@ public class SalesManagement {
             SaleWriter writer,
             ReferenceCache cache,
             MemberReferences members,
-            ApplicationEventPublisher events,
+            SalesFeed feed,
             org.springframework.transaction.PlatformTransactionManager transactions) {
         this.batcher = new SingleSaleBatcher(this, transactions);
         this.jdbc = jdbc;
         this.writer = writer;
         this.cache = cache;
         this.members = members;
-        this.events = events;
+        this.feed = feed;
         this.returns = new Returns(jdbc, writer, cache);
     }
 
@@ -222,7 +221,7 @@ public class SalesManagement {
             }
         }
         if (!announced.isEmpty()) {
-            events.publishEvent(new SalesRecorded(announced));
+            feed.publish(new SalesRecorded(announced));
         }
         return List.of(outcomes);
     }
@@ -287,7 +286,7 @@ public class SalesManagement {
         CurrentStaff.requireAnyRole(RECORDERS);
         SaleOutcome outcome = returns.record(command);
         if (outcome.status() == SaleOutcome.Status.CREATED) {
-            events.publishEvent(new SalesRecorded(List.of(Tickets.announce(outcome.ticket()))));
+            feed.publish(new SalesRecorded(List.of(Tickets.announce(outcome.ticket()))));
         }
         return outcome;
     }

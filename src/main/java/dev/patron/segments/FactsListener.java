@@ -3,6 +3,7 @@ package dev.patron.segments;
 import dev.patron.members.MembersMerged;
 import dev.patron.members.MembersUnmerged;
 import dev.patron.sales.RecordedSale;
+import dev.patron.sales.SalesFeedConsumer;
 import dev.patron.sales.SalesRecorded;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  * transaction. Recomputing is idempotent, so a redelivered event changes nothing.
  */
 @Component
-class FactsListener {
+class FactsListener implements SalesFeedConsumer {
 
     private final Rfm rfm;
 
@@ -24,7 +25,17 @@ class FactsListener {
         this.rfm = rfm;
     }
 
-    @ApplicationModuleListener
+    @Override
+    public String feedName() {
+        return "segments.facts";
+    }
+
+    /** From the sales feed, in its transaction: the batch's members at once. */
+    @Override
+    public void onSales(List<SalesRecorded> events) {
+        on(SalesRecorded.merge(events));
+    }
+
     void on(SalesRecorded e) {
         List<Long> members = e.sales().stream()
                 .map(RecordedSale::memberId)

@@ -5,16 +5,14 @@ import dev.patron.members.MemberErased;
 import dev.patron.members.MemberUpdated;
 import dev.patron.members.MembersMerged;
 import dev.patron.members.MembersUnmerged;
-import dev.patron.sales.RecordedSale;
-import dev.patron.sales.SalesRecorded;
 import java.util.List;
-import java.util.Objects;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Incremental re-evaluation: whenever something a condition reads may have changed for some
- * members (their tickets, facts, profile, tier, a merge), those members are re-evaluated against
+ * members (their facts — recomputed by {@link FactsListener} after their tickets arrive, so one
+ * re-evaluation per batch of sales, with the new facts —, profile, tier, a merge), those members are re-evaluated against
  * every rule segment at once ({@link SegmentRefresh#reevaluate}). Delivered through the outbox
  * after commit; idempotent (the diff of a re-evaluation with nothing changed is empty).
  */
@@ -25,16 +23,6 @@ class SegmentListeners {
 
     SegmentListeners(SegmentRefresh refresh) {
         this.refresh = refresh;
-    }
-
-    @ApplicationModuleListener
-    void on(SalesRecorded event) {
-        List<Long> ids = event.sales().stream()
-                .map(RecordedSale::memberId)
-                .filter(Objects::nonNull)
-                .distinct()
-                .toList();
-        refresh.reevaluate(ids);
     }
 
     @ApplicationModuleListener

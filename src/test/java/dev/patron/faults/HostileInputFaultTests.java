@@ -85,6 +85,11 @@ class HostileInputFaultTests {
                 count(
                         "select count(*) from event_publication where completion_date is null and publication_date >= ?",
                         java.sql.Timestamp.from(started)));
+        t.put(
+                "sales.feed_event",
+                count(
+                        "select count(*) from sales.feed_event where recorded_at >= ?",
+                        java.sql.Timestamp.from(started)));
         t.put("audit.audit_event", count("select count(*) from audit.audit_event"));
         return t;
     }

@@ -328,6 +328,11 @@ class LoyaltyPropertyTests {
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> {
+                    assertThat(jdbc.sql("select count(*) from sales.feed_delivery")
+                                    .query(Long.class)
+                                    .single())
+                            .as("sales feed drained")
+                            .isZero();
                     assertThat(jdbc.sql("select count(*) from event_publication where publication_date >= ?")
                                     .param(Timestamp.from(since.minusSeconds(1)))
                                     .query(Long.class)

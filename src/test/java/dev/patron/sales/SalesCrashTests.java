@@ -128,7 +128,7 @@ class SalesCrashTests {
                                     db,
                                     "select count(*) from (select pos_txn_id from sales.sale group by store_id, pos_txn_id having count(*) > 1) d"))
                     .isZero();
-            // the outbox: sales recorded before the kill, whose listener was still waiting, are delivered now
+            // the sales feed: sales recorded before the kill, whose listener was still waiting, are delivered now
             long recorded = attempted.size();
             long wait = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (single(
@@ -144,8 +144,7 @@ class SalesCrashTests {
                                     "select count(*) from public.crash_seen s join sales.sale x on x.id = s.sale_id where x.pos_txn_id like 'CRASH-%'"))
                     .isEqualTo(recorded);
             // and every other listener of those events (loyalty, KPIs, facts, segments) completes too
-            String outstanding =
-                    "select count(*) from event_publication where completion_date is null and event_type like '%SalesRecorded'";
+            String outstanding = "select count(*) from sales.feed_delivery";
             while (single(db, outstanding) > 0 && System.nanoTime() < wait) {
                 Thread.sleep(100);
             }

@@ -190,8 +190,9 @@ class FactsIntegrationTests {
                 .single();
         RecordedSale again = new RecordedSale(
                 saleId, SaleKind.SALE, 1L, m, old, OffsetDateTime.now(), 10_000, SaleSource.POS, true, null);
-        listener.on(new SalesRecorded(List.of(again)));
-        listener.on(new SalesRecorded(List.of(again)));
+        // as the sales feed delivers it: in a transaction, as a batch
+        tx.executeWithoutResult(st -> listener.onSales(List.of(new SalesRecorded(List.of(again)))));
+        tx.executeWithoutResult(st -> listener.onSales(List.of(new SalesRecorded(List.of(again)))));
         await(() -> probe.timesSeen(m) >= seen + 2, () -> "announced again");
         assertThat(facts(m).toString()).isEqualTo(before);
 

@@ -142,6 +142,9 @@ class SegmentIntegrationTests {
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> jdbc.sql("""
+                                        select count(*) from sales.feed_delivery
+                                        where consumer in ('loyalty', 'segments.facts')""").query(Long.class).single() == 0
+                        && jdbc.sql("""
                                 select count(*) from event_publication where completion_date is null
                                 and publication_date >= ? and (listener_id like 'dev.patron.segments.%'
                                     or listener_id like 'dev.patron.loyalty.%')""").param(started).query(Long.class).single() == 0);

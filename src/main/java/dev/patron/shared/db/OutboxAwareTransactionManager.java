@@ -21,6 +21,13 @@ public class OutboxAwareTransactionManager extends JdbcTransactionManager {
 
     static final String REGISTRY_PREFIX = "org.springframework.modulith.events.core.DefaultEventPublicationRegistry.";
 
+    /**
+     * Transactions whose name ends with this commit without waiting for the WAL flush, like the
+     * registry's: for consumers that delete their delivery in the same transaction as their
+     * idempotent work (the sales feed), so a lost commit only means the delivery is redone.
+     */
+    public static final String RELAXED_DURABILITY = "#relaxed-durability";
+
     public OutboxAwareTransactionManager(DataSource dataSource) {
         super(dataSource);
     }
@@ -30,7 +37,7 @@ public class OutboxAwareTransactionManager extends JdbcTransactionManager {
             throws SQLException {
         super.prepareTransactionalConnection(con, definition);
         String name = definition.getName();
-        if (name != null && name.startsWith(REGISTRY_PREFIX)) {
+        if (name != null && (name.startsWith(REGISTRY_PREFIX) || name.endsWith(RELAXED_DURABILITY))) {
             try (Statement s = con.createStatement()) {
                 s.execute("set local synchronous_commit = off");
             }

@@ -1,0 +1,383 @@
+package dev.patron.sales;
+
+import dev.patron.shared.db.OutboxAwareTransactionManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The sales feed: how {@link SalesRecorded} reaches the modules that react to sales (loyalty, the
+ * KPI rollup, member facts and segments), built for POS rates (docs/adr/0016-sales-feed.md).
+ *
+ * <p><b>Publishing.</b> {@link #publish} stores the event once ({@code sales.feed_event}) and one
+ * delivery per consumer ({@code sales.feed_delivery}) in the caller's transaction — the one that
+ * records the tickets — so an acknowledged sale's event cannot be lost, and a rolled-back one is
+ * never delivered. After the commit the consumers' workers are woken.
+ *
+ * <p><b>Delivering.</b> Each {@link SalesFeedConsumer} has one worker thread per application
+ * instance. A worker takes up to {@code patron.sales.feed.batch-events} of its oldest due deliveries
+ * (and at most {@code batch-tickets} tickets) with {@code FOR UPDATE SKIP LOCKED} — several instances
+ * share the work, none takes the same delivery — deletes them, and calls the consumer in the same
+ * transaction. Committed: the events are applied and gone. Failed: nothing happened; the batch's
+ * events are retried one by one, and an event that fails alone is put back with exponential backoff
+ * (attempts, next attempt and the last error are kept on its delivery) while later events go on.
+ * Nothing is ever dropped. With one sale at a time each call holds one event; under load the events
+ * that arrived while the previous batch was applied go together, so the cost per sale falls as the
+ * rate rises — where Spring Modulith's registry spent three transactions per event and listener.
+ *
+ * <p>The delivering transaction commits with {@code synchronous_commit = off}: a commit lost in a
+ * crash brings the deliveries back, and every consumer is idempotent per sale. Workers poll every
+ * {@code patron.sales.feed.poll} too, for events recorded by other instances.
+ */
+@Component
+public class SalesFeed implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SalesFeed.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final ObjectProvider<SalesFeedConsumer> provider;
+    private final List<String> disabled;
+    private final Map<String, SalesFeedConsumer> consumers = new LinkedHashMap<>();
+    private volatile String[] names;
+    private final int batchEvents;
+    private final int batchTickets;
+    private final Duration poll;
+    private final List<Worker> workers = new ArrayList<>();
+    private volatile boolean running;
+
+    SalesFeed(
+            JdbcClient jdbc,
+            PlatformTransactionManager transactions,
+            ObjectProvider<SalesFeedConsumer> consumers,
+            @Value("${patron.sales.feed.disabled:}") List<String> disabled,
+            @Value("${patron.sales.feed.batch-events:200}") int batchEvents,
+            @Value("${patron.sales.feed.batch-tickets:5000}") int batchTickets,
+            @Value("${patron.sales.feed.poll:PT1S}") Duration poll) {
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactions);
+        this.tx.setName(SalesFeed.class.getName() + ".deliver" + OutboxAwareTransactionManager.RELAXED_DURABILITY);
+        this.provider = consumers;
+        this.disabled = disabled;
+        this.batchEvents = batchEvents;
+        this.batchTickets = batchTickets;
+        this.poll = poll;
+    }
+
+    /** The consumers that get the events, by name. */
+    public List<String> consumers() {
+        return List.of(names());
+    }
+
+    /** Resolved on first use, not in the constructor: consumers depend on the sales module too. */
+    private String[] names() {
+        String[] n = names;
+        if (n == null) {
+            synchronized (this) {
+                if (names == null) {
+                    provider.orderedStream().forEach(c -> {
+                        if (disabled.contains(c.feedName())) {
+                            log.warn(
+                                    "Sales feed consumer '{}' is disabled (patron.sales.feed.disabled): it gets no sales",
+                                    c.feedName());
+                        } else if (consumers.putIfAbsent(c.feedName(), c) != null) {
+                            throw new IllegalStateException("two sales feed consumers named " + c.feedName());
+                        }
+                    });
+                    names = consumers.keySet().toArray(String[]::new);
+                }
+                n = names;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Stores the event and its deliveries in the current transaction (required) and wakes the
+     * workers once it commits.
+     */
+    void publish(SalesRecorded event) {
+        String[] names = names();
+        if (event.sales().isEmpty() || names.length == 0) {
+            return;
+        }
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            throw new IllegalStateException(
+                    "SalesRecorded must be published in the transaction that recorded the tickets");
+        }
+        jdbc.sql("""
+                with e as (insert into sales.feed_event (tickets, payload) values (?, ?::json) returning id)
+                insert into sales.feed_delivery (consumer, event_id) select c, e.id from e, unnest(?::text[]) c""")
+                .params(event.sales().size(), json.writeValueAsString(event), names)
+                .update();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                workers.forEach(Worker::wake);
+            }
+        });
+    }
+
+    /** Deliveries not applied yet, per consumer (for operations and tests). */
+    public Map<String, Long> pending() {
+        Map<String, Long> pending = new LinkedHashMap<>();
+        for (String name : names()) {
+            pending.put(
+                    name,
+                    jdbc.sql("select count(*) from sales.feed_delivery where consumer = ?")
+                            .param(name)
+                            .query(Long.class)
+                            .single());
+        }
+        return pending;
+    }
+
+    /** Every delivery applied (for tests and the benchmark's drain check). */
+    public boolean drained() {
+        return jdbc.sql("select not exists (select 1 from sales.feed_delivery where consumer = any(?))")
+                .param((Object) names())
+                .query(Boolean.class)
+                .single();
+    }
+
+    /** Events still waiting for the named consumer, oldest first (the KPI rebuild reads them). */
+    List<SalesRecorded> waitingFor(String consumer) {
+        return jdbc.sql("""
+                select e.payload from sales.feed_delivery d join sales.feed_event e on e.id = d.event_id
+                where d.consumer = ? order by d.event_id""")
+                .param(consumer)
+                .query((rs, i) -> json.readValue(rs.getString(1), SalesRecorded.class))
+                .list();
+    }
+
+    /**
+     * Applies one batch of the consumer's due deliveries, in this thread; returns how many events it
+     * applied (0 when none were due or the batch failed).
+     */
+    int deliverOnce(String consumer) {
+        names();
+        SalesFeedConsumer target = consumers.get(consumer);
+        if (target == null) {
+            throw new IllegalArgumentException("no sales feed consumer named " + consumer);
+        }
+        List<Long> ids;
+        try {
+            ids = tx.execute(s -> {
+                List<Long> taken = take(consumer, batchEvents);
+                if (!taken.isEmpty()) {
+                    apply(target, taken);
+                }
+                return taken;
+            });
+        } catch (RuntimeException batchFailure) {
+            log.warn(
+                    "Sales feed: a batch for '{}' failed ({}); applying its events one by one",
+                    consumer,
+                    batchFailure.toString());
+            return deliverOneByOne(consumer, target);
+        }
+        return ids.size();
+    }
+
+    private int deliverOneByOne(String consumer, SalesFeedConsumer target) {
+        int applied = 0;
+        for (int i = 0; i < batchEvents; i++) {
+            Long[] current = new Long[1];
+            try {
+                List<Long> one = tx.execute(s -> {
+                    List<Long> taken = take(consumer, 1);
+                    if (!taken.isEmpty()) {
+                        current[0] = taken.get(0);
+                        apply(target, taken);
+                    }
+                    return taken;
+                });
+                if (one.isEmpty()) {
+                    break;
+                }
+                applied++;
+            } catch (RuntimeException e) {
+                if (current[0] != null) {
+                    postpone(consumer, current[0], e);
+                } else {
+                    log.warn("Sales feed: could not take a delivery for '{}': {}", consumer, e.toString());
+                    break;
+                }
+            }
+        }
+        return applied;
+    }
+
+    /** Locks and deletes a run of the oldest due deliveries (capped by tickets); returns their event ids. */
+    private List<Long> take(String consumer, int maxEvents) {
+        List<long[]> due = jdbc.sql("""
+                select d.event_id, e.tickets from sales.feed_delivery d join sales.feed_event e on e.id = d.event_id
+                where d.consumer = ? and (d.next_attempt_at is null or d.next_attempt_at <= now())
+                order by d.event_id limit ? for update of d skip locked""")
+                .params(consumer, maxEvents)
+                .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .list();
+        List<Long> ids = new ArrayList<>();
+        long tickets = 0;
+        for (long[] d : due) {
+            if (!ids.isEmpty() && tickets + d[1] > batchTickets) {
+                break;
+            }
+            ids.add(d[0]);
+            tickets += d[1];
+        }
+        if (!ids.isEmpty()) {
+            jdbc.sql("delete from sales.feed_delivery where consumer = ? and event_id = any(?)")
+                    .params(consumer, ids.toArray(Long[]::new))
+                    .update();
+        }
+        return ids;
+    }
+
+    private void apply(SalesFeedConsumer target, List<Long> ids) {
+        List<SalesRecorded> events = jdbc.sql("select payload from sales.feed_event where id = any(?) order by id")
+                .param(ids.toArray(Long[]::new))
+                .query((rs, i) -> json.readValue(rs.getString(1), SalesRecorded.class))
+                .list();
+        for (List<SalesRecorded> run : SalesRecorded.mergeable(events)) {
+            target.onSales(run);
+        }
+    }
+
+    private void postpone(String consumer, long eventId, RuntimeException failure) {
+        try {
+            int attempts = jdbc.sql("""
+                    update sales.feed_delivery set attempts = attempts + 1, last_error = left(?, 2000),
+                        next_attempt_at = now() + least(interval '1 second' * power(2, least(attempts, 20)), ? * interval '1 second')
+                    where consumer = ? and event_id = ? returning attempts""")
+                    .params(String.valueOf(failure), MAX_BACKOFF.toSeconds(), consumer, eventId)
+                    .query(Integer.class)
+                    .optional()
+                    .orElse(0);
+            log.error(
+                    "Sales feed: event {} failed for '{}' (attempt {}); retried later",
+                    eventId,
+                    consumer,
+                    attempts,
+                    failure);
+        } catch (RuntimeException e) {
+            log.warn("Sales feed: could not postpone event {} for '{}': {}", eventId, consumer, e.toString());
+        }
+    }
+
+    /**
+     * Removes events every consumer has applied. Run by the workers now and then; an event is kept
+     * while any delivery of it is left.
+     */
+    int purge() {
+        return jdbc.sql("""
+                delete from sales.feed_event e where e.id in (
+                    select id from sales.feed_event x where x.recorded_at < now() - interval '10 seconds'
+                    and not exists (select 1 from sales.feed_delivery d where d.event_id = x.id)
+                    order by id limit 10000)""").update();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void start() {
+        running = true;
+        boolean first = true;
+        for (String name : names()) {
+            Worker w = new Worker(name, first);
+            first = false;
+            workers.add(w);
+            w.thread.start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        workers.forEach(Worker::wake);
+        for (Worker w : workers) {
+            try {
+                w.thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the data source closes, starts after everything else is ready. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    private final class Worker implements Runnable {
+        final String consumer;
+        final boolean purges;
+        final Thread thread;
+        volatile boolean woken;
+
+        Worker(String consumer, boolean purges) {
+            this.consumer = consumer;
+            this.purges = purges;
+            this.thread = new Thread(this, "sales-feed-" + consumer);
+            this.thread.setDaemon(true);
+        }
+
+        void wake() {
+            woken = true;
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            long nextPurge = 0;
+            long failures = 0;
+            while (running) {
+                woken = false;
+                int applied;
+                try {
+                    applied = deliverOnce(consumer);
+                    failures = 0;
+                    if (purges && System.nanoTime() - nextPurge > 0) {
+                        purge();
+                        nextPurge = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    }
+                } catch (RuntimeException e) {
+                    // e.g. the database is unavailable: wait a little longer each time
+                    applied = 0;
+                    failures++;
+                    log.warn("Sales feed worker '{}': {}", consumer, e.toString());
+                    LockSupport.parkNanos(Duration.ofMillis(Math.min(5_000, 200L << Math.min(failures, 5)))
+                            .toNanos());
+                }
+                if (applied == 0 && running && !woken) {
+                    LockSupport.parkNanos(this, poll.toNanos());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.patron.sales;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Test consumer of the sales feed for {@link SalesFeedTests}: remembers the size of every call that
+ * committed, and fails every call that holds a "poisoned" sale id (none unless a test adds one).
+ */
+@Component
+public class FeedTestConsumer implements SalesFeedConsumer {
+
+    final Set<Long> poisoned = ConcurrentHashMap.newKeySet();
+    final List<List<Long>> committedCalls = new CopyOnWriteArrayList<>();
+    final List<Long> failedSales = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String feedName() {
+        return "test.feed";
+    }
+
+    @Override
+    public void onSales(List<SalesRecorded> events) {
+        List<Long> ids = SalesRecorded.merge(events).sales().stream()
+                .map(RecordedSale::saleId)
+                .toList();
+        for (Long id : ids) {
+            if (poisoned.contains(id)) {
+                failedSales.add(id);
+                throw new IllegalStateException("poisoned sale " + id);
+            }
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                committedCalls.add(ids);
+            }
+        });
+    }
+
+    boolean applied(long saleId) {
+        return committedCalls.stream().anyMatch(c -> c.contains(saleId));
+    }
+}

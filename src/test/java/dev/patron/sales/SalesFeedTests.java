@@ -1,0 +1,175 @@
+package dev.patron.sales;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.patron.PatronIntegrationTest;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The sales feed's delivery guarantees, with synthetic anonymous events (negative sale ids that no
+ * ticket has, so the real consumers find nothing to do): stored with the recording transaction or
+ * not at all, batched, a failing event isolated and retried without holding back the others.
+ */
+@PatronIntegrationTest
+class SalesFeedTests {
+
+    private static final AtomicLong NEXT = new AtomicLong(-1_000_000_000L - System.nanoTime() % 1_000_000L);
+
+    @Autowired
+    SalesFeed feed;
+
+    @Autowired
+    FeedTestConsumer consumer;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    PlatformTransactionManager transactions;
+
+    private static SalesRecorded event(long saleId) {
+        return new SalesRecorded(List.of(new RecordedSale(
+                saleId,
+                SaleKind.SALE,
+                1,
+                null,
+                LocalDate.now(),
+                OffsetDateTime.now(),
+                100,
+                SaleSource.POS,
+                false,
+                null)));
+    }
+
+    private long deliveries(long saleId) {
+        return jdbc.sql("""
+                select count(*) from sales.feed_delivery d join sales.feed_event e on e.id = d.event_id
+                where (e.payload -> 'sales' -> 0 ->> 'saleId')::bigint = ?""").param(saleId).query(Long.class).single();
+    }
+
+    @Test
+    void aRolledBackRecordingPublishesNothing() {
+        long id = NEXT.decrementAndGet();
+        TransactionTemplate tx = new TransactionTemplate(transactions);
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+                    feed.publish(event(id));
+                    assertThat(deliveries(id)).isEqualTo(feed.consumers().size());
+                    throw new IllegalStateException("the sale's transaction fails after publishing");
+                }))
+                .hasMessageContaining("fails after publishing");
+        assertThat(deliveries(id)).isZero();
+        assertThat(jdbc.sql(
+                                "select count(*) from sales.feed_event where (payload -> 'sales' -> 0 ->> 'saleId')::bigint = ?")
+                        .param(id)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void publishingOutsideATransactionIsRefused() {
+        assertThatThrownBy(() -> feed.publish(event(NEXT.decrementAndGet()))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void eventsCommittedTogetherAreAppliedInOneCallOnceEach() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(NEXT.decrementAndGet());
+        }
+        new TransactionTemplate(transactions).executeWithoutResult(s -> ids.forEach(id -> feed.publish(event(id))));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ids.stream().allMatch(consumer::applied));
+        // one worker took all 50 deliveries at once: they were due together
+        assertThat(consumer.committedCalls).contains(ids);
+        for (Long id : ids) {
+            assertThat(consumer.committedCalls.stream()
+                            .filter(c -> c.contains(id))
+                            .count())
+                    .as("sale %d applied once", id)
+                    .isEqualTo(1);
+        }
+        // and every consumer took its own deliveries of them
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ids.stream().allMatch(id -> deliveries(id) == 0));
+    }
+
+    @Test
+    void aFailingEventIsRetriedLaterWithoutHoldingBackTheOthers() {
+        long bad = NEXT.decrementAndGet();
+        List<Long> good = List.of(NEXT.decrementAndGet(), NEXT.decrementAndGet(), NEXT.decrementAndGet());
+        consumer.poisoned.add(bad);
+        try {
+            new TransactionTemplate(transactions).executeWithoutResult(s -> {
+                feed.publish(event(good.get(0)));
+                feed.publish(event(bad));
+                feed.publish(event(good.get(1)));
+                feed.publish(event(good.get(2)));
+            });
+            // the batch failed as a whole, then the events went one by one: the good ones are applied
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> good.stream().allMatch(consumer::applied));
+            assertThat(consumer.applied(bad)).isFalse();
+            // the bad one waits with its error and a next attempt in the future
+            var row = jdbc.sql("""
+                    select d.attempts, d.last_error, d.next_attempt_at > now() as later
+                    from sales.feed_delivery d join sales.feed_event e on e.id = d.event_id
+                    where d.consumer = 'test.feed' and (e.payload -> 'sales' -> 0 ->> 'saleId')::bigint = ?""")
+                    .param(bad)
+                    .query((rs, i) -> List.of(rs.getInt(1), rs.getString(2), rs.getBoolean(3)))
+                    .single();
+            assertThat((Integer) row.get(0)).isGreaterThanOrEqualTo(1);
+            assertThat((String) row.get(1)).contains("poisoned sale " + bad);
+            // once the cause is gone, it is applied on its next attempt (backoff 2 s after the first failure)
+            consumer.poisoned.remove(bad);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> consumer.applied(bad));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(bad) == 0);
+            assertThat(consumer.committedCalls.stream()
+                            .filter(c -> c.contains(bad))
+                            .count())
+                    .isEqualTo(1);
+        } finally {
+            consumer.poisoned.remove(bad);
+        }
+    }
+
+    @Test
+    void aReturnOfASaleInTheSameBatchStartsANewRun() {
+        long sale = 5, other = 6;
+        SalesRecorded e1 = event(sale);
+        SalesRecorded e2 = event(other);
+        SalesRecorded ret = new SalesRecorded(List.of(new RecordedSale(
+                7,
+                SaleKind.RETURN,
+                1,
+                null,
+                LocalDate.now(),
+                OffsetDateTime.now(),
+                -100,
+                SaleSource.POS,
+                false,
+                sale)));
+        SalesRecorded e4 = event(8);
+        assertThat(SalesRecorded.mergeable(List.of(e1, e2, ret, e4)))
+                .containsExactly(List.of(e1, e2), List.of(ret, e4));
+        assertThat(SalesRecorded.mergeable(List.of(e2, ret, e4))).containsExactly(List.of(e2, ret, e4));
+        assertThat(SalesRecorded.merge(List.of(e1, e2)).sales())
+                .extracting(RecordedSale::saleId)
+                .containsExactly(sale, other);
+    }
+}
