@@ -13,6 +13,9 @@
 #   sales    bench/sales.sh    — single-sale ingest with accrual (1–16 clients), batch ingest,
 #                                points redemption; raw sale insert and raw one-statement accrual
 #   import   bench/sales-import.sh — historical CSV import of LINES lines; raw COPY of the same file
+#   segments bench/segments.sh — facts + RFM refresh and five rule segments' refresh for MEMBERS
+#                                members and LINES/3 tickets, each beside raw SQL of the same result;
+#                                incremental re-evaluation (sale → member in segment)
 # Every part prints RESULT lines; this script collects them into docs/bench/<date>-report.md with the
 # machine, versions and the Patron / raw ratios, and prints the report. docs/PERFORMANCE.md keeps the
 # method and the figures we quote.
@@ -20,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MEMBERS=${MEMBERS:-1000000}
 LINES=${LINES:-10000000}
-ONLY=${ONLY-"members sales import"}
+ONLY=${ONLY-"members sales import segments"}
 STAMP=$(date -u +%Y-%m-%dT%H%M)
 OUT=${OUT:-/tmp/patron-bench-run-$STAMP}
 mkdir -p "$OUT" docs/bench
@@ -34,12 +37,20 @@ for part in $ONLY; do
         members) bench/members.sh "$MEMBERS" 2>&1 | tee "$OUT/members.log" ;;
         sales) bench/sales.sh "$MEMBERS" 2>&1 | tee "$OUT/sales.log" ;;
         import) bench/sales-import.sh "$LINES" 2>&1 | tee "$OUT/import.log" ;;
-        *) echo "unknown part $part (members, sales, import)" >&2; exit 2 ;;
+        segments) bench/segments.sh "$MEMBERS" "$((LINES / 3))" 2>&1 | tee "$OUT/segments.log" ;;
+        *) echo "unknown part $part (members, sales, import, segments)" >&2; exit 2 ;;
     esac
 done
 
 result() { grep -h "^RESULT $1" "$OUT"/*.log 2>/dev/null | head -1 | sed "s/^RESULT //"; }
 rate() { result "$1" | grep -oP '\| \K[0-9.]+(?=/s)' | head -1; }
+seconds() { result "$1" | grep -oP '\| \K[0-9.]+(?= s)' | head -1; }
+# for durations: Patron seconds / raw seconds
+slower() {
+    local a b
+    a=$(seconds "$1"); b=$(seconds "$2")
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" != 0 ] && [ "$b" != 0.00 ]; then echo "scale=2; $a / $b" | bc; else echo "n/a"; fi
+}
 ratio() {
     local a b
     a=$(rate "$1"); b=$(rate "$2")
@@ -77,6 +88,10 @@ ratio() {
     echo "| single-sale c=16 | raw-accrual c=8 | $(ratio 'single-sale c=16 ' 'raw-accrual c=8 ') |"
     echo "| batch-1000 c=2 | raw-accrual c=8 | $(ratio 'batch-1000 c=2 ' 'raw-accrual c=8 ') |"
     echo "| sales-import | raw-copy | $(ratio 'sales-import' 'raw-copy') |"
+    echo "| rfm-refresh (s) | raw-rfm (s) | $(slower 'rfm-refresh' 'raw-rfm') × the time |"
+    for s in women-spend brand-90d active-fans birthday-30d lapsed-180d; do
+        echo "| segment-refresh $s (s) | raw-segment $s (s) | $(slower "segment-refresh $s " "raw-segment $s ") × the time |"
+    done
     echo "| phone lookup (mean) | raw-phone-lookup c=1 | see the lookup rows: p99 vs raw mean |"
     echo
     echo "## Targets (issue 9; 1M members unless stated)"
@@ -84,6 +99,7 @@ ratio() {
     echo "- single-sale ingest with accrual ≥ 1,500/s at p99 ≤ 25 ms (≥ 0.3× raw accrual)"
     echo "- batch ingest ≥ 10,000 sales/s"
     echo "- phone lookup and 360 view p99 ≤ 10 ms at 500 requests/s with 10M members"
+    echo "- RFM and all segments refresh ≤ 2× the raw SQL baseline"
     echo
     echo "Logs of this run: \`$OUT\`."
 } > "$REPORT"

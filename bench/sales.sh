@@ -28,6 +28,11 @@ WORK=${WORK:-/tmp/patron-bench-sales-work}
 SECONDS_RUN=${SECONDS_RUN:-30}
 WARMUP=${WARMUP:-10}
 CLIENTS=${CLIENTS:-"1 2 4 8 16"}
+BATCH_CLIENTS=${BATCH_CLIENTS-"1 2"}
+REDEEM=${REDEEM:-1}
+RAW=${RAW:-1}
+# FEED_DISABLED=loyalty measures ingest without points and tiers (issue 5: "accrual adds at most 30 %")
+[ -n "${FEED_DISABLED:-}" ] && export PATRON_SALES_FEED_DISABLED=$FEED_DISABLED
 REUSE=${REUSE:-0}
 mkdir -p "$WORK"
 # the bootstrap API key is remembered with the data directory (a different one would clash with it)
@@ -72,6 +77,14 @@ wrk_result() {
         END { printf "RESULT %s | %.0f/s | p50 %.1f ms | p99 %.1f ms | non-2xx %d\n", name, rps, p50, p99, bad }' "$2"
 }
 command -v wrk >/dev/null || [ "$LOADGEN" = java ] || $SUDO apt-get install -y wrk
+# after each load: how long the sales feed's consumers (points, tiers, KPIs, facts) took to catch up —
+# an ingest rate is only sustainable if this stays short
+drain() {
+    local t0 left
+    t0=$(date +%s.%N)
+    while left=$("${PSQL[@]}" -Atc "select count(*) from sales.feed_delivery"); [ "$left" != 0 ]; do sleep 0.2; done
+    echo "RESULT feed-drain $1 | $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s after the load"
+}
 for c in $CLIENTS; do
     if [ "$LOADGEN" = wrk ]; then
         export PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F)
@@ -81,14 +94,16 @@ for c in $CLIENTS; do
             > "$WORK/wrk-$c.txt"
         grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in" "$WORK/wrk-$c.txt"
         wrk_result "single-sale c=$c" "$WORK/wrk-$c.txt"
+        drain "single c=$c"
     else
         java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
     fi
 done
-for c in 1 2; do
+for c in $BATCH_CLIENTS; do
     java bench/SalesLoad.java "$BASE" "$KEY" batch "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt" 3 1000
+    drain "batch c=$c"
 done
-if command -v wrk >/dev/null; then
+if command -v wrk >/dev/null && [ "$REDEEM" = 1 ]; then
     echo "== points redemption at the POS: POST /api/v1/points/redeem, 1 point, members with points"
     "${PSQL[@]}" -Atc "select c.number from members.card c join loyalty.account a on a.member_id = c.member_id
         where a.balance > 100 and c.status = 'ACTIVE' limit 5000" > "$WORK/points-cards.txt"
@@ -101,9 +116,10 @@ if command -v wrk >/dev/null; then
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== outbox right after the load: $("${PSQL[@]}" -Atc "select count(*) from event_publication where completion_date is null") undelivered publications"
+echo "== sales feed consumers: $("${PSQL[@]}" -Atc "select string_agg(distinct consumer, ', ') from sales.feed_delivery") (disabled: ${FEED_DISABLED:-none})"
 echo "== sales recorded: $("${PSQL[@]}" -Atc "select count(*) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines' from sales.sale")"
 
-if command -v pgbench >/dev/null; then
+if command -v pgbench >/dev/null && [ "$RAW" = 1 ]; then
     echo "== raw PostgreSQL baseline: one transaction per sale (sale + 3 lines + 1 payment), pgbench"
     cat > "$WORK/raw.sql" <<'SQL'
 \set store random(1, 20)

@@ -26,11 +26,13 @@ public class DemoCommand implements ApplicationRunner {
     private final DemoGenerator generator;
     private final DemoMembers members;
     private final DemoSales sales;
+    private final dev.patron.sales.SalesFeed feed;
 
-    DemoCommand(DemoGenerator generator, DemoMembers members, DemoSales sales) {
+    DemoCommand(DemoGenerator generator, DemoMembers members, DemoSales sales, dev.patron.sales.SalesFeed feed) {
         this.generator = generator;
         this.members = members;
         this.sales = sales;
+        this.feed = feed;
     }
 
     @Override
@@ -67,6 +69,16 @@ public class DemoCommand implements ApplicationRunner {
                 sold.tickets(),
                 sold.returns(),
                 java.math.BigDecimal.valueOf(sold.netFen(), 2).toPlainString());
+        // points, tiers, KPIs and facts of the demo sales are applied by the sales feed's workers: let
+        // them finish before the command exits (whatever is left would be applied at the next start)
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(10).toNanos();
+        while (!feed.drained() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    java.time.Duration.ofMillis(200).toNanos());
+        }
+        log.info(
+                "Demo sales applied to points, tiers, KPIs and member facts: {}",
+                feed.drained() ? "all" : feed.pending());
     }
 
     private static int intOption(ApplicationArguments args, String name, int fallback) {

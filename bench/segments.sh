@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# RFM and rule-segment refresh at scale (issue 6; workload 5 of issue 9). Not part of ./mvnw verify;
+# no assertions.
+#
+#   bench/segments.sh [members] [tickets]   # default 1,000,000 members, 3,333,334 tickets (10M lines)
+#
+#   1. packages Patron, creates a NEW data directory ($DATA) with the demo chain (demo --seed 7) and
+#      starts the jar as a user would (PORT=18120, PATRON_DB_PORT=15520, fsync on);
+#   2. generates the members (bench/members-data.sql) and the tickets (bench/segments-data.sql, written
+#      straight into the sales tables: the facts are then computed by the refresh timed below);
+#   3. times the full facts + RFM refresh (POST /api/v1/rfm/refresh) beside a raw-SQL baseline that
+#      computes recency, frequency, monetary and the three quintile scores of every member in one
+#      plain statement into an unlogged table;
+#   4. creates five rule segments over the API (profile + facts, an event on a brand, an RFM cell,
+#      birthdays, lapsed members) and times each one's full refresh beside the raw SQL of the same
+#      condition writing the member ids into an unlogged table;
+#   5. incremental: records single sales over the API for members not yet in a "bought at store X
+#      today" segment and measures the time until GET /api/v1/members/{id}/segments lists it
+#      (through the sales feed, member facts and MemberFactsChanged).
+# Prints RESULT lines (read by bench/run.sh). KEEP=1 keeps the data directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+T=${2:-3333334}
+DATA=${DATA:-/tmp/patron-bench-segments}
+WORK=${WORK:-/tmp/patron-bench-segments-work}
+KEEP=${KEEP:-0}
+INCREMENTAL=${INCREMENTAL:-20}
+KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
+BASE=http://localhost:18120
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h localhost -p 15520 -U postgres -d postgres)
+SUDO=$(command -v sudo || true)
+command -v psql >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-client; }
+mkdir -p "$WORK"
+./mvnw -o -q -Dbuild.dir=target-bench-segments package -DskipTests
+JAR=target-bench-segments/patron.jar
+export PATRON_DB_DATA_DIR=$DATA PATRON_DB_PORT=15520 PORT=18120 PATRON_BOOTSTRAP_API_KEY=$KEY
+rm -rf "$DATA"
+java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
+java -jar "$JAR" > "$WORK/app.log" 2>&1 &
+APP=$!
+cleanup() {
+    kill $APP 2>/dev/null || true
+    wait $APP 2>/dev/null || true
+    [ "$KEEP" = 1 ] || rm -rf "$DATA"
+}
+trap cleanup EXIT
+until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
+api() { curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
+secs() { echo "$2 - $1" | bc | xargs printf '%.2f'; }
+
+echo "== generating $N members and $T tickets (3 lines each)"
+FIRST=$("${PSQL[@]}" -Atc "select coalesce(max(id), 0) + 1 from members.member")
+"${PSQL[@]}" -v start=2000000 -v count="$N" -f bench/members-data.sql > "$WORK/members.log"
+s=$(date +%s.%N)
+"${PSQL[@]}" -v tickets="$T" -v first_member="$FIRST" -f bench/segments-data.sql
+echo "tickets generated in $(secs "$s" "$(date +%s.%N)") s"
+"${PSQL[@]}" -c "vacuum analyze" > /dev/null
+"${PSQL[@]}" -Atc "select 'data: ' || (select count(*) from members.member) || ' members, ' || (select count(*) from sales.sale) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines, ' || pg_size_pretty(pg_database_size('postgres'))"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== facts + RFM refresh of every member (POST /api/v1/rfm/refresh), twice (cold, then warm)"
+for run in 1 2; do
+    s=$(date +%s.%N)
+    R=$(api -X POST "$BASE/api/v1/rfm/refresh")
+    e=$(date +%s.%N)
+    echo "run $run: $(secs "$s" "$e") s: $R"
+done
+echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s"
+echo "== raw SQL baseline: R, F, M and quintile scores of every member in one statement"
+"${PSQL[@]}" -c "drop table if exists bench_raw_rfm" > /dev/null
+s=$(date +%s.%N)
+"${PSQL[@]}" <<'SQL'
+create unlogged table bench_raw_rfm as
+with m as (
+    select member_id, current_date - max(business_date) as recency, count(distinct business_date) as frequency,
+        sum(total_fen) as monetary
+    from sales.sale where member_id is not null and business_date > current_date - 365
+    group by member_id)
+select member_id, recency, frequency, monetary,
+    6 - ntile(5) over (order by recency) as r, ntile(5) over (order by frequency) as f, ntile(5) over (order by monetary) as m
+from m;
+SQL
+e=$(date +%s.%N)
+echo "RESULT raw-rfm $N members | $(secs "$s" "$e") s ($("${PSQL[@]}" -Atc "select count(*) from bench_raw_rfm") members with a purchase in 12 months)"
+"${PSQL[@]}" -c "drop table bench_raw_rfm" > /dev/null
+
+echo "== rule segments: full refresh through the API, beside the raw SQL of the same condition"
+BRAND=$("${PSQL[@]}" -Atc "select b.code from organization.brand b join organization.counter_brand cb on cb.brand_id = b.id group by b.code order by count(*) desc limit 1")
+BRAND_ID=$("${PSQL[@]}" -Atc "select id from organization.brand where code = '$BRAND'")
+declare -A DEF RAW
+DEF[women-spend]='{"field":"gender","operator":"eq","value":"FEMALE"},{"field":"spend12mFen","operator":"gte","value":50000}'
+RAW[women-spend]="select m.id from members.member m join segments.member_fact f on f.member_id = m.id where m.gender = 'FEMALE' and f.spend_12m_fen >= 50000"
+DEF[brand-90d]="{\"field\":\"bought\",\"operator\":\"inLastDays\",\"brand\":\"$BRAND\",\"days\":90}"
+RAW[brand-90d]="select s.member_id from sales.sale s join sales.sale_line l on l.sale_id = s.id where l.brand_id = $BRAND_ID and s.business_date > current_date - 90 and s.member_id is not null group by s.member_id having sum(l.amount_fen) >= 1"
+DEF[active-fans]='{"field":"rfmCell","operator":"in","value":["ACTIVE_FAN","ACTIVE_OLD"]}'
+RAW[active-fans]="select member_id from segments.member_rfm where r_band = 'ACTIVE' and f_band in ('FAN', 'OLD')"
+DEF[birthday-30d]='{"field":"birthday","operator":"nextDays","value":30}'
+RAW[birthday-30d]="select id from members.member where birthday is not null and (make_date(extract(year from current_date)::int, extract(month from birthday)::int, least(extract(day from birthday)::int, 28)) - current_date + 366) % 366 < 30"
+DEF[lapsed-180d]='{"field":"notBought","operator":"inLastDays","days":180},{"field":"purchaseDays","operator":"gte","value":1}'
+RAW[lapsed-180d]="select member_id from segments.member_fact where purchase_days >= 1 and last_purchase_date <= current_date - 180"
+for name in women-spend brand-90d active-fans birthday-30d lapsed-180d; do
+    ID=$(api -X POST "$BASE/api/v1/segments" -d "{\"name\":\"bench $name $(date +%s%N)\",\"definition\":{\"version\":1,\"root\":{\"group\":\"AND\",\"items\":[${DEF[$name]}]}}}" \
+        | sed -E 's/^\{"id":([0-9]+).*/\1/')
+    for run in 1 2; do
+        s=$(date +%s.%N)
+        R=$(api -X POST "$BASE/api/v1/segments/$ID/refresh")
+        e=$(date +%s.%N)
+    done
+    size=$(echo "$R" | grep -oP '"(size|members|memberCount)":\K[0-9]+' | head -1 || true)
+    echo "RESULT segment-refresh $name | $(secs "$s" "$e") s | ${size:-?} members"
+    "${PSQL[@]}" -c "drop table if exists bench_raw_seg" > /dev/null
+    s=$(date +%s.%N)
+    "${PSQL[@]}" -c "create unlogged table bench_raw_seg as ${RAW[$name]}" > /dev/null
+    e=$(date +%s.%N)
+    echo "RESULT raw-segment $name | $(secs "$s" "$e") s | $("${PSQL[@]}" -Atc "select count(*) from bench_raw_seg") members"
+done
+"${PSQL[@]}" -c "drop table if exists bench_raw_seg" > /dev/null
+
+echo "== incremental: a sale at the store puts its member in 'bought at store today' (sale → GET /members/{id}/segments)"
+STORE=$("${PSQL[@]}" -Atc "select s.code || ',' || c.code from organization.counter c join organization.store s on s.id = c.store_id where c.status = 'ACTIVE' and s.status = 'ACTIVE' order by c.id limit 1")
+SCODE=${STORE%%,*}
+CCODE=${STORE##*,}
+SEG=$(api -X POST "$BASE/api/v1/segments" -d "{\"name\":\"bench today at $SCODE $(date +%s%N)\",\"definition\":{\"version\":1,\"root\":{\"group\":\"AND\",\"items\":[{\"field\":\"bought\",\"operator\":\"inLastDays\",\"store\":\"$SCODE\",\"days\":1}]}}}" \
+    | sed -E 's/^\{"id":([0-9]+).*/\1/')
+api -X POST "$BASE/api/v1/segments/$SEG/refresh" > /dev/null
+"${PSQL[@]}" -Atc "select id from members.member where id >= $FIRST and id not in (select member_id from segments.segment_member where segment_id = $SEG) order by random() limit $INCREMENTAL" > "$WORK/incremental.txt"
+: > "$WORK/incremental-ms.txt"
+TODAY=$(TZ=Asia/Shanghai date +%F)
+while read -r M; do
+    s=$(date +%s%N)
+    api -X POST "$BASE/api/v1/sales" -d "{\"storeCode\":\"$SCODE\",\"posTransactionId\":\"SEG-INC-$M-$s\",\"businessDate\":\"$TODAY\",\"memberId\":$M,\"lines\":[{\"sku\":\"S1\",\"counterCode\":\"$CCODE\",\"quantity\":1,\"unitPriceFen\":1000}],\"payments\":[{\"method\":\"CASH\",\"amountFen\":1000}]}" > /dev/null
+    until api "$BASE/api/v1/members/$M/segments" | grep -q "\"id\":$SEG[,}]"; do sleep 0.01; done
+    echo $(( ($(date +%s%N) - s) / 1000000 )) >> "$WORK/incremental-ms.txt"
+done < "$WORK/incremental.txt"
+sort -n "$WORK/incremental-ms.txt" | awk '{a[NR]=$1} END {printf "RESULT segment-incremental %d sales | p50 %d ms | max %d ms (sale recorded → member listed in the segment)\n", NR, a[int((NR+1)/2)], a[NR]}'
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
