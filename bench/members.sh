@@ -42,7 +42,7 @@ REUSE=${REUSE:-0}   # REUSE=1: keep the members already in $DATA (no new data di
 ./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests
 [ "$REUSE" = 1 ] || rm -rf "$DATA"
 PATRON_DB_DATA_DIR=$DATA PORT=18080 PATRON_DB_PORT=15432 PATRON_BOOTSTRAP_API_KEY=$KEY \
-    java -jar target-bench/patron.jar > "$WORK/app.log" 2>&1 &
+    java ${JAVA_OPTS:--Xmx1g} -jar target-bench/patron.jar > "$WORK/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
@@ -103,3 +103,6 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     echo
     echo "upload $(echo "$t1 - $t0" | bc) s, run $(echo "$t2 - $t1" | bc) s, total $(echo "$t2 - $t0" | bc) s"
 fi
+# issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
+jcmd "$APP" GC.run > /dev/null 2>&1 || true
+echo "RESULT heap-members | $(jcmd "$APP" GC.heap_info 2>/dev/null | grep -oP 'heap\s+total \d+K, used \K\d+' | head -1 | awk '{printf "%.0f", $1 / 1024}') MB used after a full GC | ${JAVA_OPTS:--Xmx1g}"

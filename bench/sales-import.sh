@@ -34,7 +34,7 @@ JAR=target-import/patron.jar
 rm -rf "$DATA"
 PATRON_DB_DATA_DIR=$DATA PATRON_DB_PORT=15490 java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
 PATRON_DB_DATA_DIR=$DATA PORT=18090 PATRON_DB_PORT=15490 PATRON_BOOTSTRAP_API_KEY=$KEY \
-    java -jar "$JAR" > "$WORK/app.log" 2>&1 &
+    java ${JAVA_OPTS:--Xmx1g} -jar "$JAR" > "$WORK/app.log" 2>&1 &
 APP=$!
 cleanup() {
     kill $APP 2>/dev/null || true
@@ -95,3 +95,6 @@ echo "RESULT raw-copy $LINES lines | $(echo "$LINES / ($c1 - $c0)" | bc)/s | tot
 "${PSQL[@]}" -c "drop table bench_raw_copy"
 grep -E "Sales import [0-9]+:" "$WORK/app.log" || true
 "${PSQL[@]}" -Atc "select 'in the database: ' || (select count(*) from sales.sale) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines, ' || (select count(*) from sales.sale where kind = 'RETURN') || ' returns, ' || pg_size_pretty(pg_database_size('postgres'))"
+# issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
+jcmd "$APP" GC.run > /dev/null 2>&1 || true
+echo "RESULT heap-import | $(jcmd "$APP" GC.heap_info 2>/dev/null | grep -oP 'heap\s+total \d+K, used \K\d+' | head -1 | awk '{printf "%.0f", $1 / 1024}') MB used after a full GC | ${JAVA_OPTS:--Xmx1g}"

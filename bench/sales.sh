@@ -52,7 +52,7 @@ if [ "$REUSE" != 1 ]; then
     echo "== demo organisation"
     java -jar target-bench-sales/patron.jar demo --seed 7 > "$WORK/demo.log" 2>&1
 fi
-java -jar target-bench-sales/patron.jar > "$WORK/app.log" 2>&1 &
+java ${JAVA_OPTS:--Xmx1g} -jar target-bench-sales/patron.jar > "$WORK/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
@@ -165,3 +165,6 @@ SQL
         -c "delete from sales.sale_line l using sales.sale s where s.id = l.sale_id and s.pos_txn_id like 'RAW-%'" \
         -c "delete from sales.sale where pos_txn_id like 'RAW-%'"
 fi
+# issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
+jcmd "$APP" GC.run > /dev/null 2>&1 || true
+echo "RESULT heap-sales | $(jcmd "$APP" GC.heap_info 2>/dev/null | grep -oP 'heap\s+total \d+K, used \K\d+' | head -1 | awk '{printf "%.0f", $1 / 1024}') MB used after a full GC | ${JAVA_OPTS:--Xmx1g}"

@@ -37,7 +37,7 @@ JAR=target-bench-segments/patron.jar
 export PATRON_DB_DATA_DIR=$DATA PATRON_DB_PORT=15520 PORT=18120 PATRON_BOOTSTRAP_API_KEY=$KEY
 rm -rf "$DATA"
 java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
-java -jar "$JAR" > "$WORK/app.log" 2>&1 &
+java ${JAVA_OPTS:--Xmx1g} -jar "$JAR" > "$WORK/app.log" 2>&1 &
 APP=$!
 cleanup() {
     kill $APP 2>/dev/null || true
@@ -96,7 +96,7 @@ RAW[brand-90d]="select s.member_id from sales.sale s join sales.sale_line l on l
 DEF[active-fans]='{"field":"rfmCell","operator":"in","value":["ACTIVE_FAN","ACTIVE_OLD"]}'
 RAW[active-fans]="select member_id from segments.member_rfm where r_band = 'ACTIVE' and f_band in ('FAN', 'OLD')"
 DEF[birthday-30d]='{"field":"birthday","operator":"nextDays","value":30}'
-RAW[birthday-30d]="select id from members.member where birthday is not null and (make_date(extract(year from current_date)::int, extract(month from birthday)::int, least(extract(day from birthday)::int, 28)) - current_date + 366) % 366 < 30"
+RAW[birthday-30d]="select id from members.member where to_char(birthday, 'MM-DD') = any(array(select to_char(current_date + d, 'MM-DD') from generate_series(0, 30) d)) or (to_char(birthday, 'MM-DD') = '02-29' and exists (select 1 from generate_series(0, 30) d where to_char(current_date + d, 'MM-DD') = '02-28' and extract(day from (date_trunc('year', current_date + d) + interval '2 months' - interval '1 day')) = 28))"
 DEF[lapsed-180d]='{"field":"notBought","operator":"inLastDays","days":180},{"field":"purchaseDays","operator":"gte","value":1}'
 RAW[lapsed-180d]="select member_id from segments.member_fact where purchase_days >= 1 and last_purchase_date <= current_date - 180"
 for name in women-spend brand-90d active-fans birthday-30d lapsed-180d; do
@@ -130,8 +130,18 @@ TODAY=$(TZ=Asia/Shanghai date +%F)
 while read -r M; do
     s=$(date +%s%N)
     api -X POST "$BASE/api/v1/sales" -d "{\"storeCode\":\"$SCODE\",\"posTransactionId\":\"SEG-INC-$M-$s\",\"businessDate\":\"$TODAY\",\"memberId\":$M,\"lines\":[{\"sku\":\"S1\",\"counterCode\":\"$CCODE\",\"quantity\":1,\"unitPriceFen\":1000}],\"payments\":[{\"method\":\"CASH\",\"amountFen\":1000}]}" > /dev/null
-    until api "$BASE/api/v1/members/$M/segments" | grep -q "\"id\":$SEG[,}]"; do sleep 0.01; done
+    until api "$BASE/api/v1/members/$M/segments" | grep -q "\"segmentId\":$SEG[,}]"; do
+        sleep 0.01
+        [ $(( $(date +%s%N) - s )) -lt 60000000000 ] || { echo "member $M not in the segment after 60 s" >&2; exit 1; }
+    done
     echo $(( ($(date +%s%N) - s) / 1000000 )) >> "$WORK/incremental-ms.txt"
 done < "$WORK/incremental.txt"
 sort -n "$WORK/incremental-ms.txt" | awk '{a[NR]=$1} END {printf "RESULT segment-incremental %d sales | p50 %d ms | max %d ms (sale recorded → member listed in the segment)\n", NR, a[int((NR+1)/2)], a[NR]}'
+# the re-evaluation itself (every rule segment for the members of one MemberFactsChanged event), server side
+curl -sf -H "Authorization: Bearer $KEY" "$BASE/actuator/prometheus" | grep -E '^patron_segments_reevaluation_seconds_(count|sum|max)' \
+    | awk '{v[$1]=$2} END {for (k in v) { if (k ~ /_count/) c=v[k]; if (k ~ /_sum/) s=v[k]; if (k ~ /_max/) m=v[k] }
+        if (c > 0) printf "RESULT segment-reevaluation %d calls | mean %.1f ms | max %.1f ms (all rule segments, one call per facts event)\n", c, 1000 * s / c, 1000 * m }'
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
+jcmd "$APP" GC.run > /dev/null 2>&1 || true
+echo "RESULT heap-segments | $(jcmd "$APP" GC.heap_info 2>/dev/null | grep -oP 'heap\s+total \d+K, used \K\d+' | head -1 | awk '{printf "%.0f", $1 / 1024}') MB used after a full GC | ${JAVA_OPTS:--Xmx1g}"

@@ -49,6 +49,7 @@ public class SalesFeed implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SalesFeed.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    private static final int PURGE_CHUNK = 10_000;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -363,7 +364,9 @@ public class SalesFeed implements SmartLifecycle {
                     applied = deliverOnce(consumer);
                     failures = 0;
                     if (purges && System.nanoTime() - nextPurge > 0) {
-                        purge();
+                        while (running && purge() == PURGE_CHUNK) {
+                            // a backlog of applied events: keep going in chunks
+                        }
                         nextPurge = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                     }
                 } catch (RuntimeException e) {

@@ -48,13 +48,19 @@ class SegmentRefresh {
     private final JsonMapper json;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final io.micrometer.core.instrument.Timer reevaluation;
 
     SegmentRefresh(
             JdbcClient jdbc,
             SegmentEvaluator evaluator,
             JsonMapper json,
             TransactionTemplate tx,
-            ObjectProvider<Clock> clock) {
+            ObjectProvider<Clock> clock,
+            ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+        this.reevaluation = io.micrometer.core.instrument.Timer.builder("patron.segments.reevaluation")
+                .description("Incremental re-evaluation of some members against every rule segment (one call)")
+                .publishPercentileHistogram()
+                .register(meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new));
         this.jdbc = jdbc;
         this.evaluator = evaluator;
         this.json = json;
@@ -151,6 +157,10 @@ class SegmentRefresh {
         if (memberIds.isEmpty()) {
             return;
         }
+        reevaluation.record(() -> reevaluateNow(memberIds));
+    }
+
+    private void reevaluateNow(Collection<Long> memberIds) {
         LocalDate today = today();
         Long[] members = memberIds.stream().distinct().sorted().toArray(Long[]::new);
         List<Object[]> segments = jdbc.sql("""

@@ -149,6 +149,33 @@ class SalesFeedTests {
     }
 
     @Test
+    void appliedEventsArePurgedAndEventsStillWaitingAreKept() {
+        long done = NEXT.decrementAndGet();
+        long waiting = NEXT.decrementAndGet();
+        consumer.poisoned.add(waiting);
+        try {
+            new TransactionTemplate(transactions).executeWithoutResult(s -> {
+                feed.publish(event(done));
+                feed.publish(event(waiting));
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deliveries(done) == 0);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> consumer.failedSales.contains(waiting));
+            jdbc.sql("""
+                    update sales.feed_event set recorded_at = now() - interval '1 minute'
+                    where (payload -> 'sales' -> 0 ->> 'saleId')::bigint in (?, ?)""").params(done, waiting).update();
+            feed.purge();
+            String events =
+                    "select count(*) from sales.feed_event where (payload -> 'sales' -> 0 ->> 'saleId')::bigint = ?";
+            assertThat(jdbc.sql(events).param(done).query(Long.class).single()).isZero();
+            assertThat(jdbc.sql(events).param(waiting).query(Long.class).single())
+                    .isEqualTo(1);
+        } finally {
+            consumer.poisoned.remove(waiting);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deliveries(waiting) == 0);
+    }
+
+    @Test
     void aReturnOfASaleInTheSameBatchStartsANewRun() {
         long sale = 5, other = 6;
         SalesRecorded e1 = event(sale);
