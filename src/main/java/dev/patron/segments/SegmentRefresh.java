@@ -197,6 +197,10 @@ class SegmentRefresh {
         p.put("segs", ids);
         p.put("members", members);
         p.put("day", today);
+        // the same text runs for one member or a thousand: a cached generic plan (chosen after a few
+        // runs of a server-prepared statement) cannot see that "m.id = any(:members)" holds one id and
+        // may scan every member; plan each run for its own arrays
+        jdbc.sql("set local plan_cache_mode = force_custom_plan").update();
         List<long[]> deltas = jdbc.sql("with target as (" + String.join(" union all ", parts) + ")," + """
                  gone as (delete from segments.segment_member sm where sm.segment_id = any(:segs) and sm.member_id = any(:members)
                      and not exists (select 1 from target t where t.segment_id = sm.segment_id and t.member_id = sm.member_id)
