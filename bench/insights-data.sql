@@ -1,8 +1,9 @@
 -- Sales for the insights benchmark (bench/insights.sh), set-based, for every member in
 -- members.member: each member has a purchase rate and a lifetime (the BG/NBD story: buyers at
 -- different rates who may stop for good), :per tickets on average over the last :days days, two
--- lines a ticket; the second line is, half the time, the "partner" category (and its brand) of the
--- first one's, so association mining finds rules. Written as the sales import writes (source
+-- lines a ticket; after a first line of an even-numbered category the second line is, 80 % of the
+-- time, the next category (and its brand), so association mining at the default thresholds finds
+-- about one rule per even category (k => k+1; the reverse stays below confidence 0.5). Written as the sales import writes (source
 -- IMPORT, no points); fingerprints are dummies (these tickets are never replayed).
 \set ON_ERROR_STOP on
 \timing on
@@ -37,10 +38,11 @@ insert into sales.sale_line (sale_id, line_no, store_id, business_date, sku, bra
 select s.id, l.no, s.store_id, s.business_date, 'SKU-' || c.k, c.brand_id, c.id, 1, 19900, 0, 19900
 from sales.sale s
 cross join lateral (select (random() * (select count(*) from cat) + 0 * s.id)::int % (select count(*) from cat) as k1,
-                           random() + 0 * s.id < 0.5 as partner,
+                           random() + 0 * s.id < 0.8 as partner,
                            (random() * (select count(*) from cat) + 0 * s.id)::int % (select count(*) from cat) as kr) r
 cross join lateral (values (1, r.k1),
-                           (2, case when r.partner then (r.k1 + 1) % (select count(*) from cat) else r.kr end)) l(no, k)
+                           (2, case when r.partner and r.k1 % 2 = 0 then (r.k1 + 1) % (select count(*) from cat)
+                                    else r.kr end)) l(no, k)
 join cat c on c.k = l.k
 where s.pos_txn_id like 'BI-%';
 analyze sales.sale;
