@@ -47,6 +47,22 @@
       var fen = parseInt(m[2], 10) * 100 + (m[3] ? parseInt((m[3] + '0').substring(0, 2), 10) : 0);
       return m[1] ? -fen : fen;
     }
+    function toDecimal(s) { s = String(s).trim(); return /^\d+(\.\d+)?$/.test(s) ? parseFloat(s) : (s === '' ? null : s); }
+    // model outputs: P(alive) is a probability, expected purchases a non-negative number
+    function decimalMax(f) { return f.name === 'pAlive' ? 1 : 10000; }
+    function decimalInput(f, value, onValue, attrs) {
+      var max = decimalMax(f);
+      var i = textInput(value, function (v) { onValue(toDecimal(v)); check(); },
+        Object.assign({ type: 'number', step: 'any', min: '0', max: String(max), style: 'width:7rem' }, attrs || {}));
+      function check() {
+        var x = toDecimal(i.value);
+        var bad = i.value.trim() === '' || typeof x !== 'number' || x < 0 || x > max;
+        i.classList.toggle('is-invalid', bad);
+        i.title = bad ? (L['ui.decimalRange'] || '').replace('{0}', '0').replace('{1}', String(max)) : '';
+      }
+      check();
+      return i;
+    }
     function toInt(s) { s = String(s).trim(); return /^-?\d+$/.test(s) ? parseInt(s, 10) : (s === '' ? null : s); }
     function list(s) { return String(s).split(/[,，]/).map(function (x) { return x.trim(); }).filter(function (x) { return x; }); }
     function multi(op) { return ['in', 'notIn', 'hasAny', 'hasAll', 'hasNone'].indexOf(op) >= 0; }
@@ -224,6 +240,19 @@
       if (multi(op)) {
         return [textInput(Array.isArray(node.value) ? node.value.join(', ') : '', function (v) { node.value = list(v); },
           { placeholder: L['ui.values'], style: 'width:14rem' })];
+      }
+      if (f.type === 'DECIMAL') {
+        if (op === 'between') {
+          var dp = Array.isArray(node.value) ? node.value : [null, null];
+          node.value = dp;
+          return [
+            decimalInput(f, dp[0], function (v) { dp[0] = v; }, { 'aria-label': L['ui.from'] }),
+            el('span', { class: 'text-secondary', text: '–' }),
+            decimalInput(f, dp[1], function (v) { dp[1] = v; }, { 'aria-label': L['ui.to'] })
+          ];
+        }
+        if (Array.isArray(node.value)) { node.value = node.value[0]; }
+        return [decimalInput(f, node.value, function (v) { node.value = v; }, { name: 'decimal' })];
       }
       if (op === 'between') {
         var pair = Array.isArray(node.value) ? node.value : [null, null];

@@ -41,6 +41,14 @@ import org.springframework.stereotype.Component;
  * spenders, many occasional buyers, some who never came back) and partial returns of about 3% of
  * member tickets. Recorded through {@link SalesManagement} (source DEMO, with points), so every
  * ticket is validated and announced like a POS sale. Deterministic for a seed and a day.
+ *
+ * <p>Baskets carry planted associations ({@link #PATTERNS}: bags with belts, suits with shirts and
+ * men's shoes, skincare with make-up and fragrance, sportswear with sports shoes, kids' wear with
+ * toys, dresses with women's shoes and bags, coats with scarves), so that cross-sell mining finds
+ * rules at its default thresholds: some tickets are a planned outfit, and a line of a pattern's
+ * first category often brings the others; the companion brand is mostly a fixed partner of the
+ * first line's brand (brand pairs). These draws come from their own random stream, so the dates,
+ * members, stores and payments of the tickets are those of the plain generator.
  */
 @Component
 public class DemoSales {
@@ -51,6 +59,26 @@ public class DemoSales {
 
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     private static final int BATCH = 1000;
+
+    /** Categories bought together: the first, then each of the others (leaf category codes of the demo tree). */
+    static final String[][] PATTERNS = {
+        {"BAGS-WOMEN", "BAGS-BELT"},
+        {"BAGS-MEN", "BAGS-BELT"},
+        {"MEN-SUIT", "MEN-SHIRT", "SHOES-MEN"},
+        {"BEAUTY-SKIN", "BEAUTY-MAKEUP", "BEAUTY-FRAGRANCE"},
+        {"SPORT-WEAR", "SHOES-SPORT"},
+        {"KIDS-WEAR", "KIDS-TOY"},
+        {"WOMEN-DRESS", "SHOES-WOMEN", "BAGS-WOMEN"},
+        {"WOMEN-COAT", "ACC-SCARF"}
+    };
+    /** Percent of tickets that are a planned outfit (one pattern) instead of random lines. */
+    static final int OUTFIT_PERCENT = 15;
+    /** Percent chance that a pattern's first category brings its second, and each further one. */
+    static final int SECOND_PERCENT = 65;
+
+    static final int FURTHER_PERCENT = 35;
+    /** Percent of companion lines whose brand is the fixed partner of the first line's brand. */
+    static final int PARTNER_PERCENT = 75;
 
     private final SalesManagement sales;
     private final MemberManagement members;
@@ -110,6 +138,14 @@ public class DemoSales {
         stores.sort(Comparator.naturalOrder());
         Map<String, Brand> brands = new HashMap<>();
         organization.allBrands().forEach(b -> brands.put(b.code(), b));
+        Map<String, List<String>> brandsByCategory = new java.util.TreeMap<>();
+        brands.values().stream()
+                .filter(b -> b.categoryCode() != null && "ACTIVE".equals(b.status()))
+                .forEach(b -> brandsByCategory
+                        .computeIfAbsent(b.categoryCode(), k -> new ArrayList<>())
+                        .add(b.code()));
+        brandsByCategory.values().forEach(l -> l.sort(Comparator.naturalOrder()));
+        Basket basket = new Basket(new Random(seed * 7919L + 17), brands, brandsByCategory);
 
         List<Member> buyers = new ArrayList<>();
         for (int page = 0; ; page++) {
@@ -154,7 +190,7 @@ public class DemoSales {
             dates.sort(Comparator.naturalOrder());
             for (LocalDate date : dates) {
                 String store = random.nextInt(100) < 85 ? m.store() : stores.get(random.nextInt(stores.size()));
-                tickets.add(ticket(random, ++seq, store, date, m, countersByStore.get(store), brands));
+                tickets.add(ticket(random, ++seq, store, date, m, countersByStore.get(store), brands, basket));
                 if (random.nextDouble() < m.dropout()) {
                     break; // lapsed: no more purchases
                 }
@@ -170,7 +206,8 @@ public class DemoSales {
                     sampleDate(random, cumulative, first),
                     null,
                     countersByStore.get(store),
-                    brands));
+                    brands,
+                    basket));
         }
         tickets.sort(Comparator.comparing(SaleCommand::occurredAt).thenComparing(SaleCommand::posTransactionId));
         long net = 0;
@@ -237,7 +274,8 @@ public class DemoSales {
             LocalDate date,
             Member member,
             List<Counter> counters,
-            Map<String, Brand> brands) {
+            Map<String, Brand> brands,
+            Basket basket) {
         boolean peak = isPromotion(date);
         int lines = 1 + (random.nextInt(100) < 45 ? 0 : random.nextInt(100) < 60 ? 1 : 1 + random.nextInt(3));
         List<SaleCommand.Line> out = new ArrayList<>();
@@ -277,6 +315,7 @@ public class DemoSales {
                     null));
             total += gross - discount;
         }
+        total = basket.plant(out, total, counters, peak);
         int p = random.nextInt(100);
         PaymentMethod method = p < 55
                 ? PaymentMethod.MOBILE_PAY
@@ -302,6 +341,113 @@ public class DemoSales {
                 out,
                 List.of(new SaleCommand.Payment(method, total, null)),
                 null);
+    }
+
+    /** Plants the {@link #PATTERNS} into baskets, from its own random stream. */
+    static final class Basket {
+        private final Random random;
+        private final Map<String, Brand> brands;
+        private final Map<String, List<String>> brandsByCategory;
+
+        Basket(Random random, Map<String, Brand> brands, Map<String, List<String>> brandsByCategory) {
+            this.random = random;
+            this.brands = brands;
+            this.brandsByCategory = brandsByCategory;
+        }
+
+        /** Rewrites {@code lines} in place (an outfit, or companions added); returns the new net total. */
+        long plant(List<SaleCommand.Line> lines, long total, List<Counter> counters, boolean peak) {
+            if (random.nextInt(100) < OUTFIT_PERCENT) {
+                String[] pattern = PATTERNS[random.nextInt(PATTERNS.length)];
+                lines.clear();
+                total = 0;
+                String anchor = null;
+                for (int i = 0; i < pattern.length; i++) {
+                    if (i > 0 && random.nextInt(100) >= (i == 1 ? 90 : 50)) {
+                        continue;
+                    }
+                    SaleCommand.Line l = line(pattern[i], anchor, counters, peak);
+                    if (i == 0) {
+                        anchor = l.brandCode();
+                    }
+                    lines.add(l);
+                    total += net(l);
+                }
+                return total;
+            }
+            List<SaleCommand.Line> original = List.copyOf(lines);
+            Set<String> present = new java.util.HashSet<>();
+            original.forEach(l -> present.add(l.categoryCode()));
+            for (SaleCommand.Line l : original) {
+                for (String[] pattern : PATTERNS) {
+                    if (!pattern[0].equals(l.categoryCode())) {
+                        continue;
+                    }
+                    for (int i = 1; i < pattern.length; i++) {
+                        if (present.contains(pattern[i])
+                                || random.nextInt(100) >= (i == 1 ? SECOND_PERCENT : FURTHER_PERCENT)) {
+                            continue;
+                        }
+                        SaleCommand.Line c = line(pattern[i], l.brandCode(), counters, peak);
+                        lines.add(c);
+                        present.add(pattern[i]);
+                        total += net(c);
+                    }
+                }
+            }
+            return total;
+        }
+
+        private static long net(SaleCommand.Line l) {
+            return l.unitPriceFen() * l.quantity().longValue() - l.discountFen();
+        }
+
+        /**
+         * A line of {@code category}: the partner brand of {@code anchor} mostly, else one of the
+         * category's brands sold in the store (or anywhere in the chain: a line without a counter).
+         */
+        private SaleCommand.Line line(String category, String anchor, List<Counter> counters, boolean peak) {
+            List<String> all = brandsByCategory.getOrDefault(category, List.of());
+            List<String> here = new ArrayList<>();
+            for (Counter c : counters) {
+                for (String b : c.brandCodes()) {
+                    if (all.contains(b) && !here.contains(b)) {
+                        here.add(b);
+                    }
+                }
+            }
+            String brand = null;
+            if (!all.isEmpty()) {
+                if (anchor != null && random.nextInt(100) < PARTNER_PERCENT) {
+                    brand = all.get(Math.floorMod(anchor.hashCode() * 31 + category.hashCode(), all.size()));
+                } else if (!here.isEmpty()) {
+                    brand = here.get(random.nextInt(here.size()));
+                } else {
+                    brand = all.get(random.nextInt(all.size()));
+                }
+            }
+            String counter = null;
+            for (Counter c : counters) {
+                if (brand != null && c.brandCodes().contains(brand)) {
+                    counter = c.code();
+                    break;
+                }
+            }
+            long base = basePriceYuan(brand != null ? brand : category);
+            long price = Math.max(9, Math.round(base * (0.5 + random.nextDouble())) / 10 * 10 + 9) * 100;
+            long discount = peak ? price * (10 + random.nextInt(11)) / 100 : 0;
+            Brand b = brand == null ? null : brands.get(brand);
+            return new SaleCommand.Line(
+                    "SKU-" + (brand != null ? brand : category) + "-" + (100 + random.nextInt(60)),
+                    b == null ? "搭配商品" : b.name() + "商品",
+                    brand,
+                    category,
+                    counter,
+                    BigDecimal.ONE,
+                    price,
+                    discount,
+                    null);
+        }
     }
 
     /** A brand's typical unit price in yuan, stable per brand: from 39 to about 1,500. */

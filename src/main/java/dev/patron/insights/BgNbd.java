@@ -72,6 +72,9 @@ final class BgNbd {
      * (1-z)^(c-a-b) 2F1(c-a,c-b;c;z), which leaves small upper parameters (a+b-1-r, a-1) whatever x
      * is, so the series stays well scaled for heavy buyers.
      */
+    /** Above this many climbing terms (≈ (a-1)·z/(1-z)) the Euler form is not tried. */
+    static final double EULER_CLIMB_LIMIT = 20_000;
+
     static double expectedPurchases(Params p, int x, double tx, double t, double horizon) {
         if (horizon <= 0) {
             return 0;
@@ -82,10 +85,17 @@ final class BgNbd {
         // the Euler form suits heavy buyers (large x); with large a (little heterogeneity in the dropout
         // probability) its terms climb for ~a·z/(1-z) steps, while the original form converges at
         // once: take the Euler form while it converges quickly, else the original one
-        double logTail;
-        try {
-            logTail = (a - 1) * Math.log(1 - z) + logHyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z, 100_000);
-        } catch (ArithmeticException e) {
+        // (the climb is known beforehand: skipping a Euler attempt bound to fail saves its 100,000
+        // terms, which made scoring a degenerate fit take minutes)
+        double logTail = Double.NaN;
+        if ((a - 1) * z / (1 - z) < EULER_CLIMB_LIMIT) {
+            try {
+                logTail = (a - 1) * Math.log(1 - z) + logHyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z, 100_000);
+            } catch (ArithmeticException e) {
+                // fall through to the original form
+            }
+        }
+        if (Double.isNaN(logTail)) {
             logTail = (r + x) * Math.log(1 - z) + logHyp2f1(r + x, b + x, a + b + x - 1, z, 10_000_000);
         }
         double tail = Math.exp(logTail);

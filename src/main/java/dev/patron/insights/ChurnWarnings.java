@@ -19,24 +19,32 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The churn warning list (流失预警, seed 002 §9): valuable members (CLV at least {@code minClvFen},
- * by default the top fifth of all scored members) whose P(alive) is now below the threshold but was
- * at or above it a month ago (last month's snapshot, or, without one, the same model applied to the
- * purchases up to a month ago), with the reason in words and a masked phone: the list care agents
- * call. Roles: AGENT, MARKETER, ANALYST, ADMIN, STORE_MANAGER; store staff see the members of their
- * stores (preferred or joining store). Each listing is audited (it names members).
+ * The churn warning list (流失预警, seed 002 §9): members who were valuable BEFORE their P(alive)
+ * dropped (their CLV a month ago at least {@code minClvFen}, by default the top fifth of those
+ * values over all scored members) and whose P(alive) is now below the threshold but was at or above
+ * it a month ago, with the reason in words and a masked phone: the list care agents call.
+ *
+ * <p>"A month ago" is last month's snapshot ({@code member_value_month}: the last scoring of the
+ * previous calendar month) when there is one, otherwise the current model applied to the member's
+ * purchases up to a month before the scoring day ({@code p_alive_month_ago}, {@code
+ * clv_month_ago_fen}). Ranking by the value before the drop matters: a member whose P(alive) fell
+ * has a low CLV now by construction, so "valuable now" would hide exactly the members to call
+ * (docs/MODELS.md, "Churn warning"). Roles: AGENT, MARKETER, ANALYST, ADMIN, STORE_MANAGER; store
+ * staff see the members of their stores (preferred or joining store). Each listing is audited (it
+ * names members).
  */
 @Service
 public class ChurnWarnings {
 
     public static final double DEFAULT_THRESHOLD = 0.5;
-    /** Default "valuable": CLV at or above this quantile of all scored members. */
+    /** Default "valuable": CLV a month ago at or above this quantile of all scored members' values a month ago. */
     public static final double VALUABLE_QUANTILE = 0.8;
 
     static final Role[] READERS = {Role.AGENT, Role.MARKETER, Role.ANALYST, Role.ADMIN, Role.STORE_MANAGER};
 
     private static final Map<String, String> SORT = Map.of(
             "clv", "clv_fen",
+            "clvBefore", "clv_before",
             "pAlive", "p_alive",
             "drop", "p_drop",
             "lastPurchase", "last_purchase_on",
@@ -54,9 +62,10 @@ public class ChurnWarnings {
             LocalDate lastPurchaseOn,
             int daysSinceLastPurchase,
             Double usualIntervalDays,
-            String reason) {}
+            String reason,
+            long clvBeforeFen) {}
 
-    /** The list with the thresholds it used. */
+    /** The list with the thresholds it used ({@code minClvFen} applies to the CLV a month ago). */
     public record ChurnList(double threshold, long minClvFen, LocalDate asOf, PageResult<ChurnWarning> page) {}
 
     private final JdbcClient jdbc;
@@ -76,8 +85,8 @@ public class ChurnWarnings {
 
     /**
      * The members who slipped below {@code threshold} (0 &lt; t &lt; 1, default 0.5) since last
-     * month with CLV ≥ {@code minClvFen} (≥ 0; default the top-fifth cut-off), sorted by clv
-     * (default, highest first), pAlive, drop, lastPurchase or name.
+     * month whose CLV a month ago was ≥ {@code minClvFen} (≥ 0; default the top-fifth cut-off),
+     * sorted by clvBefore (default, highest first), clv, pAlive, drop, lastPurchase or name.
      */
     @Transactional
     public ChurnList list(Double threshold, Long minClvFen, PageQuery page) {
@@ -89,14 +98,14 @@ public class ChurnWarnings {
         if (minClvFen != null && minClvFen < 0) {
             throw PatronException.invalid("minClvFen", "value.error.minClv");
         }
-        String order = page.orderBy(SORT, "clv");
+        String order = page.orderBy(SORT, "clvBefore");
         if (page.sort() == null) {
-            order = "clv_fen desc, id asc";
+            order = "clv_before desc, id asc";
         }
         long minClv = minClvFen != null
                 ? minClvFen
-                : jdbc.sql("select coalesce(percentile_disc(?) within group (order by clv_fen), 0)"
-                                + " from insights.member_value")
+                : jdbc.sql("select coalesce(percentile_disc(?) within group (order by b), 0) from (" + BEFORE
+                                + ") x where b is not null")
                         .param(VALUABLE_QUANTILE)
                         .query(Long.class)
                         .single();
@@ -107,15 +116,17 @@ public class ChurnWarnings {
                     select mv.member_id as id, m.name, m.phone, mv.p_alive, mv.clv_fen, mv.value_12m_fen,
                            mv.last_purchase_on, mv.as_of, mv.x, mv.tx_days,
                            coalesce(prev.p_alive, mv.p_alive_month_ago) as p_before,
-                           coalesce(prev.p_alive, mv.p_alive_month_ago) - mv.p_alive as p_drop
+                           coalesce(prev.p_alive, mv.p_alive_month_ago) - mv.p_alive as p_drop,
+                           case when prev.member_id is not null then prev.clv_fen else mv.clv_month_ago_fen end
+                               as clv_before
                     from insights.member_value mv
                     join members.v_member m on m.id = mv.member_id and m.status = 'ACTIVE'
                     left join insights.member_value_month prev on prev.member_id = mv.member_id
                          and prev.month = (date_trunc('month', mv.as_of) - interval '1 month')::date
-                    where mv.p_alive < :t and mv.clv_fen >= :minClv
+                    where mv.p_alive < :t
                       and (cast(:stores as bigint[]) is null or m.preferred_store_id = any(cast(:stores as bigint[]))
                            or m.join_store_id = any(cast(:stores as bigint[])))) w
-                where w.p_before >= :t""";
+                where w.p_before >= :t and w.clv_before >= :minClv""";
         long total = jdbc.sql("select count(*) " + from)
                 .param("t", t)
                 .param("minClv", minClv)
@@ -150,7 +161,8 @@ public class ChurnWarnings {
                             last,
                             since,
                             usual,
-                            reason);
+                            reason,
+                            rs.getLong("clv_before"));
                 })
                 .list();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -165,6 +177,13 @@ public class ChurnWarnings {
                 .orElse(null);
         return new ChurnList(t, minClv, asOf, new PageResult<>(items, page.page(), page.size(), total));
     }
+
+    /** Every scored member's CLV a month ago (snapshot first, else recomputed), as column b. */
+    private static final String BEFORE = """
+            select case when prev.member_id is not null then prev.clv_fen else mv.clv_month_ago_fen end as b
+            from insights.member_value mv
+            left join insights.member_value_month prev on prev.member_id = mv.member_id
+                 and prev.month = (date_trunc('month', mv.as_of) - interval '1 month')::date""";
 
     /** {@code 137****5678}: an E.164 number without its country code, middle four digits hidden. */
     static String maskPhone(String e164) {

@@ -19,6 +19,7 @@ import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -65,6 +66,7 @@ class RuleMiningJob {
         t.setDaemon(true);
         return t;
     });
+    private final ApplicationEventPublisher events;
     private final int nextBestPerMember;
     private final int windowMonths;
 
@@ -75,6 +77,7 @@ class RuleMiningJob {
             UpSell upSell,
             AuditLog audit,
             PlatformTransactionManager transactions,
+            ApplicationEventPublisher events,
             @Value("${patron.insights.next-best-per-member:10}") int nextBestPerMember,
             @Value("${patron.insights.window-months:12}") int windowMonths) {
         this.jdbc = jdbc;
@@ -82,6 +85,7 @@ class RuleMiningJob {
         this.nextBest = nextBest;
         this.upSell = upSell;
         this.audit = audit;
+        this.events = events;
         this.tx = new TransactionTemplate(transactions);
         this.snapshot = new TransactionTemplate(transactions);
         this.snapshot.setReadOnly(true);
@@ -195,6 +199,7 @@ class RuleMiningJob {
                 long members = nextBest.fill(
                         id, p.level(), to.minusMonths(windowMonths).plusDays(1), to, nextBestPerMember);
                 phases[2] = System.nanoTime();
+                events.publishEvent(new NextBestRefreshed(p.level(), id, members));
                 prune(p.level(), id);
                 jdbc.sql("""
                         update insights.rule_run set status = 'DONE', baskets = ?, min_support_count = ?,

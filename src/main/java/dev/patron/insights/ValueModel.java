@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
@@ -90,6 +91,7 @@ public class ValueModel {
     private final AuditLog audit;
     private final MemberManagement members;
     private final MessageSource messages;
+    private final ApplicationEventPublisher events;
     private final JsonMapper json = JsonMapper.builder().build();
 
     ValueModel(
@@ -97,8 +99,10 @@ public class ValueModel {
             PlatformTransactionManager transactions,
             AuditLog audit,
             MemberManagement members,
-            MessageSource messages) {
+            MessageSource messages,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.tx = new TransactionTemplate(transactions);
         this.audit = audit;
         this.members = members;
@@ -465,13 +469,14 @@ public class ValueModel {
         int scored = jdbc.sql("""
                 insert into insights.member_value (member_id, fit_id, as_of, x, tx_days, t_days, last_purchase_on,
                     repeat_avg_fen, p_alive, p_alive_month_ago, expected_purchases_12m, expected_spend_fen,
-                    value_12m_fen, clv_fen)
+                    value_12m_fen, clv_fen, clv_month_ago_fen)
                 select s.member_id, :fit, :asOf, s.x, s.tx_days, s.t_days, s.last_day,
                        case when s.x > 0 then round(s.repeat_fen::numeric / s.x)::bigint end,
                        c.p_alive, mc.p_alive, c.e12,
                        round(sp.fen::numeric)::bigint,
                        round((c.e12 * sp.fen)::numeric)::bigint,
-                       round((c.discounted * sp.fen)::numeric)::bigint
+                       round((c.discounted * sp.fen)::numeric)::bigint,
+                       round((mc.discounted * spm.fen)::numeric)::bigint
                 from value_score_stats s
                 join value_cells c on c.x = s.x and c.tx_days = s.tx_days and c.t_days = s.t_days
                 left join value_month_stats m on m.member_id = s.member_id
@@ -479,7 +484,11 @@ public class ValueModel {
                 cross join lateral (select case
                     when s.x > 0 and s.repeat_fen > 0
                         then (:gamma * 100 + s.repeat_fen) * :p / (:p * s.x + :q - 1)
-                    else :p * :gamma * 100 / (:q - 1) end as fen) sp""")
+                    else :p * :gamma * 100 / (:q - 1) end as fen) sp
+                cross join lateral (select case
+                    when m.x > 0 and m.repeat_fen > 0
+                        then (:gamma * 100 + m.repeat_fen) * :p / (:p * m.x + :q - 1)
+                    else :p * :gamma * 100 / (:q - 1) end as fen) spm""")
                 .param("fit", c.fitId())
                 .param("asOf", asOf)
                 .param("gamma", c.gg().gamma())
@@ -493,6 +502,7 @@ public class ValueModel {
         jdbc.sql("drop table value_days, value_score_stats, value_month_stats, value_cells")
                 .update();
         log.info("Value model {}: {} members scored as of {} ({} cells)", c.fitId(), scored, asOf, cells.size());
+        events.publishEvent(new MemberValuesScored(c.fitId(), asOf, scored));
         return scored;
     }
 

@@ -9,7 +9,10 @@
  * (docs/adr/0008-reporting-reads-published-views.md). Value model API: {@link
  * dev.patron.insights.ValueModel} (fit, model in use, member value) and {@link
  * dev.patron.insights.ChurnWarnings}; per-member results are published as {@code
- * insights.v_member_value}.
+ * insights.v_member_value} and the next best items as {@code insights.v_member_next_best} (segment
+ * conditions read them); after a scoring the module publishes {@link
+ * dev.patron.insights.MemberValuesScored}, after a mining run {@link
+ * dev.patron.insights.NextBestRefreshed}.
  */
 @org.springframework.modulith.ApplicationModule(
         allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})

@@ -2,6 +2,7 @@ package dev.patron.segments;
 
 import dev.patron.segments.SegmentDefinition.Node;
 import dev.patron.shared.web.PatronException;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.Month;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ class SegmentEvaluator {
 
     static final int MAX_VALUES = 500;
     static final int MAX_DAYS = 3650;
+    static final BigDecimal MAX_EXPECTED_PURCHASES = BigDecimal.valueOf(10_000);
 
     /** A problem or warning about one condition: the JSON path of the node, a message key, args. */
     record Issue(String path, String key, Object... args) {}
@@ -53,6 +55,9 @@ class SegmentEvaluator {
             }
             if (joins.contains("mt")) {
                 sql.append(" left join loyalty.v_member_tier mt on mt.member_id = m.id");
+            }
+            if (joins.contains("mv")) {
+                sql.append(" left join insights.v_member_value mv on mv.member_id = m.id");
             }
             sql.append(" where m.status = 'ACTIVE' and ").append(where);
             if (restricted) {
@@ -230,6 +235,12 @@ class SegmentEvaluator {
                 yield number(c, "coalesce(pa.balance, 0)", n, path);
             }
             case inList -> list(c, n, path, op);
+            case pAlive -> decimal(c, "mv.p_alive", n, path, BigDecimal.ONE);
+            case expectedPurchases -> decimal(c, "mv.expected_purchases_12m", n, path, MAX_EXPECTED_PURCHASES);
+            case value12mFen -> modelNumber(c, "mv.value_12m_fen", n, path);
+            case clvFen -> modelNumber(c, "mv.clv_fen", n, path);
+            case likelyCategory -> likely(c, "CATEGORY", "category", n, path);
+            case likelyBrand -> likely(c, "BRAND", "brand", n, path);
         };
     }
 
@@ -600,5 +611,72 @@ class SegmentEvaluator {
                 "exists (select 1 from segments.segment_member sm where sm.member_id = m.id and sm.segment_id = any("
                         + c.bind(live.toArray(Long[]::new)) + "))";
         return "in".equals(op) ? any : "not " + any;
+    }
+
+    // ------------------------------------------------------------------ insights models
+
+    /**
+     * A value of the member value model ({@code insights.v_member_value}); a member the model has
+     * not scored (no purchase in its window) has no value and matches no such condition.
+     */
+    private String modelNumber(Ctx c, String expr, Node n, String path) {
+        c.joins.add("mv");
+        return number(c, expr, n, path);
+    }
+
+    /**
+     * A decimal model output (P(alive) 0-1, expected purchases 0-{@link #MAX_EXPECTED_PURCHASES}):
+     * compared as double precision, as the view stores it; unscored members match nothing.
+     */
+    private String decimal(Ctx c, String expr, Node n, String path, BigDecimal max) {
+        c.joins.add("mv");
+        JsonNode v = n.value();
+        if ("between".equals(n.operator())) {
+            BigDecimal lo = v != null && v.isArray() && v.size() == 2 ? decimalIn(v.get(0), max) : null;
+            BigDecimal hi = v != null && v.isArray() && v.size() == 2 ? decimalIn(v.get(1), max) : null;
+            if (lo == null || hi == null || lo.compareTo(hi) > 0) {
+                c.error(path + ".value", "segment.validation.decimalBetween", path, 0, max.toPlainString());
+                return "false";
+            }
+            return "(" + expr + " between cast(" + c.bind(lo) + " as double precision) and cast(" + c.bind(hi)
+                    + " as double precision))";
+        }
+        BigDecimal d = decimalIn(v, max);
+        if (d == null) {
+            c.error(path + ".value", "segment.validation.decimal", path, 0, max.toPlainString());
+            return "false";
+        }
+        String sqlOp = switch (n.operator()) {
+            case "gt" -> ">";
+            case "gte" -> ">=";
+            case "lt" -> "<";
+            default -> "<=";
+        };
+        return "(" + expr + " " + sqlOp + " cast(" + c.bind(d) + " as double precision))";
+    }
+
+    /** The number if it is one between 0 and {@code max}, else null. */
+    private static BigDecimal decimalIn(JsonNode v, BigDecimal max) {
+        if (v == null || !v.isNumber()) {
+            return null;
+        }
+        BigDecimal d = v.decimalValue();
+        return d.signum() < 0 || d.compareTo(max) > 0 ? null : d;
+    }
+
+    /**
+     * Likely to buy: one of the categories (with their sub-categories) or brands is among the
+     * member's next best items ({@code insights.v_member_next_best}, from the latest mining run of
+     * that level); notIn: none of them is.
+     */
+    private String likely(Ctx c, String level, String kind, Node n, String path) {
+        List<String> codes = strings(c, n, path, false);
+        if (codes == null) {
+            return "false";
+        }
+        List<Long> ids = resolve(c, kind, codes, path + ".value");
+        String any = "exists (select 1 from insights.v_member_next_best nb where nb.member_id = m.id and nb.level = "
+                + c.bind(level) + " and nb.item_id = any(" + c.bind(ids.toArray(Long[]::new)) + "))";
+        return "notIn".equals(n.operator()) ? "not " + any : any;
     }
 }

@@ -7,7 +7,9 @@ import java.util.List;
  * the builder shows them, each with its kind of value and its operators. Sources: profile
  * ({@code members.v_member}, {@code v_member_tag}, {@code loyalty.v_member_tier}), facts
  * ({@code segments.member_fact}), events ({@code sales.v_sale}, {@code v_sale_line}), RFM
- * ({@code segments.member_rfm}), points ({@code loyalty.v_points_account}) and static lists.
+ * ({@code segments.member_rfm}), points ({@code loyalty.v_points_account}), static lists and the
+ * insights models ({@code insights.v_member_value}: P(alive), expected purchases in 52 weeks,
+ * 12-month value, CLV; {@code insights.v_member_next_best}: likely to buy a category / brand).
  */
 public enum SegmentField {
     gender(Group.PROFILE, Type.ENUM, List.of("MALE", "FEMALE", "UNKNOWN")),
@@ -45,7 +47,17 @@ public enum SegmentField {
     fScore(Group.RFM, Type.NUMBER),
     mScore(Group.RFM, Type.NUMBER),
     pointsBalance(Group.POINTS, Type.NUMBER),
-    inList(Group.LISTS, Type.LIST);
+    inList(Group.LISTS, Type.LIST),
+    pAlive(Group.MODEL, Type.DECIMAL),
+    expectedPurchases(Group.MODEL, Type.DECIMAL),
+    value12mFen(Group.MODEL, Type.NUMBER),
+    clvFen(Group.MODEL, Type.NUMBER),
+    likelyCategory(Group.MODEL, Type.CATEGORY),
+    likelyBrand(Group.MODEL, Type.BRAND);
+
+    /** The fields read from {@code insights.v_member_value}: a refit or rescoring changes them. */
+    public static final java.util.Set<SegmentField> VALUE_MODEL =
+            java.util.EnumSet.of(pAlive, expectedPurchases, value12mFen, clvFen);
 
     /** How the builder groups the fields. */
     public enum Group {
@@ -54,7 +66,8 @@ public enum SegmentField {
         EVENTS,
         RFM,
         POINTS,
-        LISTS
+        LISTS,
+        MODEL
     }
 
     /** The kind of value, which decides the operators. */
@@ -71,7 +84,8 @@ public enum SegmentField {
         BOUGHT(List.of("inLastDays")),
         NOT_BOUGHT(List.of("inLastDays")),
         BIRTHDAY(List.of("nextDays")),
-        LIST(List.of("in", "notIn"));
+        LIST(List.of("in", "notIn")),
+        DECIMAL(List.of("gt", "gte", "lt", "lte", "between"));
 
         private final List<String> operators;
 

@@ -11,8 +11,11 @@
  * value pyramid, export, refresh); docs/segments.md.
  * <p>Rule segments and static lists: {@link dev.patron.segments.Segments} is their API (and
  * {@link dev.patron.segments.StaticLists} for uploads); a {@link dev.patron.segments.SegmentDefinition}
- * compiles to one SQL query, evaluated in full daily and per member on every change.
+ * compiles to one SQL query, evaluated in full daily and per member on every change. Conditions on
+ * the insights models read {@code insights.v_member_value} and {@code v_member_next_best}; the
+ * segments using them are refreshed in full when the models publish new outputs
+ * ({@code MemberValuesScored}, {@code NextBestRefreshed}).
  */
 @org.springframework.modulith.ApplicationModule(
-        allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty"})
+        allowedDependencies = {"shared", "audit", "organization", "staff", "members", "sales", "loyalty", "insights"})
 package dev.patron.segments;

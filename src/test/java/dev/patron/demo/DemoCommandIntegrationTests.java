@@ -95,6 +95,8 @@ class DemoCommandIntegrationTests {
             first = jdbc.sql(FINGERPRINT).query(String.class).single();
             assertDemoSales(jdbc);
             firstSales = jdbc.sql(SALES_FINGERPRINT).query(String.class).single();
+            // cross-sell rules and the churn warning list on the demo data (mines and fits here)
+            DemoInsightsChecks.assertInsights(ctx);
 
             // the generator only fills an empty database
             assertThatThrownBy(() -> ctx.getBean(DemoGenerator.class)

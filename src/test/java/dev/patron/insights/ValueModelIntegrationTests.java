@@ -289,7 +289,18 @@ class ValueModelIntegrationTests {
         assertThat(w).as(res.raw()).isNotNull();
         assertThat(w.path("pAlive").asDouble()).isLessThan(0.5);
         assertThat(w.path("pAliveBefore").asDouble()).isGreaterThanOrEqualTo(0.5);
-        assertThat(w.path("clvFen").asLong()).isGreaterThanOrEqualTo(100000);
+        // "valuable" is the value before the drop: the CLV a month ago, above today's (the drop cut it)
+        assertThat(w.path("clvBeforeFen").asLong()).isGreaterThanOrEqualTo(100000);
+        assertThat(w.path("clvBeforeFen").asLong())
+                .isGreaterThan(w.path("clvFen").asLong());
+        long cut = w.path("clvFen").asLong() + 1;
+        var beforeOnly = agent.get("/api/v1/insights/churn-warnings?threshold=0.5&size=200&minClvFen=" + cut);
+        assertThat(beforeOnly.raw())
+                .contains("\"memberId\":" + slipped.path("id").asLong() + ",");
+        for (JsonNode b : beforeOnly.json().path("page").path("items")) {
+            assertThat(b.path("clvBeforeFen").asLong()).isGreaterThanOrEqualTo(cut);
+        }
+        assertThat(beforeOnly.json().path("minClvFen").asLong()).isEqualTo(cut);
         assertThat(w.path("reason").asString())
                 .isEqualTo("No purchase for 45 days; usually every 7 days (21 purchase days).");
         assertThat(w.path("phone").asString()).matches("1\\d\\d\\*{4}\\d{4}");

@@ -81,9 +81,10 @@ class ValueModelRestController {
     @GetMapping("/insights/churn-warnings")
     @Operation(
             summary = "Valuable members whose P(alive) fell below the threshold since last month, with the reason",
-            description = "threshold in (0, 1), default 0.5; minClvFen default: the top fifth of CLV; sort clv"
-                    + " (default, highest first), pAlive, drop, lastPurchase, name (prefix - for descending). Phones"
-                    + " masked. AGENT, MARKETER, ANALYST, ADMIN, STORE_MANAGER (their stores' members); audited.")
+            description =
+                    "threshold in (0, 1), default 0.5; minClvFen (on the CLV a month ago, before the drop) default: the top fifth of those values; sort clvBefore, clv"
+                            + " (default, highest first), pAlive, drop, lastPurchase, name (prefix - for descending). Phones"
+                            + " masked. AGENT, MARKETER, ANALYST, ADMIN, STORE_MANAGER (their stores' members); audited.")
     ChurnWarnings.ChurnList churnWarnings(
             @RequestParam(required = false) Double threshold,
             @RequestParam(required = false) Long minClvFen,

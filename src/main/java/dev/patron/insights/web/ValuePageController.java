@@ -144,7 +144,7 @@ class ValuePageController implements ConsolePage {
             HttpServletRequest request,
             HttpServletResponse response,
             Model m) {
-        PageQuery query = PageQuery.of(page, size, null, sort == null || sort.isBlank() ? "-clv" : sort);
+        PageQuery query = PageQuery.of(page, size, null, sort == null || sort.isBlank() ? "-clvBefore" : sort);
         Double t = null;
         Long minClvFen = null;
         String error = null;
@@ -189,7 +189,7 @@ class ValuePageController implements ConsolePage {
         m.addAttribute("result", list.page());
         m.addAttribute(
                 "links",
-                ListLinks.of("/insights/churn", query, "clv")
+                ListLinks.of("/insights/churn", query, "clvBefore")
                         .filter("threshold", error == null ? threshold : null)
                         .filter("minClv", error == null ? minClv : null));
         return Forms.wantsFragment(request) ? "insights/churn :: results" : "insights/churn";

@@ -273,7 +273,8 @@ class SegmentPageController implements ConsolePage {
                 "to",
                 "condition",
                 "emptyGroup",
-                "choose")) {
+                "choose",
+                "decimalRange")) {
             labels.put("ui." + k, msg("segment.builder." + k, locale));
         }
         labels.put("summary.and", msg("segment.summary.and", locale));
