@@ -2,18 +2,12 @@ package dev.patron.loyalty;
 
 import java.time.LocalDate;
 import java.util.List;
-import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
-import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
-import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -23,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Expires points whose lot reached its expiry date: every night (and on demand), set-based, in
  * transactions of up to {@link #MEMBERS_PER_TRANSACTION} members, each locking the members'
  * accounts first (the same lock order as spending, so the two never deadlock). On several app
- * instances only one runs the job at a time (ShedLock, lock row in {@code loyalty.shedlock}).
+ * instances only one runs the job at a time (ShedLock, lock row in {@code public.shedlock}, see shared.db.JobLocks).
  * One EXPIRE entry per member and run; safe to run again (expired lots have nothing left).
  */
 @Component
@@ -121,19 +115,6 @@ class PointsExpiry {
                 return total;
             }
             total += points;
-        }
-    }
-
-    @Configuration
-    @EnableSchedulerLock(defaultLockAtMostFor = "PT1H")
-    static class Locks {
-        @Bean
-        LockProvider lockProvider(DataSource dataSource) {
-            return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                    .withJdbcTemplate(new JdbcTemplate(dataSource))
-                    .withTableName("loyalty.shedlock")
-                    .usingDbTime()
-                    .build());
         }
     }
 }

@@ -449,7 +449,7 @@ class LoyaltyIntegrationTests {
                 .isEqualTo(403);
         // another instance (or the nightly job) holds the lock: refused, nothing expired
         jdbc.sql("""
-                        insert into loyalty.shedlock (name, lock_until, locked_at, locked_by)
+                        insert into public.shedlock (name, lock_until, locked_at, locked_by)
                         values ('loyalty.expiry', now() + interval '5 minutes', now(), 'elsewhere')
                         on conflict (name) do update set lock_until = excluded.lock_until, locked_by = excluded.locked_by""").update();
         try {
@@ -459,7 +459,7 @@ class LoyaltyIntegrationTests {
             assertThat(points(m).path("balance").asLong()).isEqualTo(656);
         } finally {
             jdbc.sql(
-                            "update loyalty.shedlock set lock_until = now() - interval '1 second' where name = 'loyalty.expiry'")
+                            "update public.shedlock set lock_until = now() - interval '1 second' where name = 'loyalty.expiry'")
                     .update();
         }
         var run = admin.post("/api/v1/loyalty/expiry/run", Map.of());
