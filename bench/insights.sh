@@ -41,7 +41,7 @@ if [ "$REUSE" != 1 ]; then
     echo "== demo organisation"
     java -jar target-bench-insights/patron.jar demo --seed=7 --members=0 --sales-months=0 > "$WORK/demo.log" 2>&1
 fi
-java -jar target-bench-insights/patron.jar > "$WORK/app.log" 2>&1 &
+java ${JAVA_OPTS:--Xmx1g} -jar target-bench-insights/patron.jar > "$WORK/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
@@ -77,3 +77,6 @@ SECS=$(echo "$end - $start" | bc)
 SUMMARY=$(echo "$RUN" | grep -oE '"(status|baskets|frequentItemsets|rules|membersScored|durationMs)":[^,]*' | tr '\n' ' ')
 echo "RESULT rule-mining category $TICKETS baskets | ${SECS}s | $SUMMARY"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
+jcmd "$APP" GC.run > /dev/null 2>&1 || true
+echo "RESULT heap-insights | $(jcmd "$APP" GC.heap_info 2>/dev/null | grep -oP 'heap\s+total \d+K, used \K\d+' | head -1 | awk '{printf "%.0f", $1 / 1024}') MB used after a full GC | ${JAVA_OPTS:--Xmx1g}"

@@ -16,6 +16,7 @@
 #   segments bench/segments.sh — facts + RFM refresh and five rule segments' refresh for MEMBERS
 #                                members and LINES/3 tickets, each beside raw SQL of the same result;
 #                                incremental re-evaluation (sale → member in segment)
+#   insights bench/insights.sh — value-model fit and rule mining for MEMBERS members (~10 tickets each)
 # Every part prints RESULT lines; this script collects them into docs/bench/<date>-report.md with the
 # machine, versions and the Patron / raw ratios, and prints the report. docs/PERFORMANCE.md keeps the
 # method and the figures we quote.
@@ -23,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MEMBERS=${MEMBERS:-1000000}
 LINES=${LINES:-10000000}
-ONLY=${ONLY-"members sales import segments"}
+ONLY=${ONLY-"members sales import segments insights"}
 STAMP=$(date -u +%Y-%m-%dT%H%M)
 OUT=${OUT:-/tmp/patron-bench-run-$STAMP}
 mkdir -p "$OUT" docs/bench
@@ -38,7 +39,8 @@ for part in $ONLY; do
         sales) bench/sales.sh "$MEMBERS" 2>&1 | tee "$OUT/sales.log" ;;
         import) bench/sales-import.sh "$LINES" 2>&1 | tee "$OUT/import.log" ;;
         segments) bench/segments.sh "$MEMBERS" "$((LINES / 3))" 2>&1 | tee "$OUT/segments.log" ;;
-        *) echo "unknown part $part (members, sales, import, segments)" >&2; exit 2 ;;
+        insights) bench/insights.sh "$MEMBERS" 2>&1 | tee "$OUT/insights.log" ;;
+        *) echo "unknown part $part (members, sales, import, segments, insights)" >&2; exit 2 ;;
     esac
 done
 
