@@ -31,6 +31,11 @@ public class PointsPooling {
         this.audit = audit;
     }
 
+    /** Whether the current staff member may turn pooling on or off (the points panel's switch). */
+    public boolean mayChange() {
+        return CurrentStaff.get().hasAnyRole(Role.ADMIN) && CurrentStaff.scope().allStores();
+    }
+
     /** Sets pooling of an institution (ADMIN with all stores; audited). */
     @Transactional
     public PointsBalance.Pooling set(long memberId, Boolean enabled) {

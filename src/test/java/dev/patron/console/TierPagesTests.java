@@ -225,4 +225,69 @@ class TierPagesTests {
                         .status())
                 .isEqualTo(403);
     }
+
+    @Test
+    void anAdminTurnsInstitutionalPoolingOnAndOffFromThePointsPanel() {
+        var inst = api.post(
+                "/api/v1/members",
+                Map.of(
+                        "kind",
+                        "INSTITUTION",
+                        "companyName",
+                        "杭州某文化有限公司" + TestData.unique(""),
+                        "phone",
+                        SalesFixtures.phone()));
+        assertThat(inst.status()).as(inst.raw()).isEqualTo(201);
+        long institution = inst.json().path("id").asLong();
+
+        ConsoleSession admin = signedIn(Role.ADMIN, "zh-CN");
+        Page page = admin.get("/members/" + institution);
+        assertThat(page.status()).isEqualTo(200);
+        String panel = section(page.body(), "points-pooling");
+        assertThat(panel).contains("成员积分归入本机构").contains("未开启").contains("id=\"points-pooling-form\"");
+
+        Page on = admin.submit("/loyalty/members/" + institution + "/pooling", Form.of("enabled", "true"));
+        assertThat(on.status()).isEqualTo(302);
+        assertThat(on.location()).endsWith("/members/" + institution);
+        assertThat(api.get("/api/v1/members/" + institution + "/points")
+                        .json()
+                        .path("pooling")
+                        .path("enabled")
+                        .asBoolean())
+                .isTrue();
+        assertThat(section(admin.get("/members/" + institution).body(), "points-pooling"))
+                .contains("已开启");
+
+        // only a head-office admin may switch it; nothing changes for anyone else
+        ConsoleSession counter = signedIn(Role.COUNTER_STAFF, "en");
+        assertThat(counter.submit("/loyalty/members/" + institution + "/pooling", Form.of("enabled", "false"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(api.get("/api/v1/members/" + institution + "/points")
+                        .json()
+                        .path("pooling")
+                        .path("enabled")
+                        .asBoolean())
+                .isTrue();
+
+        // an individual member has no switch, and switching one is refused
+        long person = api.post("/api/v1/members", Map.of("name", "池化测试", "phone", SalesFixtures.phone()))
+                .json()
+                .path("id")
+                .asLong();
+        assertThat(admin.get("/members/" + person).body()).doesNotContain("id=\"points-pooling\"");
+        assertThat(admin.submit("/loyalty/members/" + person + "/pooling", Form.of("enabled", "true"))
+                        .status())
+                .isEqualTo(422);
+
+        assertThat(admin.submit("/loyalty/members/" + institution + "/pooling", Form.of("enabled", "false"))
+                        .status())
+                .isEqualTo(302);
+        assertThat(api.get("/api/v1/members/" + institution + "/points")
+                        .json()
+                        .path("pooling")
+                        .path("enabled")
+                        .asBoolean())
+                .isFalse();
+    }
 }

@@ -50,6 +50,7 @@ class LoyaltyPageController implements ConsolePage {
     static final List<String> POLICIES = List.of("END_OF_NEXT_YEAR", "MONTHS_AFTER", "NEVER");
 
     private final LoyaltyManagement loyalty;
+    private final dev.patron.loyalty.PointsPooling pooling;
     private final ExpiryWarnings warnings;
     private final LiabilityReport liability;
     private final Statements statements;
@@ -57,6 +58,7 @@ class LoyaltyPageController implements ConsolePage {
     private final JsonMapper json;
 
     LoyaltyPageController(
+            dev.patron.loyalty.PointsPooling pooling,
             LoyaltyManagement loyalty,
             ExpiryWarnings warnings,
             LiabilityReport liability,
@@ -64,6 +66,7 @@ class LoyaltyPageController implements ConsolePage {
             MessageSource messages,
             JsonMapper json) {
         this.loyalty = loyalty;
+        this.pooling = pooling;
         this.warnings = warnings;
         this.liability = liability;
         this.statements = statements;
@@ -186,6 +189,16 @@ class LoyaltyPageController implements ConsolePage {
         }
         redirect.addFlashAttribute("flash", "program.saved");
         return "redirect:/loyalty/program";
+    }
+
+    /** The points panel's switch (institutions): pooling on or off; ADMIN with all stores, audited. */
+    @PostMapping("/members/{id}/pooling")
+    String pooling(
+            @PathVariable long id, @RequestParam(required = false) Boolean enabled, RedirectAttributes redirect) {
+        pooling.set(id, enabled);
+        redirect.addFlashAttribute(
+                "flash", Boolean.TRUE.equals(enabled) ? "loyalty.flash.poolingOn" : "loyalty.flash.poolingOff");
+        return "redirect:/members/" + id;
     }
 
     private String programPage(Model model) {
