@@ -1,0 +1,67 @@
+package dev.patron.campaigns.web;
+
+import dev.patron.campaigns.MemberLanguage;
+import dev.patron.campaigns.MemberLanguages;
+import dev.patron.campaigns.SmsGateway;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The SMS gateway, the entrusted-processor register and members' message languages over REST. */
+@RestController
+@RequestMapping("/api/v1/campaigns")
+@Tag(name = "Campaigns", description = "Member campaigns: plan, approve, send, track, measure")
+class CampaignGatewayRestController {
+
+    private final SmsGateway gateway;
+    private final MemberLanguages languages;
+
+    CampaignGatewayRestController(SmsGateway gateway, MemberLanguages languages) {
+        this.gateway = gateway;
+        this.languages = languages;
+    }
+
+    @GetMapping("/settings/sms-gateway")
+    @Operation(summary = "The generic HTTP SMS gateway (ADMIN with all stores)")
+    SmsGateway.Config gateway() {
+        return gateway.config();
+    }
+
+    @PutMapping("/settings/sms-gateway")
+    @Operation(summary = "Configure the SMS gateway (ADMIN; only for a registered SMS processor, PRV-15; audited)")
+    SmsGateway.Config updateGateway(@RequestBody SmsGateway.Config config) {
+        return gateway.update(config);
+    }
+
+    @GetMapping("/processors")
+    @Operation(summary = "Entrusted processors of the campaign channels (MKT-15)")
+    List<SmsGateway.Processor> processors() {
+        return gateway.processors();
+    }
+
+    @PostMapping("/processors")
+    @Operation(summary = "Register the processor of EMAIL or SMS with its contract reference (ADMIN; audited)")
+    SmsGateway.Processor register(@RequestBody SmsGateway.Processor processor) {
+        return gateway.register(processor);
+    }
+
+    @GetMapping("/member-languages/{memberId}")
+    @Operation(summary = "The language of a member's campaign messages and where it comes from (SET, NAME_RULE)")
+    MemberLanguage language(@PathVariable long memberId) {
+        return languages.of(memberId);
+    }
+
+    @PutMapping("/member-languages/{memberId}")
+    @Operation(summary = "Set (zh, en) or clear the member's message language (MARKETER, ADMIN; audited)")
+    MemberLanguage setLanguage(@PathVariable long memberId, @RequestBody Map<String, String> body) {
+        return languages.set(memberId, body == null ? null : body.get("lang"));
+    }
+}
