@@ -262,6 +262,11 @@ class Sending {
                     .param("c", campaignId)
                     .param("now", Timestamp.from(now))
                     .update();
+            // each member's lifecycle cell at send time, for the results by segment cell (both groups)
+            jdbc.sql("""
+                    update campaigns.audience_member a set r_band = r.r_band, f_band = r.f_band
+                    from segments.v_member_rfm r
+                    where a.campaign_id = ? and r.member_id = a.member_id""").param(campaignId).update();
             jdbc.sql(
                             "insert into campaigns.step (campaign_id, from_status, to_status, actor, comment) values (?, 'SCHEDULED', 'RUNNING', 'system', ?)")
                     .params(campaignId, created + " messages")
