@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -50,6 +51,7 @@ public class CampaignTracking {
     private final AuditLog audit;
     private final CampaignClock clock;
     private final Set<String> stopWords;
+    private final ApplicationEventPublisher events;
 
     CampaignTracking(
             JdbcClient jdbc,
@@ -57,12 +59,14 @@ public class CampaignTracking {
             MemberManagement members,
             AuditLog audit,
             CampaignClock clock,
+            ApplicationEventPublisher events,
             @Value("${patron.campaigns.sms.stop-words:T,TD,R,N,退订,TD退订,回T,取消}") String stopWords) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.members = members;
         this.audit = audit;
         this.clock = clock;
+        this.events = events;
         this.stopWords = Arrays.stream(stopWords.split(","))
                 .map(CampaignTracking::normalise)
                 .filter(s -> !s.isEmpty())
@@ -375,5 +379,29 @@ public class CampaignTracking {
         jdbc.sql("insert into campaigns.tracking_event (message_id, kind, link_no, detail) values (?, ?, ?, ?)")
                 .params(messageId, kind, linkNo, detail)
                 .update();
+        CampaignEvent.Type type = switch (kind) {
+            case "OPEN" -> CampaignEvent.Type.OPENED;
+            case "CLICK" -> CampaignEvent.Type.CLICKED;
+            case "UNSUBSCRIBE", "REPLY_STOP" -> CampaignEvent.Type.UNSUBSCRIBED;
+            default -> null;
+        };
+        if (type == null) {
+            return;
+        }
+        // to other modules and the webhooks, in this transaction (CampaignEvent)
+        jdbc.sql("select campaign_id, member_id, channel from campaigns.message where id = ?")
+                .param(messageId)
+                .query((rs, n) -> new CampaignEvent(
+                        java.util.UUID.randomUUID(),
+                        type,
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        messageId,
+                        Channel.valueOf(rs.getString(3)),
+                        clock.now(),
+                        linkNo,
+                        null))
+                .optional()
+                .ifPresent(events::publishEvent);
     }
 }

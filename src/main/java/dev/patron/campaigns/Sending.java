@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -66,6 +67,7 @@ class Sending {
     private final Map<Channel, ChannelSender> senders = new EnumMap<>(Channel.class);
     private final LoyaltyManagement loyalty;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
 
     /** Fault injection for tests: runs after the gateway accepted a message, before SENT is recorded. */
     volatile LongConsumer afterAccepted = id -> {};
@@ -77,7 +79,9 @@ class Sending {
             CampaignClock clock,
             List<ChannelSender> senders,
             LoyaltyManagement loyalty,
-            AuditLog audit) {
+            AuditLog audit,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.tx = tx;
         this.settings = settings;
@@ -379,11 +383,18 @@ class Sending {
             afterAccepted.accept(m.id());
             Integer segments =
                     m.channel() == Channel.SMS ? SmsText.of(out.text()).segments() : null;
-            tx.executeWithoutResult(st -> jdbc.sql("""
-                    update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
-                    where id = ? and status = 'SENDING'""")
-                    .params(Timestamp.from(clock.now()), providerId, segments, m.id())
-                    .update());
+            Instant sentAt = clock.now();
+            tx.executeWithoutResult(st -> {
+                int sent = jdbc.sql("""
+                        update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
+                        where id = ? and status = 'SENDING'""")
+                        .params(Timestamp.from(sentAt), providerId, segments, m.id())
+                        .update();
+                if (sent == 1) {
+                    events.publishEvent(CampaignEvent.of(
+                            CampaignEvent.Type.SENT, campaignId, m.memberId(), m.id(), m.channel(), sentAt));
+                }
+            });
             if (c.bonusPoints() > 0) {
                 grantBonus(c, m.memberId());
             }
