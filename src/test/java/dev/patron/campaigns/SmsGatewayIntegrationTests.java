@@ -362,6 +362,69 @@ class SmsGatewayIntegrationTests {
         assertThat(templateStatuses(id)).containsOnly("REJECTED");
     }
 
+    // ------------------------------------------------------------------ triggered campaigns
+
+    @Test
+    void aBirthdayTriggerCreatesAnApprovedCampaignThroughTheSameEngineOncePerOccasion() {
+        LocalDate today = now.toLocalDate();
+        JsonNode celebrant = member("寿星", true, today.plusDays(3).minusYears(30));
+        JsonNode other = member("非寿星", true, today.plusDays(4).minusYears(30));
+        JsonNode someone = member("来源活动会员", true);
+        long draft = campaign(List.of(smsTemplate("zh", "{name}生日快乐，到店领礼")));
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", "生日关怀");
+        rule.put("kind", "BIRTHDAY");
+        rule.put("daysAhead", 3);
+        rule.put("sourceCampaignId", draft);
+        var refused = marketer.post("/api/v1/campaigns/triggers", rule);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.fieldError("sourceCampaignId")).isNotNull();
+        var badKind = marketer.post(
+                "/api/v1/campaigns/triggers",
+                Map.of("name", "x", "kind", "ANNIVERSARY", "daysAhead", 3, "sourceCampaignId", draft));
+        assertThat(badKind.status()).isEqualTo(400);
+        assertThat(badKind.fieldError("kind")).isNotNull();
+
+        long source = approvedAndScheduled(List.of(someone), List.of(smsTemplate("zh", "{name}生日快乐，到店领礼")));
+        rule.put("sourceCampaignId", source);
+        var created = marketer.post("/api/v1/campaigns/triggers", rule);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        long ruleId = created.json().path("id").asLong();
+        var run = marketer.post("/api/v1/campaigns/triggers/" + ruleId + "/run", Map.of());
+        assertThat(run.status()).as(run.raw()).isEqualTo(200);
+        long triggered = run.json().path("campaignId").asLong();
+        assertThat(triggered).isPositive();
+        JsonNode c = marketer.get("/api/v1/campaigns/" + triggered).json();
+        assertThat(c.path("status").asString()).isEqualTo("SCHEDULED");
+        assertThat(c.path("sourceCampaignId").asLong()).isEqualTo(source);
+        assertThat(templateStatuses(triggered)).containsOnly("APPROVED");
+        List<Long> audience = jdbc.sql("select member_id from campaigns.audience_member where campaign_id = ?")
+                .param(triggered)
+                .query(Long.class)
+                .list();
+        assertThat(audience)
+                .contains(celebrant.path("id").asLong())
+                .doesNotContain(other.path("id").asLong());
+
+        dispatcher.runOnce();
+        assertThat(status(triggered, celebrant)).isEqualTo("SENT|");
+        assertThat(sentTo(List.of(celebrant)).get(phone(celebrant)).path("Text").asString())
+                .contains("寿星生日快乐");
+        // tracking and results work as for any campaign
+        assertThat(marketer.get("/api/v1/campaigns/" + triggered + "/results").status())
+                .isEqualTo(200);
+
+        // run again the same day: nobody is picked twice for this birthday
+        var again = marketer.post("/api/v1/campaigns/triggers/" + ruleId + "/run", Map.of());
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(jdbc.sql("select count(*) from campaigns.trigger_fire where rule_id = ? and member_id = ?")
+                        .params(ruleId, celebrant.path("id").asLong())
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(again.json().path("members").asInt()).isZero();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private List<String> templateStatuses(long id) {
@@ -428,6 +491,10 @@ class SmsGatewayIntegrationTests {
     }
 
     private JsonNode member(String name, boolean sms) {
+        return member(name, sms, null);
+    }
+
+    private JsonNode member(String name, boolean sms, LocalDate birthday) {
         String phone = SalesFixtures.phone();
         List<Map<String, Object>> consents = new ArrayList<>();
         if (sms) {
@@ -443,6 +510,9 @@ class SmsGatewayIntegrationTests {
         body.put("phone", phone);
         body.put("preferredStoreCode", fx.store);
         body.put("consents", consents);
+        if (birthday != null) {
+            body.put("birthday", birthday.toString());
+        }
         var res = admin.post("/api/v1/members", body);
         assertThat(res.status()).as(res.raw()).isEqualTo(201);
         return res.json();

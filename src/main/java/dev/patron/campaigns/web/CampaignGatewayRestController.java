@@ -3,10 +3,12 @@ package dev.patron.campaigns.web;
 import dev.patron.campaigns.MemberLanguage;
 import dev.patron.campaigns.MemberLanguages;
 import dev.patron.campaigns.SmsGateway;
+import dev.patron.campaigns.Triggers;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,10 +25,32 @@ class CampaignGatewayRestController {
 
     private final SmsGateway gateway;
     private final MemberLanguages languages;
+    private final Triggers triggers;
 
-    CampaignGatewayRestController(SmsGateway gateway, MemberLanguages languages) {
+    CampaignGatewayRestController(SmsGateway gateway, MemberLanguages languages, Triggers triggers) {
         this.gateway = gateway;
         this.languages = languages;
+        this.triggers = triggers;
+    }
+
+    @GetMapping("/triggers")
+    @Operation(summary = "Trigger rules of triggered (care) campaigns")
+    List<Triggers.Rule> triggers() {
+        return triggers.rules();
+    }
+
+    @PostMapping("/triggers")
+    @Operation(
+            summary = "Create a trigger rule: BIRTHDAY in daysAhead days or POINTS_EXPIRING (minPoints within 30 days),"
+                    + " reusing an approved source campaign (MARKETER, ADMIN; audited)")
+    ResponseEntity<Triggers.Rule> createTrigger(@RequestBody Triggers.RuleCommand command) {
+        return ResponseEntity.status(201).body(triggers.create(command));
+    }
+
+    @PostMapping("/triggers/{id}/run")
+    @Operation(summary = "Run a trigger rule now, as the daily job does (MARKETER, ADMIN; audited)")
+    Triggers.Run runTrigger(@PathVariable long id) {
+        return triggers.runNow(id);
     }
 
     @GetMapping("/settings/sms-gateway")
