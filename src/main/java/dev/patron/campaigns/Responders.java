@@ -3,8 +3,8 @@ package dev.patron.campaigns;
 import dev.patron.sales.RecordedSale;
 import dev.patron.sales.SaleKind;
 import dev.patron.sales.SalesRecorded;
-import java.sql.Timestamp;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -27,44 +27,51 @@ class Responders {
         this.events = events;
     }
 
-    private record Hit(long campaignId, long memberId, long messageId, Channel channel) {}
-
+    /**
+     * One set-based statement per event (an import chunk lists many tickets): every SALE of a member
+     * after a SENT message of a campaign whose attribution window contains it; the first such sale per
+     * campaign and member is kept, later ones (and redeliveries) change nothing.
+     */
     @ApplicationModuleListener
     void on(SalesRecorded e) {
-        for (RecordedSale s : e.sales()) {
-            if (s.memberId() == null || s.kind() != SaleKind.SALE) {
-                continue;
-            }
-            Timestamp at = Timestamp.from(s.occurredAt().toInstant());
-            List<Hit> hits = jdbc.sql("""
-                    select distinct on (c.id) c.id, m.member_id, m.id, m.channel
-                    from campaigns.message m join campaigns.campaign c on c.id = m.campaign_id
-                    where m.member_id = ? and m.status = 'SENT' and m.sent_at <= ? and c.started_at <= ?
-                      and ? < c.started_at + make_interval(days => c.attribution_days)
-                    order by c.id, m.sent_at""")
-                    .params(s.memberId(), at, at, at)
-                    .query((rs, n) ->
-                            new Hit(rs.getLong(1), rs.getLong(2), rs.getLong(3), Channel.valueOf(rs.getString(4))))
-                    .list();
-            for (Hit h : hits) {
-                int inserted = jdbc.sql("""
-                        insert into campaigns.response (campaign_id, member_id, sale_id, at) values (?, ?, ?, ?)
-                        on conflict do nothing""")
-                        .params(h.campaignId(), h.memberId(), s.saleId(), at)
-                        .update();
-                if (inserted == 1) {
-                    events.publishEvent(new CampaignEvent(
-                            java.util.UUID.randomUUID(),
-                            CampaignEvent.Type.RESPONDED,
-                            h.campaignId(),
-                            h.memberId(),
-                            h.messageId(),
-                            h.channel(),
-                            s.occurredAt().toInstant(),
-                            null,
-                            s.saleId()));
-                }
-            }
+        List<RecordedSale> sales = e.sales().stream()
+                .filter(s -> s.memberId() != null && s.kind() == SaleKind.SALE)
+                .toList();
+        if (sales.isEmpty()) {
+            return;
         }
+        Long[] saleIds = sales.stream().map(RecordedSale::saleId).toArray(Long[]::new);
+        Long[] memberIds = sales.stream().map(RecordedSale::memberId).toArray(Long[]::new);
+        Long[] millis = sales.stream()
+                .map(s -> s.occurredAt().toInstant().toEpochMilli())
+                .toArray(Long[]::new);
+        jdbc.sql("""
+                with s as (
+                  select x.sale_id, x.member_id, to_timestamp(x.ms / 1000.0) as at
+                  from unnest(?::bigint[], ?::bigint[], ?::bigint[]) as x(sale_id, member_id, ms)),
+                hits as (
+                  select distinct on (m.campaign_id, s.member_id) m.campaign_id, s.member_id, s.sale_id, s.at, m.id, m.channel
+                  from s
+                  join campaigns.message m on m.member_id = s.member_id and m.status = 'SENT' and m.sent_at <= s.at
+                  join campaigns.campaign c on c.id = m.campaign_id and c.started_at <= s.at
+                   and s.at < c.started_at + make_interval(days => c.attribution_days)
+                  order by m.campaign_id, s.member_id, s.at, m.sent_at)
+                insert into campaigns.response (campaign_id, member_id, sale_id, at, message_id, channel)
+                select * from hits
+                on conflict do nothing
+                returning campaign_id, member_id, sale_id, at, message_id, channel""")
+                .params(saleIds, memberIds, millis)
+                .query((rs, n) -> new CampaignEvent(
+                        UUID.randomUUID(),
+                        CampaignEvent.Type.RESPONDED,
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getLong(5),
+                        Channel.valueOf(rs.getString(6)),
+                        rs.getTimestamp(4).toInstant(),
+                        null,
+                        rs.getLong(3)))
+                .list()
+                .forEach(events::publishEvent);
     }
 }

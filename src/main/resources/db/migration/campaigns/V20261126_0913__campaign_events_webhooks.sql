@@ -7,6 +7,8 @@ create table campaigns.response (
     member_id   bigint not null,
     sale_id     bigint not null,
     at          timestamptz not null,
+    message_id  bigint not null references campaigns.message(id),
+    channel     text not null,
     primary key (campaign_id, member_id)
 );
 
