@@ -362,6 +362,32 @@ class SmsGatewayIntegrationTests {
         assertThat(templateStatuses(id)).containsOnly("REJECTED");
     }
 
+    // ------------------------------------------------------------------ complaints (MKT-17)
+
+    @Test
+    void aComplaintForwardedBy12321IsLoggedWithItsDueDateAndLinkedToTheLastSms() {
+        assertThat(Complaints.addWorkingDays(LocalDate.of(2026, 11, 26), 15)).isEqualTo(LocalDate.of(2026, 12, 17));
+        assertThat(Complaints.addWorkingDays(LocalDate.of(2026, 11, 28), 1)).isEqualTo(LocalDate.of(2026, 11, 30));
+        JsonNode m = member("投诉人", true);
+        long id = approvedAndScheduled(List.of(m), List.of(smsTemplate("zh", "{name}，周年庆")));
+        dispatcher.runOnce();
+        assertThat(status(id, m)).isEqualTo("SENT|");
+        var noSource = marketer.post("/api/v1/campaigns/complaints", Map.of("phone", national(m), "text", "骚扰"));
+        assertThat(noSource.status()).isEqualTo(400);
+        assertThat(noSource.fieldError("source")).isNotNull();
+        var noWhom = marketer.post("/api/v1/campaigns/complaints", Map.of("source", "DIRECT", "text", "骚扰"));
+        assertThat(noWhom.fieldError("phone")).isNotNull();
+        var logged = marketer.post(
+                "/api/v1/campaigns/complaints",
+                Map.of("source", "REGULATOR_12321", "phone", national(m), "text", "12321 转来：未经同意发送营销短信"));
+        assertThat(logged.status()).as(logged.raw()).isEqualTo(201);
+        assertThat(logged.json().path("messageId").asLong()).isEqualTo(messageId(id, m));
+        assertThat(logged.json().path("campaignId").asLong()).isEqualTo(id);
+        assertThat(logged.json().path("dueOn").asString())
+                .isEqualTo(Complaints.addWorkingDays(now.toLocalDate(), 15).toString());
+        assertThat(logged.json().path("status").asString()).isEqualTo("OPEN");
+    }
+
     // ------------------------------------------------------------------ triggered campaigns
 
     @Test

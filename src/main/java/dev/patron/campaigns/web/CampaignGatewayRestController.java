@@ -1,5 +1,6 @@
 package dev.patron.campaigns.web;
 
+import dev.patron.campaigns.Complaints;
 import dev.patron.campaigns.MemberLanguage;
 import dev.patron.campaigns.MemberLanguages;
 import dev.patron.campaigns.SmsGateway;
@@ -26,11 +27,28 @@ class CampaignGatewayRestController {
     private final SmsGateway gateway;
     private final MemberLanguages languages;
     private final Triggers triggers;
+    private final Complaints complaints;
 
-    CampaignGatewayRestController(SmsGateway gateway, MemberLanguages languages, Triggers triggers) {
+    CampaignGatewayRestController(
+            SmsGateway gateway, MemberLanguages languages, Triggers triggers, Complaints complaints) {
         this.gateway = gateway;
         this.languages = languages;
         this.triggers = triggers;
+        this.complaints = complaints;
+    }
+
+    @GetMapping("/complaints")
+    @Operation(summary = "Complaints about marketing messages, open ones first by due date (MKT-17)")
+    List<Complaints.Complaint> complaints() {
+        return complaints.list();
+    }
+
+    @PostMapping("/complaints")
+    @Operation(
+            summary = "Log a complaint (source DIRECT, CALL_CENTER, REGULATOR_12321, OTHER) with its due date,"
+                    + " linked to the message (MARKETER, ADMIN; audited)")
+    ResponseEntity<Complaints.Complaint> logComplaint(@RequestBody Complaints.ComplaintCommand command) {
+        return ResponseEntity.status(201).body(complaints.log(command));
     }
 
     @GetMapping("/triggers")
