@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A campaign's results: the lift of recipients over the control group (overall and per channel when
- * there are several), the funnel, clicks per link, the cost and the ROI. Money in fen.
+ * there are several) and per R×F lifecycle cell at send time (overall and per channel), the funnel, clicks per link, the cost and the ROI. Money in fen.
  */
 public record CampaignResults(
         long campaignId,
@@ -19,7 +19,14 @@ public record CampaignResults(
         Funnel funnel,
         List<LinkClicks> links,
         Cost cost,
-        Double roi) {
+        Double roi,
+        List<CellLift> bySegmentCell) {
+
+    /**
+     * Recipients vs control within one R×F lifecycle cell (the member's cell when sending started;
+     * both bands null = not scored) and, when {@code channel} is set, only recipients of that channel.
+     */
+    public record CellLift(String rBand, String fBand, Channel channel, Lift lift) {}
 
     public record Funnel(
             long sent, long opened, long clicked, long unsubscribed, long bounced, long failed, long suppressed) {}

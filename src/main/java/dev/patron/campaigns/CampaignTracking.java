@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -50,6 +51,7 @@ public class CampaignTracking {
     private final AuditLog audit;
     private final CampaignClock clock;
     private final Set<String> stopWords;
+    private final ApplicationEventPublisher events;
 
     CampaignTracking(
             JdbcClient jdbc,
@@ -57,12 +59,14 @@ public class CampaignTracking {
             MemberManagement members,
             AuditLog audit,
             CampaignClock clock,
+            ApplicationEventPublisher events,
             @Value("${patron.campaigns.sms.stop-words:T,TD,R,N,退订,TD退订,回T,取消}") String stopWords) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.members = members;
         this.audit = audit;
         this.clock = clock;
+        this.events = events;
         this.stopWords = Arrays.stream(stopWords.split(","))
                 .map(CampaignTracking::normalise)
                 .filter(s -> !s.isEmpty())
@@ -178,6 +182,83 @@ public class CampaignTracking {
      */
     @Transactional
     public int smsReplies(byte[] body, String signature) {
+        List<JsonNode> items = signedItems(body, signature);
+        int stops = 0;
+        for (JsonNode item : items) {
+            String phone = text(item, "phone_number", "mobile");
+            String content = text(item, "content", "text");
+            if (phone == null || content == null) {
+                continue;
+            }
+            // MKT-11: once per gateway id (Aliyun sequence_id / msg_id; else phone, time and text)
+            String at = text(item, "send_time", "time");
+            String given = firstText(item, "sequence_id", "msg_id", "sid");
+            String gatewayId = given != null
+                    ? given
+                    : "h:"
+                            + Tokens.hmacHex(
+                                    "reply", (phone + "|" + at + "|" + content).getBytes(StandardCharsets.UTF_8));
+            boolean stop = stopWords.contains(normalise(content));
+            String e164 = e164(phone);
+            if (!firstTime("REPLY", gatewayId, e164, stop ? "STOP" : "OTHER", abbreviate(content), at)) {
+                continue;
+            }
+            if (!stop || e164 == null) {
+                continue;
+            }
+            stops++;
+            List<Long> ids = jdbc.sql("select id from members.v_member where phone = ? and status = 'ACTIVE'")
+                    .param(e164)
+                    .query(Long.class)
+                    .list();
+            for (long id : ids) {
+                withdraw(
+                        id,
+                        Channel.SMS,
+                        "SMS reply " + normalise(content) + " from " + e164 + " at " + (at == null ? "?" : at)
+                                + " (gateway id " + gatewayId + ")");
+            }
+            jdbc.sql("""
+                    select id from campaigns.message where channel = 'SMS' and address = ? and status = 'SENT'
+                    order by sent_at desc limit 1""").param(e164).query(Long.class).optional().ifPresent(msg -> {
+                event(msg, "REPLY_STOP", null, normalise(content));
+                jdbc.sql("update campaigns.sms_callback set message_id = ? where kind = 'REPLY' and gateway_id = ?")
+                        .params(msg, gatewayId)
+                        .update();
+            });
+        }
+        return stops;
+    }
+
+    /**
+     * Records a callback the first time its gateway id is seen; false for a repeated push (MKT-11:
+     * duplicates are acknowledged and change nothing).
+     */
+    boolean firstTime(String kind, String gatewayId, String phone, String outcome, String detail, String reportedAt) {
+        return jdbc.sql("""
+                insert into campaigns.sms_callback (kind, gateway_id, phone, outcome, detail, reported_at)
+                values (?, ?, ?, ?, ?, ?) on conflict do nothing""")
+                        .params(kind, gatewayId, phone, outcome, detail, reportedAt)
+                        .update()
+                == 1;
+    }
+
+    static String abbreviate(String s) {
+        return s == null || s.length() <= 500 ? s : s.substring(0, 500);
+    }
+
+    static String firstText(JsonNode item, String... names) {
+        for (String n : names) {
+            JsonNode v = item.get(n);
+            if (v != null && !v.isNull() && !v.asString().isBlank()) {
+                return v.asString().strip();
+            }
+        }
+        return null;
+    }
+
+    /** Verifies {@code X-Patron-Signature} (hex HMAC-SHA256 of the body) and reads the item(s). */
+    List<JsonNode> signedItems(byte[] body, String signature) {
         String expected = Tokens.hmacHex(callbackSecret(), body);
         if (signature == null
                 || !MessageDigest.isEqual(
@@ -197,34 +278,7 @@ public class CampaignTracking {
         } else {
             items.add(root);
         }
-        int stops = 0;
-        for (JsonNode item : items) {
-            String phone = text(item, "phone_number", "mobile");
-            String content = text(item, "content", "text");
-            if (phone == null || content == null || !stopWords.contains(normalise(content))) {
-                continue;
-            }
-            String e164 = e164(phone);
-            if (e164 == null) {
-                continue;
-            }
-            stops++;
-            List<Long> ids = jdbc.sql("select id from members.v_member where phone = ? and status = 'ACTIVE'")
-                    .param(e164)
-                    .query(Long.class)
-                    .list();
-            for (long id : ids) {
-                withdraw(id, Channel.SMS, "SMS reply " + normalise(content));
-            }
-            jdbc.sql("""
-                    select id from campaigns.message where channel = 'SMS' and address = ? and status = 'SENT'
-                    order by sent_at desc limit 1""")
-                    .param(e164)
-                    .query(Long.class)
-                    .optional()
-                    .ifPresent(msg -> event(msg, "REPLY_STOP", null, normalise(content)));
-        }
-        return stops;
+        return items;
     }
 
     private static String text(JsonNode item, String a, String b) {
@@ -236,7 +290,7 @@ public class CampaignTracking {
         return Normalizer.normalize(s, Normalizer.Form.NFKC).strip().toUpperCase(Locale.ROOT);
     }
 
-    private static String e164(String phone) {
+    static String e164(String phone) {
         try {
             var n = PHONES.parse(phone.strip(), "CN");
             return PHONES.isValidNumber(n) ? PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164) : null;
@@ -268,15 +322,29 @@ public class CampaignTracking {
         if (reason.length() > 500) {
             throw PatronException.invalid("reason", "campaign.validation.tooLong", 500);
         }
-        var m = jdbc.sql("select id, channel, address, status, attempts from campaigns.message where id = ? for update")
-                .param(cmd.messageId())
-                .query((rs, n) ->
-                        new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)})
+        if (bounced(cmd.messageId(), kind, reason)) {
+            audit.record("campaign.bounce", "campaignMessage", cmd.messageId(), Map.of("kind", kind));
+        }
+    }
+
+    /**
+     * Applies a bounce (or failed SMS delivery) of kind HARD or SOFT to a SENT message; false when the
+     * message was not SENT (already bounced, or never sent). 422 for an unknown message id.
+     */
+    boolean bounced(long messageId, String kind, String reason) {
+        var m = jdbc.sql("""
+                        select m.id, m.channel, m.address, m.status, m.attempts, c.status
+                        from campaigns.message m join campaigns.campaign c on c.id = m.campaign_id
+                        where m.id = ? for update of m""")
+                .param(messageId)
+                .query((rs, n) -> new Object[] {
+                    rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6)
+                })
                 .optional()
-                .orElseThrow(() -> PatronException.unknownReference(
-                        "messageId", "campaign.error.unknownMessage", cmd.messageId()));
+                .orElseThrow(() ->
+                        PatronException.unknownReference("messageId", "campaign.error.unknownMessage", messageId));
         if (!"SENT".equals(m[3])) {
-            return; // already bounced or never sent: nothing to do
+            return false; // already bounced or never sent: nothing to do
         }
         if (kind.equals("HARD")) {
             jdbc.sql(
@@ -285,29 +353,55 @@ public class CampaignTracking {
                     .update();
             jdbc.sql(
                             "update campaigns.message set status = 'FAILED', reason = 'BOUNCE_HARD', last_error = ? where id = ?")
-                    .params(reason, cmd.messageId())
+                    .params(reason, messageId)
                     .update();
-            event(cmd.messageId(), "BOUNCE_HARD", null, reason);
+            event(messageId, "BOUNCE_HARD", null, reason);
         } else {
             int max = settings.current().maxAttempts();
-            boolean retry = (Integer) m[4] < max;
+            // resent while attempts remain and the campaign was not cancelled (a finished one resends too)
+            boolean retry = (Integer) m[4] < max && !"CANCELLED".equals(m[5]);
             jdbc.sql("""
                     update campaigns.message set status = ?, reason = 'BOUNCE_SOFT', last_error = ?, not_before = ?,
-                      sent_at = null where id = ?""")
+                      sent_at = null, resend = resend + case when ? then 1 else 0 end where id = ?""")
                     .params(
                             retry ? "PENDING" : "FAILED",
                             reason,
                             Timestamp.from(clock.now().plus(Sending.backoff((Integer) m[4]))),
-                            cmd.messageId())
+                            retry,
+                            messageId)
                     .update();
-            event(cmd.messageId(), "BOUNCE_SOFT", null, reason);
+            event(messageId, "BOUNCE_SOFT", null, reason);
         }
-        audit.record("campaign.bounce", "campaignMessage", cmd.messageId(), Map.of("kind", kind));
+        return true;
     }
 
-    private void event(long messageId, String kind, Integer linkNo, String detail) {
+    void event(long messageId, String kind, Integer linkNo, String detail) {
         jdbc.sql("insert into campaigns.tracking_event (message_id, kind, link_no, detail) values (?, ?, ?, ?)")
                 .params(messageId, kind, linkNo, detail)
                 .update();
+        CampaignEvent.Type type = switch (kind) {
+            case "OPEN" -> CampaignEvent.Type.OPENED;
+            case "CLICK" -> CampaignEvent.Type.CLICKED;
+            case "UNSUBSCRIBE", "REPLY_STOP" -> CampaignEvent.Type.UNSUBSCRIBED;
+            default -> null;
+        };
+        if (type == null) {
+            return;
+        }
+        // to other modules and the webhooks, in this transaction (CampaignEvent)
+        jdbc.sql("select campaign_id, member_id, channel from campaigns.message where id = ?")
+                .param(messageId)
+                .query((rs, n) -> new CampaignEvent(
+                        java.util.UUID.randomUUID(),
+                        type,
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        messageId,
+                        Channel.valueOf(rs.getString(3)),
+                        clock.now(),
+                        linkNo,
+                        null))
+                .optional()
+                .ifPresent(events::publishEvent);
     }
 }

@@ -355,6 +355,7 @@ public class Campaigns {
                         "update campaigns.campaign set status = 'SUBMITTED', submitted_by = ?, updated_at = now() where id = ?")
                 .params(CurrentStaff.get().auditName(), id)
                 .update();
+        templateStatus(id, "SUBMITTED", null);
         return moved(c, CampaignStatus.SUBMITTED, comment);
     }
 
@@ -370,6 +371,7 @@ public class Campaigns {
         jdbc.sql("update campaigns.campaign set status = 'DRAFT', updated_at = now() where id = ?")
                 .param(id)
                 .update();
+        templateStatus(id, "REJECTED", null);
         return moved(c, CampaignStatus.DRAFT, comment);
     }
 
@@ -404,6 +406,7 @@ public class Campaigns {
                         "update campaigns.campaign set status = 'APPROVED', approved_by = ?, frozen_at = now(), updated_at = now() where id = ?")
                 .params(me, id)
                 .update();
+        templateStatus(id, "APPROVED", me);
         return moved(c, CampaignStatus.APPROVED, comment);
     }
 
@@ -465,6 +468,18 @@ public class Campaigns {
         return load(copy);
     }
 
+    /**
+     * MKT-06: the campaign's templates follow its review (SUBMITTED, APPROVED by the second person,
+     * REJECTED); the approved text is never changed afterwards (a trigger refuses it) and only
+     * APPROVED templates are sent ({@link Sending}). Editing a draft saves its templates as DRAFT.
+     */
+    private void templateStatus(long id, String status, String approvedBy) {
+        jdbc.sql("""
+                update campaigns.template set status = ?, approved_by = ?,
+                  approved_at = case when ? = 'APPROVED' then now() end
+                where campaign_id = ? and status <> 'APPROVED'""").params(status, approvedBy, status, id).update();
+    }
+
     // ------------------------------------------------------------------ messages
 
     /** The message {@code memberId} would get on {@code channel} (sensitive read: audited). */
@@ -472,13 +487,14 @@ public class Campaigns {
     public Preview preview(long id, long memberId, Channel channel) {
         requirePlanner();
         Campaign c = load(id);
-        TemplateText t = sending.templateFor(c, channel);
-        if (t == null) {
-            throw PatronException.invalid("channel", "campaign.error.noTemplate", channel);
-        }
         Personalisation.MemberData d = sending.memberData(List.of(memberId)).get(memberId);
         if (d == null) {
             throw PatronException.unknownReference("memberId", "campaign.error.unknownMember", memberId);
+        }
+        MemberLanguage lang = sending.languages(List.of(memberId)).get(memberId);
+        TemplateText t = sending.templateFor(c, channel, lang == null ? "zh" : lang.lang());
+        if (t == null) {
+            throw PatronException.invalid("channel", "campaign.error.noTemplate", channel);
         }
         audit.record("campaign.previewed", "campaign", id, Map.of("member", memberId, "channel", channel.name()));
         return preview(c, t, d);

@@ -7,39 +7,37 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
-import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A generic HTTP SMS gateway: POSTs {@code patron.campaigns.sms.body-template} to
  * {@code patron.campaigns.sms.gateway-url} with {@code ${phone}}, {@code ${text}} and {@code ${key}}
  * (our idempotency key, for the gateway's OutId) replaced by JSON-escaped values. A 2xx answer whose
  * body contains {@code patron.campaigns.sms.success-marker} is acceptance; 4xx is this recipient's
- * failure; 5xx, timeouts and connection errors pause the channel.
+ * failure; 5xx, timeouts and connection errors pause the channel. The gateway's message id (BizId,
+ * SerialNo) is read from the answer at {@code idField} (a dotted JSON path) and becomes the message's
+ * provider id, which delivery receipts are matched by (MKT-10); our key when the answer has none.
+ * Built by {@link GatewaySmsSender} from the configuration in force.
  */
-@Component
-@ConditionalOnExpression("'${patron.campaigns.sms.gateway-url:}' != ''")
 class HttpSmsSender implements ChannelSender {
 
-    private final HttpClient http =
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HTTP;
     private final URI url;
     private final String bodyTemplate;
     private final String successMarker;
+    private final String idField;
     private final String authorization;
 
-    HttpSmsSender(
-            @Value("${patron.campaigns.sms.gateway-url}") String url,
-            @Value(
-                            "${patron.campaigns.sms.body-template:{\"phone\":\"${phone}\",\"text\":\"${text}\",\"outId\":\"${key}\"}}")
-                    String bodyTemplate,
-            @Value("${patron.campaigns.sms.success-marker:OK}") String successMarker,
-            @Value("${patron.campaigns.sms.authorization:}") String authorization) {
+    HttpSmsSender(String url, String bodyTemplate, String successMarker, String idField, String authorization) {
         this.url = URI.create(url);
         this.bodyTemplate = bodyTemplate;
         this.successMarker = successMarker;
-        this.authorization = authorization;
+        this.idField = idField;
+        this.authorization = authorization == null ? "" : authorization;
     }
 
     @Override
@@ -75,7 +73,28 @@ class HttpSmsSender implements ChannelSender {
         if (res.statusCode() >= 400 || !res.body().contains(successMarker)) {
             throw new Failure(Failure.Kind.RECIPIENT, "SMS gateway refused: " + abbreviate(res.body()), null);
         }
-        return m.key();
+        String id = gatewayId(res.body(), idField);
+        return id == null ? m.key() : id;
+    }
+
+    /** The value at a dotted path ({@code BizId}, {@code SendStatusSet.0.SerialNo}) of a JSON answer. */
+    static String gatewayId(String body, String path) {
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        for (String part : path.split("\\.")) {
+            if (n == null) {
+                return null;
+            }
+            n = n.isArray() && part.matches("\\d+") ? n.get(Integer.parseInt(part)) : n.get(part);
+        }
+        return n == null || n.isNull() || n.isContainer() || n.asString().isBlank() ? null : n.asString();
     }
 
     private static String abbreviate(String s) {

@@ -2,15 +2,12 @@ package dev.patron.campaigns;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.stereotype.Component;
 
 /**
  * The embedded default SMS channel: writes each SMS to the log instead of a carrier (no gateway is
- * configured). The message counts as accepted, as it would by a gateway that answered OK.
+ * configured). The message counts as accepted, as it would by a gateway that answered OK. Chosen by
+ * {@link GatewaySmsSender} when no gateway URL is configured.
  */
-@Component
-@ConditionalOnProperty(name = "patron.campaigns.sms.gateway-url", havingValue = "", matchIfMissing = true)
 class LogSmsSender implements ChannelSender {
 
     private static final Logger log = LoggerFactory.getLogger(LogSmsSender.class);

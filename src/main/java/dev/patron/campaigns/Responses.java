@@ -5,7 +5,10 @@ import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -72,8 +75,75 @@ class Responses {
         Double roi = cost.totalFen() == 0
                 ? null
                 : (double) (overall.incrementalSalesFen() - cost.totalFen()) / cost.totalFen();
+        List<CampaignResults.CellLift> cells = new ArrayList<>(byCell(c.id(), start, end, null));
+        if (c.channels().size() > 1) {
+            for (Channel ch : c.channels()) {
+                cells.addAll(byCell(c.id(), start, end, ch));
+            }
+        }
         return new CampaignResults(
-                c.id(), c.name(), c.status(), start, end, overall, byChannel, funnel, links, cost, roi);
+                c.id(), c.name(), c.status(), start, end, overall, byChannel, funnel, links, cost, roi, cells);
+    }
+
+    private record CellKey(String r, String f) {}
+
+    /**
+     * Lift within each R×F lifecycle cell recorded at send time (ADR 0008: the cell came from
+     * {@code segments.v_member_rfm}); only cells with members in both groups, in grid order.
+     */
+    List<CampaignResults.CellLift> byCell(long campaignId, Instant start, Instant end, Channel channel) {
+        if (start == null) {
+            return List.of();
+        }
+        String sent = "exists (select 1 from campaigns.message m where m.campaign_id = a.campaign_id"
+                + " and m.member_id = a.member_id and m.status = 'SENT'"
+                + (channel == null ? "" : " and m.channel = :channel") + ")";
+        var q = jdbc.sql("""
+                with grp as (
+                  select a.member_id, a.r_band, a.f_band, a.control from campaigns.audience_member a
+                  where a.campaign_id = :c and ((a.control and a.eligible) or (not a.control and SENT))),
+                per as (
+                  select g.member_id, g.r_band, g.f_band, g.control, coalesce(sum(s.total_fen), 0) as fen,
+                         count(s.id) filter (where s.kind = 'SALE') > 0 as bought
+                  from grp g
+                  left join sales.v_sale s on s.member_id = g.member_id and s.occurred_at >= :start and s.occurred_at < :end
+                  group by g.member_id, g.r_band, g.f_band, g.control)
+                select r_band, f_band, control, count(*), count(*) filter (where bought), coalesce(sum(fen), 0),
+                       coalesce(sum(fen::numeric * fen), 0)
+                from per group by r_band, f_band, control""".replace("SENT", sent))
+                .param("c", campaignId)
+                .param("start", Timestamp.from(start))
+                .param("end", Timestamp.from(end));
+        if (channel != null) {
+            q = q.param("channel", channel.name());
+        }
+        Map<CellKey, Lift.GroupSums[]> sums = new HashMap<>();
+        q.query((rs, n) ->
+                        sums.computeIfAbsent(new CellKey(rs.getString(1), rs.getString(2)), k -> new Lift.GroupSums[2])[
+                                        rs.getBoolean(3) ? 1 : 0] =
+                                new Lift.GroupSums(
+                                        rs.getLong(4),
+                                        rs.getLong(5),
+                                        rs.getLong(6),
+                                        rs.getBigDecimal(7).doubleValue()))
+                .list();
+        List<CampaignResults.CellLift> out = new ArrayList<>();
+        sums.forEach((k, g) -> {
+            if (g[0] != null && g[1] != null) {
+                out.add(new CampaignResults.CellLift(k.r(), k.f(), channel, Lift.of(g[0], g[1])));
+            }
+        });
+        out.sort(Comparator.comparingInt((CampaignResults.CellLift x) -> order(R_BANDS, x.rBand()))
+                .thenComparingInt(x -> order(F_BANDS, x.fBand())));
+        return out;
+    }
+
+    static final List<String> R_BANDS = List.of("ACTIVE", "SILENT", "SLEEPING", "LOST");
+    static final List<String> F_BANDS = List.of("NEW", "SECOND", "OLD", "FAN");
+
+    private static int order(List<String> bands, String band) {
+        int i = band == null ? -1 : bands.indexOf(band);
+        return i < 0 ? bands.size() : i;
     }
 
     private Lift.GroupSums sums(long campaignId, Instant start, Instant end, Channel channel, boolean control) {

@@ -13,12 +13,15 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -64,6 +67,7 @@ class Sending {
     private final Map<Channel, ChannelSender> senders = new EnumMap<>(Channel.class);
     private final LoyaltyManagement loyalty;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
 
     /** Fault injection for tests: runs after the gateway accepted a message, before SENT is recorded. */
     volatile LongConsumer afterAccepted = id -> {};
@@ -75,7 +79,9 @@ class Sending {
             CampaignClock clock,
             List<ChannelSender> senders,
             LoyaltyManagement loyalty,
-            AuditLog audit) {
+            AuditLog audit,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.tx = tx;
         this.settings = settings;
@@ -89,14 +95,50 @@ class Sending {
 
     // ------------------------------------------------------------------ templates and member data
 
-    /**
-     * The template a member gets. Members have no language preference in their profile yet, so
-     * every member reads Chinese; the English text is used only when a channel has no Chinese one.
-     */
+    /** The Chinese template of a channel (or the English one when there is none): samples, test sends. */
     TemplateText templateFor(Campaign c, Channel channel) {
-        TemplateText zh = c.template(channel, "zh");
-        return zh != null ? zh : c.template(channel, "en");
+        return templateFor(c, channel, "zh");
     }
+
+    /**
+     * The template a member reading {@code lang} gets: that language's variant, else Chinese, else
+     * English (approval requires the Chinese one, so only an English-reading member can fall back).
+     */
+    TemplateText templateFor(Campaign c, Channel channel, String lang) {
+        TemplateText t = c.template(channel, lang);
+        if (t == null) {
+            t = c.template(channel, "zh");
+        }
+        return t != null ? t : c.template(channel, "en");
+    }
+
+    /**
+     * The members' message language. Member profiles have no language field, so the campaigns module
+     * keeps its own choice ({@code campaigns.member_language}, set by staff); without one a member
+     * whose name has Latin letters and no Chinese characters reads English, everyone else Chinese.
+     */
+    Map<Long, MemberLanguage> languages(List<Long> ids) {
+        Map<Long, MemberLanguage> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        jdbc.sql(LANGUAGE_SQL)
+                .param(ids.toArray(new Long[0]))
+                .query((rs, n) -> out.put(
+                        rs.getLong(1),
+                        new MemberLanguage(rs.getLong(1), rs.getString(2), rs.getBoolean(3) ? "SET" : "NAME_RULE")))
+                .list();
+        return out;
+    }
+
+    static final String LANGUAGE_SQL = """
+            select m.id,
+                   coalesce(ml.lang, case when m.name ~ '[一-鿿㐀-䶿]' then 'zh'
+                                          when m.name ~ '[A-Za-z]' then 'en' else 'zh' end),
+                   ml.lang is not null
+            from members.v_member m
+            left join campaigns.member_language ml on ml.member_id = m.id
+            where m.id = any(?)""";
 
     Map<Long, Personalisation.MemberData> memberData(List<Long> ids) {
         Map<Long, Personalisation.MemberData> out = new HashMap<>();
@@ -169,10 +211,18 @@ class Sending {
                 .list();
     }
 
+    /**
+     * Campaigns with messages to send: RUNNING ones, and FINISHED ones whose messages were put back
+     * to PENDING by a soft bounce or failed SMS delivery after they finished (resent; the campaign
+     * stays FINISHED).
+     */
     List<Long> running() {
-        return jdbc.sql("select id from campaigns.campaign where status = 'RUNNING' order by id")
-                .query(Long.class)
-                .list();
+        return jdbc.sql("""
+                select id from campaigns.campaign c
+                where status = 'RUNNING'
+                   or (status = 'FINISHED' and exists (select 1 from campaigns.message m
+                                                       where m.campaign_id = c.id and m.status = 'PENDING'))
+                order by id""").query(Long.class).list();
     }
 
     /** SCHEDULED → RUNNING: creates the messages (consent, address, dedup resolved now, MKT-02). */
@@ -216,6 +266,11 @@ class Sending {
                     .param("c", campaignId)
                     .param("now", Timestamp.from(now))
                     .update();
+            // each member's lifecycle cell at send time, for the results by segment cell (both groups)
+            jdbc.sql("""
+                    update campaigns.audience_member a set r_band = r.r_band, f_band = r.f_band
+                    from segments.v_member_rfm r
+                    where a.campaign_id = ? and r.member_id = a.member_id""").param(campaignId).update();
             jdbc.sql(
                             "insert into campaigns.step (campaign_id, from_status, to_status, actor, comment) values (?, 'SCHEDULED', 'RUNNING', 'system', ?)")
                     .params(campaignId, created + " messages")
@@ -257,7 +312,7 @@ class Sending {
 
     // ------------------------------------------------------------------ sending
 
-    private record Due(long id, long memberId, Channel channel) {}
+    private record Due(long id, long memberId, Channel channel, int resend) {}
 
     /** Sends up to one batch of the campaign's due messages; returns how many were taken up. */
     int sendBatch(long campaignId, Campaign c) {
@@ -270,17 +325,23 @@ class Sending {
             return 0;
         }
         List<Due> due = jdbc.sql("""
-                select id, member_id, channel from campaigns.message
+                select id, member_id, channel, resend from campaigns.message
                 where campaign_id = ? and status = 'PENDING' and not_before <= ? and channel = any(?)
                 order by id limit ?""")
                 .params(campaignId, Timestamp.from(now), open.toArray(new String[0]), s.batchSize())
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), Channel.valueOf(rs.getString(3))))
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), Channel.valueOf(rs.getString(3)), rs.getInt(4)))
                 .list();
         if (due.isEmpty()) {
             return 0;
         }
-        Map<Long, Personalisation.MemberData> data =
-                memberData(due.stream().map(Due::memberId).distinct().toList());
+        List<Long> memberIds = due.stream().map(Due::memberId).distinct().toList();
+        Map<Long, Personalisation.MemberData> data = memberData(memberIds);
+        Map<Long, MemberLanguage> languages = languages(memberIds);
+        Set<String> approved = new HashSet<>(jdbc.sql(
+                        "select channel || ':' || lang from campaigns.template where campaign_id = ? and status = 'APPROVED'")
+                .param(campaignId)
+                .query(String.class)
+                .list());
         String secret = settings.secret();
         long started = System.nanoTime();
         long interval = 1_000_000_000L / s.ratePerSecond();
@@ -293,13 +354,19 @@ class Sending {
             pace(started + i * interval);
             i++;
             Personalisation.MemberData d = data.get(m.memberId());
+            MemberLanguage lang = languages.get(m.memberId());
+            TemplateText t = templateFor(c, m.channel(), lang == null ? "zh" : lang.lang());
+            if (t == null || !approved.contains(t.channel() + ":" + t.lang())) {
+                // MKT-06: only approved template texts go out
+                suppress(m, "TEMPLATE_NOT_APPROVED");
+                continue;
+            }
             String to = claim(m, d, s);
             if (to == null) {
                 continue;
             }
-            TemplateText t = templateFor(c, m.channel());
             ChannelSender.Outgoing out = Composer.compose(
-                    m.id(), "cm-" + campaignId + "-" + m.id(), to, t, d, s, tracked(s, secret, campaignId, m.id()));
+                    m.id(), key(campaignId, m.id(), m.resend()), to, t, d, s, tracked(s, secret, campaignId, m.id()));
             String providerId;
             try {
                 providerId = sender(m.channel()).send(out);
@@ -316,16 +383,35 @@ class Sending {
             afterAccepted.accept(m.id());
             Integer segments =
                     m.channel() == Channel.SMS ? SmsText.of(out.text()).segments() : null;
-            tx.executeWithoutResult(st -> jdbc.sql("""
-                    update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
-                    where id = ? and status = 'SENDING'""")
-                    .params(Timestamp.from(clock.now()), providerId, segments, m.id())
-                    .update());
+            Instant sentAt = clock.now();
+            tx.executeWithoutResult(st -> {
+                int sent = jdbc.sql("""
+                        update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
+                        where id = ? and status = 'SENDING'""")
+                        .params(Timestamp.from(sentAt), providerId, segments, m.id())
+                        .update();
+                if (sent == 1) {
+                    events.publishEvent(CampaignEvent.of(
+                            CampaignEvent.Type.SENT, campaignId, m.memberId(), m.id(), m.channel(), sentAt));
+                }
+            });
             if (c.bonusPoints() > 0) {
                 grantBonus(c, m.memberId());
             }
         }
         return due.size();
+    }
+
+    /** Our idempotency key of a message (MKT-12); a resend after a soft bounce is a new send. */
+    static String key(long campaignId, long messageId, int resend) {
+        return "cm-" + campaignId + "-" + messageId + (resend > 0 ? "-r" + resend : "");
+    }
+
+    private void suppress(Due m, String reason) {
+        tx.executeWithoutResult(st -> jdbc.sql(
+                        "update campaigns.message set status = 'SUPPRESSED', reason = ? where id = ? and status = 'PENDING'")
+                .params(reason, m.id())
+                .update());
     }
 
     private void grantBonus(Campaign c, long memberId) {

@@ -503,8 +503,36 @@ class CampaignPageController implements ConsolePage {
                         r.funnel().opened(),
                         r.funnel().clicked(),
                         Math.round(l.treatmentResponseRate() * l.treatmentMembers())));
+        List<CampaignResults.CellLift> cells =
+                r.bySegmentCell().stream().filter(x -> x.channel() == null).toList();
+        chart.put("cells", cells.stream().map(x -> cellLabel(x, locale)).toList());
+        chart.put(
+                "cellLift",
+                cells.stream().map(x -> yuan(x.lift().liftPerMemberFen())).toList());
+        chart.put(
+                "cellTreatmentRate",
+                cells.stream()
+                        .map(x -> percent(x.lift().treatmentResponseRate()))
+                        .toList());
+        chart.put(
+                "cellControlRate",
+                cells.stream().map(x -> percent(x.lift().controlResponseRate())).toList());
+        chart.put("liftLabel", messages.getMessage("campaign.results.lift", null, locale));
+        chart.put("recipientsRateLabel", messages.getMessage("campaigns.results.recipientsRate", null, locale));
+        chart.put("controlRateLabel", messages.getMessage("campaigns.results.controlRate", null, locale));
+        model.addAttribute(
+                "cellLabels",
+                r.bySegmentCell().stream().map(x -> cellLabel(x, locale)).toList());
         model.addAttribute("chart", json.writeValueAsString(chart));
         return "campaigns/results";
+    }
+
+    private String cellLabel(CampaignResults.CellLift x, java.util.Locale locale) {
+        if (x.rBand() == null || x.fBand() == null) {
+            return messages.getMessage("campaigns.results.unscored", null, locale);
+        }
+        return messages.getMessage("rfm.r." + x.rBand(), null, x.rBand(), locale) + " · "
+                + messages.getMessage("rfm.f." + x.fBand(), null, x.fBand(), locale);
     }
 
     private static double yuan(double fen) {
