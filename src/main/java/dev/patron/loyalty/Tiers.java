@@ -686,9 +686,13 @@ public class Tiers {
         if (changes.isEmpty()) {
             return;
         }
-        changes.stream()
+        List<TiersChanged.Change> changed = changes.stream()
                 .filter(c -> !java.util.Objects.equals(c.from(), c.to()))
-                .forEach(c -> events.publishEvent(new TierChanged(c.memberId(), c.from(), c.to())));
+                .map(c -> new TiersChanged.Change(c.memberId(), c.from(), c.to()))
+                .toList();
+        if (!changed.isEmpty()) {
+            events.publishEvent(new TiersChanged(changed));
+        }
         int n = changes.size();
         Long[] member = new Long[n];
         String[] from = new String[n];

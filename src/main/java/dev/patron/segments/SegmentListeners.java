@@ -1,6 +1,6 @@
 package dev.patron.segments;
 
-import dev.patron.loyalty.TierChanged;
+import dev.patron.loyalty.TiersChanged;
 import dev.patron.members.MemberErased;
 import dev.patron.members.MemberUpdated;
 import dev.patron.members.MembersMerged;
@@ -36,8 +36,8 @@ class SegmentListeners {
     }
 
     @ApplicationModuleListener
-    void on(TierChanged event) {
-        refresh.reevaluate(List.of(event.memberId()));
+    void on(TiersChanged event) {
+        refresh.reevaluate(event.memberIds());
     }
 
     @ApplicationModuleListener
