@@ -54,7 +54,21 @@ public class Rfm {
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
 
-    Rfm(JdbcClient jdbc, DataSource dataSource, MemberFacts facts, AuditLog audit, ApplicationEventPublisher events) {
+    private final String refreshWorkMem;
+
+    Rfm(
+            JdbcClient jdbc,
+            DataSource dataSource,
+            MemberFacts facts,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            @org.springframework.beans.factory.annotation.Value("${patron.segments.refresh-work-mem:256MB}")
+                    String refreshWorkMem) {
+        if (!refreshWorkMem.matches("\\d{1,7}(kB|MB|GB)")) {
+            throw new IllegalArgumentException(
+                    "patron.segments.refresh-work-mem must look like 256MB (kB, MB or GB), not " + refreshWorkMem);
+        }
+        this.refreshWorkMem = refreshWorkMem;
         this.jdbc = jdbc;
         this.streaming = new JdbcTemplate(dataSource);
         this.streaming.setFetchSize(5_000);
@@ -609,6 +623,9 @@ public class Rfm {
         if (!locked) {
             throw new PatronException(HttpStatus.CONFLICT, "rfm.refresh.running");
         }
+        // the whole-table aggregates (facts and favourites over every line, the ranks) sort and hash
+        // far more than PostgreSQL's default 4 MB per operation: without this they spill to disk
+        jdbc.sql("set local work_mem = '" + refreshWorkMem + "'").update();
         long factRows = facts.recompute(TicketSource.all(asOf, null), asOf);
         boolean snap = snapshotIfNewMonth(asOf);
         long rfmRows = scoreAll(asOf, currentSettings());
