@@ -59,13 +59,21 @@ class SegmentEvaluator {
             if (joins.contains("mv")) {
                 sql.append(" left join insights.v_member_value mv on mv.member_id = m.id");
             }
-            sql.append(" where m.status = 'ACTIVE' and ").append(where);
+            String narrowed =
+                    where.replace(RESTRICT, restricted ? " and s.member_id = any(:" + prefix + "members)" : "");
+            sql.append(" where m.status = 'ACTIVE' and ").append(narrowed);
             if (restricted) {
                 sql.append(" and m.id = any(:").append(prefix).append("members)");
             }
             return sql.toString();
         }
     }
+
+    /**
+     * Marks the place in a member-set subquery (alias s, column member_id) where {@link
+     * Compiled#select} narrows it to the members of a restricted query; removed otherwise.
+     */
+    static final String RESTRICT = "/*restrict s.member_id*/";
 
     private final JdbcClient jdbc;
 
@@ -521,8 +529,12 @@ class SegmentEvaluator {
             c.error(path + ".minAmountFen", "segment.validation.minAmount", path);
             return "false";
         }
-        StringBuilder sql = new StringBuilder("((select coalesce(sum(l.amount_fen), 0) from sales.v_sale s")
-                .append(" join sales.v_sale_line l on l.sale_id = s.id where s.member_id = m.id")
+        // a semi-join on the members whose net amount reaches the minimum: for a full refresh one
+        // grouped pass over the window (hash join), not one correlated sum per member; for an
+        // incremental re-evaluation select() narrows the subquery to the members at hand
+        StringBuilder sql = new StringBuilder("(m.id in (select s.member_id from sales.v_sale s")
+                .append(" join sales.v_sale_line l on l.sale_id = s.id where s.member_id is not null")
+                .append(RESTRICT)
                 .append(" and s.business_date > ")
                 .append(c.bind(c.asOf.minusDays(days)))
                 .append(" and s.business_date <= ")
@@ -547,7 +559,10 @@ class SegmentEvaluator {
                     .append(c.bind(ids.toArray(Long[]::new)))
                     .append(")");
         }
-        return sql.append(") >= ").append(c.bind(min)).append(")").toString();
+        return sql.append(" group by s.member_id having sum(l.amount_fen) >= ")
+                .append(c.bind(min))
+                .append("))")
+                .toString();
     }
 
     private String notBought(Ctx c, Node n, String path) {
