@@ -33,7 +33,7 @@ public final class DatabaseUnavailable {
                     || t instanceof ConnectException
                     || (t instanceof TransactionSystemException tse
                             && (unreachable(t) || unreachable(tse.getApplicationException())))
-                    || (t instanceof SQLException sql && isOutageState(sql.getSQLState()))) {
+                    || (t instanceof SQLException sql && isOutage(sql))) {
                 return true;
             }
         }
@@ -63,11 +63,22 @@ public final class DatabaseUnavailable {
             if (t instanceof ConnectException
                     || (t instanceof DataAccessResourceFailureException
                             && !(t instanceof CannotGetJdbcConnectionException))
-                    || (t instanceof SQLException sql && isOutageState(sql.getSQLState()))) {
+                    || (t instanceof SQLException sql && isOutage(sql))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * An outage SQL state, or the pool's "Connection is closed" without a state: what a rollback
+     * reports when the server died during the commit before it (the commit's own failure is then
+     * only logged, and the sale's outcome is unknown: the client must retry, and may, as tickets
+     * are idempotent).
+     */
+    private static boolean isOutage(SQLException sql) {
+        return isOutageState(sql.getSQLState())
+                || (sql.getSQLState() == null && "Connection is closed".equals(sql.getMessage()));
     }
 
     /** 08: connection exception; 53: insufficient resources (disk full, out of memory); 57P: server shut down. */
