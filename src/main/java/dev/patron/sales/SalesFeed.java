@@ -140,13 +140,12 @@ public class SalesFeed implements SmartLifecycle {
     public Map<String, Long> pending() {
         Map<String, Long> pending = new LinkedHashMap<>();
         for (String name : names()) {
-            pending.put(
-                    name,
-                    jdbc.sql("select count(*) from sales.feed_delivery where consumer = ?")
-                            .param(name)
-                            .query(Long.class)
-                            .single());
+            pending.put(name, 0L);
         }
+        jdbc.sql("select consumer, count(*) from sales.feed_delivery where consumer = any(?) group by consumer")
+                .param((Object) names())
+                .query((rs, i) -> pending.put(rs.getString(1), rs.getLong(2)))
+                .list();
         return pending;
     }
 

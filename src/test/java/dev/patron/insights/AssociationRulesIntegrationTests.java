@@ -56,22 +56,15 @@ class AssociationRulesIntegrationTests {
         assertThat(started.status()).as(started.raw()).isEqualTo(202);
         assertThat(started.json().path("status").asString()).isIn("RUNNING", "DONE");
         long id = started.json().path("id").asLong();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
-            JsonNode run =
-                    client.get("/api/v1/insights/association-rule-runs/" + id).json();
-            if (!"RUNNING".equals(run.path("status").asString())) {
-                assertThat(run.path("status").asString()).as(run.toString()).isEqualTo("DONE");
-                return run;
-            }
-            assertThat(System.nanoTime()).as("run %d finishes", id).isLessThan(deadline);
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        JsonNode run = org.awaitility.Awaitility.await("run " + id + " finishes")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> client.get("/api/v1/insights/association-rule-runs/" + id)
+                                .json(),
+                        r -> !"RUNNING".equals(r.path("status").asString()));
+        assertThat(run.path("status").asString()).as(run.toString()).isEqualTo("DONE");
+        return run;
     }
 
     JsonNode mineGroceries(String support) {
