@@ -8,14 +8,8 @@ import dev.patron.PatronIntegrationTest;
 import dev.patron.TestData;
 import dev.patron.sales.SalesFixtures;
 import dev.patron.shared.security.Role;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +24,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Results by R×F lifecycle cell: members who bought before the campaign are scored by the segments
@@ -216,46 +209,10 @@ class CampaignCellResultsTests {
     }
 
     private String saleRow(JsonNode member, String txn, long amountFen) {
-        OffsetDateTime now = OffsetDateTime.now(SHANGHAI);
-        String card = member.path("cards").get(0).path("number").asString();
-        return String.join(
-                ",",
-                fx.store,
-                txn,
-                now.toLocalDate().toString(),
-                now.toString(),
-                "POS-1",
-                "C01",
-                card,
-                "SALE",
-                "",
-                "1",
-                "SKU-C",
-                "羊绒围巾",
-                fx.brandA,
-                fx.category,
-                fx.counterA,
-                "1",
-                String.valueOf(amountFen),
-                "0",
-                String.valueOf(amountFen),
-                "MOBILE_PAY");
+        return CampaignIntegrationTests.saleRow(fx, member, txn, amountFen);
     }
 
     private void importSales(List<String> rows) throws Exception {
-        String csv = CampaignIntegrationTests.HEADER + "\n" + String.join("\n", rows) + "\n";
-        HttpResponse<String> up = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(
-                                        "http://localhost:" + port + "/api/v1/sales-imports?fileName=cells.csv"))
-                                .header("Authorization", "Bearer " + TestData.BOOTSTRAP_API_KEY)
-                                .header("Content-Type", "text/csv")
-                                .POST(HttpRequest.BodyPublishers.ofString(csv, StandardCharsets.UTF_8))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
-        long job =
-                JsonMapper.builder().build().readTree(up.body()).path("jobId").asLong();
-        SalesFixtures.runImportToDone(admin, job, Duration.ofSeconds(60));
+        CampaignIntegrationTests.importSales(admin, port, rows, "cells.csv");
     }
 }

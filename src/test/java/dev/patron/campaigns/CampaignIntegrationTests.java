@@ -801,6 +801,11 @@ class CampaignIntegrationTests {
     }
 
     private String saleRow(JsonNode member, String txn, long amountFen) {
+        return saleRow(fx, member, txn, amountFen);
+    }
+
+    /** One CSV row of the sales import: a sale today of one scarf at {@code fx}'s counter A, by the member's card. */
+    static String saleRow(SalesFixtures fx, JsonNode member, String txn, long amountFen) {
         OffsetDateTime now = OffsetDateTime.now(SHANGHAI);
         String card = member.path("cards").get(0).path("number").asString();
         return String.join(
@@ -828,11 +833,16 @@ class CampaignIntegrationTests {
     }
 
     private void importSales(List<String> rows) throws Exception {
+        importSales(admin, port, rows, "campaign.csv");
+    }
+
+    /** Imports the rows (under {@link #HEADER}) through the sales import and waits until it is done. */
+    static void importSales(ApiClient admin, int port, List<String> rows, String fileName) throws Exception {
         String csv = HEADER + "\n" + String.join("\n", rows) + "\n";
         HttpResponse<String> up = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(
-                                        "http://localhost:" + port + "/api/v1/sales-imports?fileName=campaign.csv"))
+                                        "http://localhost:" + port + "/api/v1/sales-imports?fileName=" + fileName))
                                 .header("Authorization", "Bearer " + TestData.BOOTSTRAP_API_KEY)
                                 .header("Content-Type", "text/csv")
                                 .POST(HttpRequest.BodyPublishers.ofString(csv, StandardCharsets.UTF_8))
