@@ -3,6 +3,7 @@
 #
 #   bench/members.sh [members]        # default 1000000; issue 3's target scale is 10000000
 #   REUSE=1 DATA=/tmp/... bench/members.sh   # measure again on members generated before
+#   PATRON_DB_SHARED_BUFFERS=8GB bench/members.sh ...   # the embedded server's shared_buffers
 #
 # What it does, on localhost only:
 #   1. packages Patron into target-bench/ (./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests)
@@ -50,6 +51,18 @@ until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
 if [ "$REUSE" != 1 ]; then
     echo "== generating $N members"
     time "${PSQL[@]}" -v start=0 -v count="$N" -f bench/members-data.sql > "$WORK/generate.log"
+fi
+
+# PREWARM=1 (default): read the lookup relations (tables and b-tree indexes of member, identifier,
+# card; not the trigram indexes of the name search) into memory first, as on a server that has been
+# answering for a while: into PostgreSQL's shared buffers when PATRON_DB_SHARED_BUFFERS is set (the
+# production setting for millions of members), else into the OS page cache. On this VM the kernel
+# (DAMON pageout) drops page-cache pages untouched for about a minute, so without shared buffers
+# random lookups over 10M members go to the disk.
+if [ "${PREWARM:-1}" = 1 ]; then
+    MODE=$([ -n "${PATRON_DB_SHARED_BUFFERS:-}" ] && echo buffer || echo read)
+    echo "== prewarm ($MODE)"
+    time "${PSQL[@]}" -Atc "create extension if not exists pg_prewarm" -c "select string_agg(c.relname || ' ' || pg_size_pretty(pg_relation_size(c.oid)) || ' ' || pg_prewarm(c.oid::regclass, '$MODE'), ', ' order by c.relkind desc, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace left join pg_index x on x.indexrelid = c.oid left join pg_class t on t.oid = x.indrelid where n.nspname = 'members' and (c.relkind = 'r' and c.relname in ('member', 'identifier', 'card') or c.relkind = 'i' and t.relname in ('member', 'identifier', 'card') and c.relam = (select oid from pg_am where amname = 'btree'))"
 fi
 
 "${PSQL[@]}" -Atc "select phone from members.member tablesample bernoulli (1) limit 20000" > "$WORK/phones.txt"

@@ -8,9 +8,11 @@
 #      starts the jar as a user would (PORT=18120, PATRON_DB_PORT=15520, fsync on);
 #   2. generates the members (bench/members-data.sql) and the tickets (bench/segments-data.sql, written
 #      straight into the sales tables: the facts are then computed by the refresh timed below);
-#   3. times the full facts + RFM refresh (POST /api/v1/rfm/refresh) beside a raw-SQL baseline that
-#      computes recency, frequency, monetary and the three quintile scores of every member in one
-#      plain statement into an unlogged table;
+#   3. times the full rebuild of facts + RFM as of yesterday (POST /api/v1/rfm/refresh?full=true,
+#      cold), the nightly roll from yesterday to today (POST /api/v1/rfm/refresh: facts of the members
+#      whose 12-month window moved, RFM of everybody) and a warm full rebuild; beside raw-SQL
+#      baselines in plain statements into unlogged tables: the same facts (for the rebuild) and
+#      recency, frequency, monetary and the three quintile scores of every member (for the roll);
 #   4. creates five rule segments over the API (profile + facts, an event on a brand, an RFM cell,
 #      birthdays, lapsed members) and times each one's full refresh beside the raw SQL of the same
 #      condition writing the member ids into an unlogged table;
@@ -59,14 +61,58 @@ echo "tickets generated in $(secs "$s" "$(date +%s.%N)") s"
 "${PSQL[@]}" -Atc "select 'data: ' || (select count(*) from members.member) || ' members, ' || (select count(*) from sales.sale) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines, ' || pg_size_pretty(pg_database_size('postgres'))"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "== facts + RFM refresh of every member (POST /api/v1/rfm/refresh), twice (cold, then warm)"
-for run in 1 2; do
-    s=$(date +%s.%N)
-    R=$(api -X POST "$BASE/api/v1/rfm/refresh")
-    e=$(date +%s.%N)
-    echo "run $run: $(secs "$s" "$e") s: $R"
-done
-echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s"
+YESTERDAY=$(TZ=Asia/Shanghai date -d yesterday +%F)
+echo "== full rebuild of every member's facts + RFM as of $YESTERDAY (POST /api/v1/rfm/refresh?full=true), cold"
+s=$(date +%s.%N)
+R=$(api -X POST "$BASE/api/v1/rfm/refresh?full=true&asOf=$YESTERDAY")
+e=$(date +%s.%N)
+echo "$R"
+echo "RESULT facts-rebuild $N members | $(secs "$s" "$e") s (cold)"
+echo "== the nightly roll to today (POST /api/v1/rfm/refresh): facts of the members whose 12-month window moved, RFM of everybody"
+s=$(date +%s.%N)
+R=$(api -X POST "$BASE/api/v1/rfm/refresh")
+e=$(date +%s.%N)
+echo "$R"
+echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s (roll from $YESTERDAY: $(echo "$R" | grep -oP '"facts":\K[0-9]+') members' facts recomputed)"
+echo "== full rebuild as of today, warm (POST /api/v1/rfm/refresh?full=true)"
+s=$(date +%s.%N)
+R=$(api -X POST "$BASE/api/v1/rfm/refresh?full=true")
+e=$(date +%s.%N)
+echo "RESULT facts-rebuild-warm $N members | $(secs "$s" "$e") s"
+echo "== raw SQL baseline of the rebuild: the same facts (lifetime and 12-month figures, favourite brand, category, store) into an unlogged table"
+"${PSQL[@]}" -c "drop table if exists bench_raw_facts" > /dev/null
+s=$(date +%s.%N)
+"${PSQL[@]}" <<'SQL'
+set work_mem = '256MB';
+create unlogged table bench_raw_facts as
+with t as (select id, kind, store_id, business_date, total_fen, member_id from sales.sale where member_id is not null),
+agg as (
+    select member_id, min(business_date) filter (where kind = 'SALE') as first_date,
+        max(business_date) filter (where kind = 'SALE') as last_date,
+        count(distinct business_date) filter (where kind = 'SALE') as days,
+        count(distinct business_date) filter (where kind = 'SALE' and business_date > current_date - 365) as days_12m,
+        count(*) filter (where kind = 'SALE') as tickets,
+        count(*) filter (where kind = 'SALE' and business_date > current_date - 365) as tickets_12m,
+        sum(total_fen) as spend, coalesce(sum(total_fen) filter (where business_date > current_date - 365), 0) as spend_12m,
+        count(*) filter (where kind = 'RETURN') as return_tickets,
+        coalesce(-sum(total_fen) filter (where kind = 'RETURN'), 0) as returned
+    from t group by member_id),
+by_dim as (
+    select t.member_id, l.brand_id, l.category_id, grouping(l.brand_id, l.category_id) as g, sum(l.amount_fen) as net
+    from t join sales.sale_line l on l.sale_id = t.id
+    group by grouping sets ((t.member_id, l.brand_id), (t.member_id, l.category_id))),
+fb as (select distinct on (member_id) member_id, brand_id from by_dim where g = 1 and brand_id is not null and net > 0
+       order by member_id, net desc, brand_id),
+fc as (select distinct on (member_id) member_id, category_id from by_dim where g = 2 and category_id is not null and net > 0
+       order by member_id, net desc, category_id),
+fs as (select distinct on (member_id) member_id, store_id from (select member_id, store_id, sum(total_fen) as net from t
+       group by member_id, store_id) x where net > 0 order by member_id, net desc, store_id)
+select a.*, fb.brand_id, fc.category_id, fs.store_id from agg a left join fb using (member_id)
+left join fc using (member_id) left join fs using (member_id);
+SQL
+e=$(date +%s.%N)
+echo "RESULT raw-facts $N members | $(secs "$s" "$e") s ($("${PSQL[@]}" -Atc "select count(*) from bench_raw_facts") members)"
+"${PSQL[@]}" -c "drop table bench_raw_facts" > /dev/null
 echo "== raw SQL baseline: R, F, M and quintile scores of every member in one statement"
 "${PSQL[@]}" -c "drop table if exists bench_raw_rfm" > /dev/null
 s=$(date +%s.%N)

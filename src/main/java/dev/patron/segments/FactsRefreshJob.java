@@ -8,9 +8,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Every night refreshes all members' facts and RFM as of today (the 12-month windows and recency
- * move as days pass), takes the month-end snapshot of the cells on the first run of a month and
- * re-ranks the quintiles. On several app instances only one runs at a time (ShedLock); a refresh
+ * Every night rolls the members' facts forward to today (the 12-month windows move as days pass:
+ * {@link Rfm#roll} recomputes the members a ticket left the window of), takes the month-end snapshot
+ * of the cells on the first run of a month and re-ranks everybody's RFM (recency moves for all). On several app instances only one runs at a time (ShedLock); a refresh
  * started on demand meanwhile is refused (advisory lock in {@link Rfm#refreshAll}).
  */
 @Component
@@ -29,9 +29,11 @@ class FactsRefreshJob {
     @Scheduled(cron = "${patron.segments.refresh-cron:0 10 2 * * *}", zone = "Asia/Shanghai")
     @SchedulerLock(name = "segments.refresh", lockAtMostFor = "PT3H")
     void nightly() {
-        FactsRefresh r = tx.execute(s -> rfm.refreshAll(MemberFacts.today()));
+        FactsRefresh r = tx.execute(s -> rfm.roll(MemberFacts.today()));
         log.info(
-                "Facts and RFM refresh as of {}: {} facts, {} RFM rows, snapshot {}, {} ms",
+                "Facts and RFM refresh ({}) from {} to {}: {} facts, {} RFM rows, snapshot {}, {} ms",
+                r.mode(),
+                r.from(),
                 r.asOf(),
                 r.facts(),
                 r.rfm(),

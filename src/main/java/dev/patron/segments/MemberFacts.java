@@ -64,7 +64,8 @@ public class MemberFacts {
                 select f.first_purchase_date, f.last_purchase_date, f.purchase_days, f.purchase_days_12m, f.tickets,
                        f.tickets_12m, f.spend_fen, f.spend_12m_fen, f.avg_ticket_fen, f.avg_interval_days,
                        f.favourite_brand_id, b.code, b.name, f.favourite_category_id, c.code, c.name,
-                       f.favourite_store_id, s.code, s.name, f.return_tickets, f.returned_fen, f.as_of
+                       f.favourite_store_id, s.code, s.name, f.return_tickets, f.returned_fen,
+                       greatest(f.as_of, (select facts_as_of from segments.rfm_settings where id = 1))
                 from segments.member_fact f
                 left join organization.v_brand b on b.id = f.favourite_brand_id
                 left join organization.v_category c on c.id = f.favourite_category_id
@@ -208,6 +209,29 @@ public class MemberFacts {
                     favourite_store_id = excluded.favourite_store_id, return_tickets = excluded.return_tickets,
                     returned_fen = excluded.returned_fen, as_of = excluded.as_of, updated_at = excluded.updated_at""".formatted(source.sql(), gone);
         return jdbc.sql(sql).params(params).update();
+    }
+
+    /** The window of the 12-month facts (the literal 365 in {@link #recompute}): a ticket counts as of a day when dated after it minus 365 days. */
+    static final int WINDOW_DAYS = 365;
+
+    /**
+     * The members whose facts as of {@code to} may differ from those as of {@code from} without any
+     * sales event: a ticket left their 12-month window (dated in (from - 365, to - 365]), or a ticket
+     * dated after {@code from} (up to {@code to}) may have been recorded before its business day and
+     * so skipped by the event's recompute. Ascending ids; two range scans of the tickets by date.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    List<Long> windowMoved(LocalDate from, LocalDate to) {
+        return jdbc.sql("""
+                select member_id from sales.v_sale
+                where member_id is not null and business_date > ?::date and business_date <= ?::date
+                union
+                select member_id from sales.v_sale
+                where member_id is not null and business_date > ?::date and business_date <= ?::date
+                order by 1""")
+                .params(from.minusDays(WINDOW_DAYS), to.minusDays(WINDOW_DAYS), from, to)
+                .query(Long.class)
+                .list();
     }
 
     static List<Long> ids(Collection<Long> ids) {

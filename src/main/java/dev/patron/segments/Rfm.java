@@ -598,25 +598,67 @@ public class Rfm {
         return true;
     }
 
+    /** Most days one roll covers; a longer gap, or an as-of day before the last refresh, rebuilds in full. */
+    static final int MAX_ROLL_DAYS = 31;
+
+    /** Members per facts statement of a roll (one statement per chunk, like an import chunk). */
+    private static final int ROLL_CHUNK = 5_000;
+
     /**
-     * Full refresh of facts and RFM as of {@code asOf} (ADMIN with all stores; the daily job runs it
-     * as of today): one transaction, one at a time (409 while another runs), audited.
+     * Refreshes facts and RFM as of {@code asOf} (ADMIN with all stores; the daily job does the same
+     * roll as of today): one transaction, one at a time (409 while another runs), audited. Without
+     * {@code full} it rolls the facts forward from the last refresh (see {@link #roll}); with it, or
+     * when no roll is possible, it rebuilds every member's facts from all tickets.
      */
     @Transactional
-    public FactsRefresh refresh(LocalDate asOf) {
+    public FactsRefresh refresh(LocalDate asOf, boolean full) {
         CurrentStaff.requireAnyRole(Role.ADMIN);
         CurrentStaff.requireAllStores();
         if (asOf == null) {
             asOf = MemberFacts.today();
         }
-        FactsRefresh r = refreshAll(asOf);
-        audit.record("rfm.refreshed", "rfm", asOf.toString(), Map.of("facts", r.facts(), "rfm", r.rfm()));
+        FactsRefresh r = full ? refreshAll(asOf) : roll(asOf);
+        audit.record(
+                "rfm.refreshed", "rfm", asOf.toString(), Map.of("mode", r.mode(), "facts", r.facts(), "rfm", r.rfm()));
         return r;
     }
 
+    /** Full rebuild: every member's facts from all their tickets as of {@code asOf}, then RFM. */
     @Transactional(propagation = Propagation.MANDATORY)
     FactsRefresh refreshAll(LocalDate asOf) {
         long start = System.nanoTime();
+        begin();
+        return rebuild(asOf, start);
+    }
+
+    /**
+     * The daily roll from the day of the last refresh ({@code facts_as_of}) to {@code asOf}: facts
+     * kept current by the sales events change without an event only where a ticket leaves a member's
+     * 12-month window, so only those members (and any with a ticket dated after the last refresh) are
+     * recomputed ({@link MemberFacts#windowMoved}); then every member's RFM is ranked afresh (recency
+     * moves for everybody). Gives the same facts and RFM as a full rebuild as of the same day
+     * (FactsIntegrationTests); falls back to it without a previous refresh, for an earlier day or a
+     * gap over {@link #MAX_ROLL_DAYS}.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    FactsRefresh roll(LocalDate asOf) {
+        long start = System.nanoTime();
+        begin();
+        LocalDate from = factsAsOf();
+        if (from == null || asOf.isBefore(from) || asOf.isAfter(from.plusDays(MAX_ROLL_DAYS))) {
+            return rebuild(asOf, start);
+        }
+        List<Long> moved = facts.windowMoved(from, asOf);
+        long factRows = 0;
+        for (int i = 0; i < moved.size(); i += ROLL_CHUNK) {
+            List<Long> chunk = moved.subList(i, Math.min(moved.size(), i + ROLL_CHUNK));
+            factRows += facts.recompute(TicketSource.members(chunk, asOf), asOf);
+        }
+        return finish(asOf, FactsRefresh.ROLL, from, factRows, start);
+    }
+
+    /** Takes the refresh lock (409 while another refresh runs) and sizes the work memory. */
+    private void begin() {
         boolean locked = jdbc.sql("select pg_try_advisory_xact_lock(hashtext('segments.refresh'))")
                 .query(Boolean.class)
                 .single();
@@ -626,10 +668,29 @@ public class Rfm {
         // the whole-table aggregates (facts and favourites over every line, the ranks) sort and hash
         // far more than PostgreSQL's default 4 MB per operation: without this they spill to disk
         jdbc.sql("set local work_mem = '" + refreshWorkMem + "'").update();
+    }
+
+    private FactsRefresh rebuild(LocalDate asOf, long start) {
+        LocalDate from = factsAsOf();
         long factRows = facts.recompute(TicketSource.all(asOf, null), asOf);
+        return finish(asOf, FactsRefresh.FULL, from, factRows, start);
+    }
+
+    private FactsRefresh finish(LocalDate asOf, String mode, LocalDate from, long factRows, long start) {
+        jdbc.sql("update segments.rfm_settings set facts_as_of = ? where id = 1")
+                .param(asOf)
+                .update();
         boolean snap = snapshotIfNewMonth(asOf);
         long rfmRows = scoreAll(asOf, currentSettings());
-        return new FactsRefresh(asOf, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+        return new FactsRefresh(asOf, mode, from, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The day of the last full rebuild or roll of the facts; null before the first. */
+    LocalDate factsAsOf() {
+        return jdbc.sql("select facts_as_of from segments.rfm_settings where id = 1")
+                .query(LocalDate.class)
+                .optional()
+                .orElse(null);
     }
 
     /** Recomputes facts and RFM of the source's members and announces it, in the caller's transaction. */

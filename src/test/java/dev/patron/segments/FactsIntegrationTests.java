@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -307,6 +308,89 @@ class FactsIntegrationTests {
             tx.executeWithoutResult(t -> rfm.refreshAll(today().minusDays(9)));
             assertThat(facts(m).path("facts").path("purchaseDays12m").asInt()).isEqualTo(2);
             assertThat(facts(m).path("facts").path("spend12mFen").asLong()).isEqualTo(30_000);
+        } finally {
+            tx.executeWithoutResult(t -> rfm.refreshAll(today()));
+        }
+    }
+
+    /** The member's facts and RFM rows as the refresh wrote them, without the bookkeeping columns. */
+    private List<Map<String, Object>> rows(long... members) {
+        return jdbc.sql("""
+                        select f.member_id, f.first_purchase_date, f.last_purchase_date, f.purchase_days,
+                               f.purchase_days_12m, f.tickets, f.tickets_12m, f.spend_fen, f.spend_12m_fen,
+                               f.avg_ticket_fen, f.avg_interval_days, f.favourite_brand_id, f.favourite_category_id,
+                               f.favourite_store_id, f.return_tickets, f.returned_fen, r.recency_days, r.frequency,
+                               r.monetary_fen, r.r_band, r.f_band, r.r_score, r.f_score, r.m_score
+                        from segments.member_fact f full join segments.member_rfm r using (member_id)
+                        where member_id = any(?) order by member_id""")
+                .param(Arrays.stream(members).boxed().toArray(Long[]::new))
+                .query()
+                .listOfRows();
+    }
+
+    @Test
+    void theDailyRollRecomputesOnlyMembersWhoseWindowMovedAndEqualsAFullRebuild() {
+        LocalDate from = today().minusDays(5);
+        long leaving = member(); // one ticket leaves the 365 days between `from` and today, one stays
+        buy(leaving, today().minusDays(368), fx.store, 10_000);
+        buy(leaving, today().minusDays(30), fx.store, 5_000);
+        long lapsing = member(); // its only ticket leaves the window: 12-month figures drop to zero
+        buy(lapsing, today().minusDays(366), fx.store, 7_000);
+        long steady = member(); // inside the window all along
+        buy(steady, today().minusDays(100), fx.store, 8_000);
+        long late = member(); // dated after `from`: a rebuild as of `from` does not see it
+        buy(late, today().minusDays(2), fx.store, 9_000);
+        long gone = member(); // left the window before `from`
+        buy(gone, today().minusDays(400), fx.store, 4_000);
+        long[] all = {leaving, lapsing, steady, late, gone};
+        for (long m : all) {
+            awaitFacts(m);
+        }
+        try {
+            tx.executeWithoutResult(t -> rfm.refreshAll(from));
+            assertThat(rows(late)).isEmpty();
+
+            FactsRefresh roll = tx.execute(t -> rfm.roll(today()));
+            assertThat(roll.mode()).isEqualTo(FactsRefresh.ROLL);
+            assertThat(roll.from()).isEqualTo(from);
+            List<Map<String, Object>> rolled = rows(all);
+            Map<Long, LocalDate> rowAsOf = new HashMap<>();
+            jdbc.sql("select member_id, as_of from segments.member_fact where member_id = any(?)")
+                    .param(Arrays.stream(all).boxed().toArray(Long[]::new))
+                    .query((rs, n) -> rowAsOf.put(rs.getLong(1), rs.getObject(2, LocalDate.class)))
+                    .list();
+            // recomputed: the members whose window moved and the late ticket's buyer; the others kept
+            assertThat(rowAsOf)
+                    .containsEntry(leaving, today())
+                    .containsEntry(lapsing, today())
+                    .containsEntry(late, today())
+                    .containsEntry(steady, from)
+                    .containsEntry(gone, from);
+            // ... and still read as of the roll's day
+            assertThat(facts(steady).path("facts").path("asOf").asString()).isEqualTo(today().toString());
+            assertThat(facts(leaving).path("facts").path("spend12mFen").asLong())
+                    .isEqualTo(5_000);
+            assertThat(facts(lapsing).path("facts").path("purchaseDays12m").asInt())
+                    .isZero();
+            assertThat(facts(late).path("facts").path("tickets").asInt()).isEqualTo(1);
+
+            FactsRefresh full = tx.execute(t -> rfm.refreshAll(today()));
+            assertThat(full.mode()).isEqualTo(FactsRefresh.FULL);
+            assertThat(rows(all)).isEqualTo(rolled);
+
+            // an earlier day, or a gap beyond MAX_ROLL_DAYS, cannot roll: it rebuilds
+            assertThat(tx.execute(t -> rfm.roll(from)).mode()).isEqualTo(FactsRefresh.FULL);
+            LocalDate farBack = today().minusDays(Rfm.MAX_ROLL_DAYS + 1L);
+            tx.executeWithoutResult(t -> rfm.refreshAll(farBack));
+            assertThat(tx.execute(t -> rfm.roll(today())).mode()).isEqualTo(FactsRefresh.FULL);
+
+            // the API rolls by default and rebuilds with full=true
+            var res = admin.post("/api/v1/rfm/refresh", Map.of());
+            assertThat(res.status()).as(res.raw()).isEqualTo(200);
+            assertThat(res.json().path("mode").asString()).isEqualTo("ROLL");
+            res = admin.post("/api/v1/rfm/refresh?full=true", Map.of());
+            assertThat(res.json().path("mode").asString()).isEqualTo("FULL");
+            assertThat(rows(all)).isEqualTo(rolled);
         } finally {
             tx.executeWithoutResult(t -> rfm.refreshAll(today()));
         }

@@ -260,7 +260,7 @@ class RfmPageController implements ConsolePage {
 
     @PostMapping("/rfm/refresh")
     String refresh(RedirectAttributes redirect) {
-        FactsRefresh r = rfm.refresh(null);
+        FactsRefresh r = rfm.refresh(null, false);
         redirect.addFlashAttribute("flash", "rfm.flash.refreshed");
         redirect.addFlashAttribute("flashArg", r.rfm());
         return "redirect:/segments/rfm";

@@ -103,10 +103,15 @@ class RfmRestController {
 
     @PostMapping("/rfm/refresh")
     @Operation(
-            summary = "Refresh every member's facts and RFM now (ADMIN with all stores; the nightly job does the same);"
-                    + " 409 while a refresh runs")
-    FactsRefresh refresh(@RequestParam(required = false) String asOf) {
-        return rfm.refresh(Rfm.asOf(asOf));
+            summary = "Refresh every member's facts and RFM as of a day (default today; ADMIN with all stores);"
+                    + " 409 while a refresh runs",
+            description = "By default rolls the facts forward from the last refresh, as the nightly job does: only"
+                    + " members whose 12-month window lost a ticket are recomputed, then everybody's RFM is"
+                    + " ranked (mode ROLL). full=true, an earlier day or a gap of more than 31 days rebuilds"
+                    + " every member's facts from all tickets (mode FULL).")
+    FactsRefresh refresh(
+            @RequestParam(required = false) String asOf, @RequestParam(defaultValue = "false") boolean full) {
+        return rfm.refresh(Rfm.asOf(asOf), full);
     }
 
     @GetMapping("/rfm/export")

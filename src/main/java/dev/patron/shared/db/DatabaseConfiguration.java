@@ -19,8 +19,8 @@ class DatabaseConfiguration {
     @Bean(destroyMethod = "close")
     DatabaseServer databaseServer(PatronDatabaseProperties props) {
         if (props.embedded()) {
-            EmbeddedPostgresServer server =
-                    EmbeddedPostgresServer.start(props.dataDir(), props.port(), props.durable());
+            EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
+                    props.dataDir(), props.port(), props.durable(), props.embeddedSettings());
             return new DatabaseServer(server.jdbcUrl(), server.user(), null, server.dataDir(), server);
         }
         return new DatabaseServer(props.url(), props.user(), props.password(), null, null);

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,6 +48,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts (and on first use initialises) the server on {@code dataDir}. */
     public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) {
+        return start(dataDir, port, durable, Map.of());
+    }
+
+    /**
+     * Starts the server with further PostgreSQL settings (e.g. {@code shared_buffers}: the memory
+     * PostgreSQL keeps pages in itself, which the default of 128 MB leaves to the OS page cache).
+     * They win over the data directory's configuration files; a wrong name or value fails the start
+     * with PostgreSQL's message.
+     */
+    public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Map<String, String> settings) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path pgData = dir.resolve("pg");
         FileChannel channel = null;
@@ -80,6 +91,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             builder.setServerConfig("fsync", onOff)
                     .setServerConfig("synchronous_commit", onOff)
                     .setServerConfig("full_page_writes", onOff);
+            settings.forEach(builder::setServerConfig);
             EmbeddedPostgres pg = builder.start();
             return new EmbeddedPostgresServer(dir, channel, lock, pg);
         } catch (java.nio.channels.OverlappingFileLockException e) {

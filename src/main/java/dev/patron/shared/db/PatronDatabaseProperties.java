@@ -1,6 +1,7 @@
 package dev.patron.shared.db;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -14,10 +15,20 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param port TCP port of the embedded server on localhost; 0 picks a free one
  * @param durable fsync and synchronous_commit on (must stay true outside tests)
  * @param poolSize maximum JDBC connections
+ * @param sharedBuffers the embedded server's {@code shared_buffers} (env {@code PATRON_DB_SHARED_BUFFERS},
+ *     e.g. {@code 4GB}; empty: PostgreSQL's 128 MB). On a server with many members set about a
+ *     quarter of the RAM, as for any PostgreSQL: pages kept there do not depend on the OS cache.
  */
 @ConfigurationProperties("patron.db")
 public record PatronDatabaseProperties(
-        String url, String user, String password, Path dataDir, Integer port, Boolean durable, Integer poolSize) {
+        String url,
+        String user,
+        String password,
+        Path dataDir,
+        Integer port,
+        Boolean durable,
+        Integer poolSize,
+        String sharedBuffers) {
 
     public PatronDatabaseProperties {
         if (dataDir == null) {
@@ -32,6 +43,19 @@ public record PatronDatabaseProperties(
         if (poolSize == null) {
             poolSize = 20;
         }
+        if (sharedBuffers != null
+                && !sharedBuffers.isBlank()
+                && !sharedBuffers.strip().matches("[1-9][0-9]{0,9}(kB|MB|GB|TB)?")) {
+            throw new IllegalArgumentException("patron.db.shared-buffers (PATRON_DB_SHARED_BUFFERS) must be a"
+                    + " PostgreSQL memory size such as 512MB or 4GB, not '" + sharedBuffers + "'");
+        }
+    }
+
+    /** The PostgreSQL settings the embedded server starts with beyond its defaults. */
+    public Map<String, String> embeddedSettings() {
+        return sharedBuffers == null || sharedBuffers.isBlank()
+                ? Map.of()
+                : Map.of("shared_buffers", sharedBuffers.strip());
     }
 
     public boolean embedded() {

@@ -35,6 +35,32 @@ class EmbeddedPostgresServerTests {
     }
 
     @Test
+    void furtherSettingsSuchAsSharedBuffersApplyToThatStartOnly() throws Exception {
+        try (EmbeddedPostgresServer server =
+                EmbeddedPostgresServer.start(dir, 0, true, java.util.Map.of("shared_buffers", "48MB"))) {
+            assertThat(setting(server, "shared_buffers")).isEqualTo("48MB");
+        }
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, 0, true)) {
+            assertThat(setting(server, "shared_buffers")).isEqualTo("128MB");
+        }
+    }
+
+    @Test
+    void sharedBuffersTakesPostgresMemoryUnitsAndRefusesAnythingElseByName() {
+        assertThat(props("4GB").embeddedSettings()).containsEntry("shared_buffers", "4GB");
+        assertThat(props(" 512MB ").embeddedSettings()).containsEntry("shared_buffers", "512MB");
+        assertThat(props("").embeddedSettings()).isEmpty();
+        assertThat(props(null).embeddedSettings()).isEmpty();
+        assertThatThrownBy(() -> props("lots"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("patron.db.shared-buffers");
+    }
+
+    private static PatronDatabaseProperties props(String sharedBuffers) {
+        return new PatronDatabaseProperties(null, null, null, null, null, null, null, sharedBuffers);
+    }
+
+    @Test
     void aRestartFindsEveryCommittedRowAgain() throws Exception {
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, 0, true)) {
             execute(server, "create table t(v text)", "insert into t values ('会员'), ('points')");
