@@ -19,7 +19,8 @@
 #        - GET /api/v1/members?q=              name prefixes, pinyin, initials, 5 requests/s, 60 s
 #      and, from /actuator/prometheus, the server-side p50/p95/p99 of the measured window (histogram
 #      buckets before/after) and the mean per endpoint (count and sum before/after)
-#   4. optionally (IMPORT_ROWS=1000000) times a CSV import end to end: upload
+#   4. optionally (IMPORT_ROWS=1000000; IMPORT_PREFIX=166 the mobile prefix of the new phones, change it
+#      to import again into the same data) times a CSV import end to end: upload
 #      (POST /api/v1/member-imports) + run (POST /api/v1/member-imports/{id}/run).
 #   Prints the figures and the load average; stops Patron at the end. docs/PERFORMANCE.md has the
 #   latest figures and the method. Needs psql (apt-get install postgresql-client) and curl.
@@ -104,7 +105,7 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$IMPORT_ROWS" -gt 0 ]; then
     echo "== import of $IMPORT_ROWS generated rows"
-    "${PSQL[@]}" -c "\\copy (select 'name,phone,email,birthday,joined' union all select * from (select '测试' || g || ',' || '+86166' || lpad(g::text, 8, '0') || ',i' || g || '@import.bench,1980-01-01,2025-06-01' from generate_series(1, $IMPORT_ROWS) g) r) to '$WORK/import.csv'"
+    "${PSQL[@]}" -c "\\copy (select 'name,phone,email,birthday,joined' union all select * from (select '测试' || g || ',' || '+86${IMPORT_PREFIX:-166}' || lpad(g::text, 8, '0') || ',i' || g || '@${IMPORT_PREFIX:-166}.import.bench,1980-01-01,2025-06-01' from generate_series(1, $IMPORT_ROWS) g) r) to '$WORK/import.csv'"
     t0=$(date +%s.%N)
     JOB=$(curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/import.csv" \
         "$BASE/api/v1/member-imports?fileName=import.csv" | sed -E 's/.*"jobId":([0-9]+).*/\1/')

@@ -50,6 +50,24 @@ public class AuditLog {
         recordAs(CurrentStaff.get(), action, entityType, entityId, details);
     }
 
+    /**
+     * Records a sensitive read (e.g. "member.viewed": a 360 view or a phone lookup with contact data)
+     * without making the reader wait for the disk: when the transaction has written nothing before,
+     * it commits asynchronously ({@code synchronous_commit = off}). The row is then lost only if the
+     * database server itself crashes within its WAL writer delay (200 ms) of the commit — never on
+     * an application crash, and never for a change: every change to members, money or points is
+     * recorded with {@link #record} in a transaction that commits durably. Call it only from read
+     * paths (the member file's lookups and views are their own transactions).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void recordRead(String action, String entityType, Object entityId, Map<String, ?> details) {
+        // set local, in one round trip, only when the transaction has no transaction id yet (no writes)
+        jdbc.sql("select set_config('synchronous_commit', 'off', true) where txid_current_if_assigned() is null")
+                .query(String.class)
+                .optional();
+        record(action, entityType, entityId, details);
+    }
+
     @Transactional(propagation = Propagation.MANDATORY)
     public void recordAs(
             StaffPrincipal actor, String action, String entityType, Object entityId, Map<String, ?> details) {

@@ -14,6 +14,9 @@ public interface ChannelSender {
     /** Hands the message over; returns the provider's id (SMTP Message-ID, gateway BizId). */
     String send(Outgoing message) throws Failure;
 
+    /** Lets go of any connection kept open between messages (after a dispatcher run). */
+    default void close() {}
+
     /**
      * A message ready to go. {@code key} is our idempotency key (MKT-12), unique per message, passed
      * to gateways that de-duplicate on it (OutId / SessionContext).

@@ -61,12 +61,16 @@ class Dispatcher {
             sending.start(id);
         }
         long until = System.nanoTime() + SLICE.toNanos();
-        for (long id : sending.running()) {
-            Campaign c = campaigns.load(id);
-            while (System.nanoTime() < until && sending.sendBatch(id, c) > 0) {
-                // next batch
+        try {
+            for (long id : sending.running()) {
+                Campaign c = campaigns.load(id);
+                while (System.nanoTime() < until && sending.sendBatch(id, c) > 0) {
+                    // next batch
+                }
+                sending.finishIfDone(id);
             }
-            sending.finishIfDone(id);
+        } finally {
+            sending.closeSenders();
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.patron.campaigns;
 
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
+import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.UnsupportedEncodingException;
@@ -13,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.mail.MailAuthenticationException;
-import org.springframework.mail.MailException;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Component;
@@ -33,7 +34,13 @@ class EmailSender implements ChannelSender {
     private final SettingsStore settings;
     private final String username;
     private final String password;
+    /** A connection unused for longer is checked with NOOP before the next message. */
+    private static final long IDLE_CHECK_NANOS = 5_000_000_000L;
+
     private volatile JavaMailSenderImpl mail;
+    private Transport transport;
+    private JavaMailSenderImpl transportSender;
+    private long lastUse;
     private volatile String mailKey = "";
 
     EmailSender(
@@ -55,8 +62,9 @@ class EmailSender implements ChannelSender {
         CampaignSettings s = settings.current();
         JavaMailSenderImpl sender = sender(s);
         String messageId = "<" + m.key() + "@patron.campaigns>";
+        MimeMessage mime;
         try {
-            MimeMessage mime = new FixedIdMessage(sender.getSession(), messageId);
+            mime = new FixedIdMessage(sender.getSession(), messageId);
             MimeMessageHelper h = new MimeMessageHelper(mime, m.html() != null, StandardCharsets.UTF_8.name());
             h.setFrom(new InternetAddress(s.fromAddress(), s.senderName(), StandardCharsets.UTF_8.name()));
             h.setTo(m.to());
@@ -69,14 +77,62 @@ class EmailSender implements ChannelSender {
             for (Map.Entry<String, String> e : m.headers().entrySet()) {
                 mime.setHeader(e.getKey(), e.getValue());
             }
-            sender.send(mime);
-            return messageId;
+            mime.saveChanges();
         } catch (MessagingException | UnsupportedEncodingException e) {
             throw new Failure(Failure.Kind.RECIPIENT, "invalid message: " + e.getMessage(), e);
-        } catch (MailAuthenticationException e) {
-            throw new Failure(Failure.Kind.GATEWAY, "SMTP authentication failed: " + e.getMessage(), e);
-        } catch (MailException e) {
-            throw classify(e);
+        }
+        synchronized (this) {
+            try {
+                Transport t = connected(sender);
+                t.sendMessage(mime, mime.getAllRecipients());
+                lastUse = System.nanoTime();
+                return messageId;
+            } catch (AuthenticationFailedException e) {
+                close();
+                throw new Failure(Failure.Kind.GATEWAY, "SMTP authentication failed: " + e.getMessage(), e);
+            } catch (MessagingException e) {
+                // a rejected recipient leaves the session usable; anything else may not have: start afresh
+                if (!(e instanceof SendFailedException)) {
+                    close();
+                }
+                throw classify(e);
+            }
+        }
+    }
+
+    /**
+     * The open SMTP connection, opened on first use: one connection carries the messages of a batch
+     * and the next ones (RSET between messages is the server's business) instead of a TCP and SMTP
+     * handshake per message. After a pause it is checked with NOOP first (servers close idle
+     * connections), and replaced when closed.
+     */
+    private Transport connected(JavaMailSenderImpl sender) throws MessagingException {
+        if (transport != null
+                && (transportSender != sender
+                        || System.nanoTime() - lastUse > IDLE_CHECK_NANOS && !transport.isConnected())) {
+            close();
+        }
+        if (transport == null) {
+            Transport t = sender.getSession().getTransport("smtp");
+            t.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+            transport = t;
+            transportSender = sender;
+        }
+        return transport;
+    }
+
+    /** Closes the SMTP connection (after a batch, a failure or a change of server); the next send reconnects. */
+    @Override
+    public synchronized void close() {
+        Transport t = transport;
+        transport = null;
+        transportSender = null;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (MessagingException e) {
+                // the connection is gone either way
+            }
         }
     }
 

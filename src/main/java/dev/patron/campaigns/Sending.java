@@ -385,6 +385,9 @@ class Sending {
                     m.channel() == Channel.SMS ? SmsText.of(out.text()).segments() : null;
             Instant sentAt = clock.now();
             tx.executeWithoutResult(st -> {
+                // no need to wait for the disk: if this record is lost in a crash, the message stays
+                // SENDING and becomes UNKNOWN — never sent again — which the claim made durable
+                jdbc.sql("set local synchronous_commit = off").update();
                 int sent = jdbc.sql("""
                         update campaigns.message set status = 'SENT', sent_at = ?, provider_id = ?, segments = ?, last_error = null
                         where id = ? and status = 'SENDING'""")
@@ -400,6 +403,11 @@ class Sending {
             }
         }
         return due.size();
+    }
+
+    /** Closes the connections the channel senders keep open between messages. */
+    void closeSenders() {
+        senders.values().forEach(ChannelSender::close);
     }
 
     /** Our idempotency key of a message (MKT-12); a resend after a soft bounce is a new send. */

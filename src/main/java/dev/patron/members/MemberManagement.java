@@ -283,7 +283,7 @@ public class MemberManagement {
         MemberRows.Row row = visibleRow(id);
         boolean mask = !seesContactData();
         if (auditView && !mask && row.status() == MemberStatus.ACTIVE) {
-            audit.record("member.viewed", "member", id, Map.of("view", "360"));
+            audit.recordRead("member.viewed", "member", id, Map.of("view", "360"));
         }
         Member m = view(row, mask);
         return m.withPanels(panels(id));
@@ -418,7 +418,7 @@ public class MemberManagement {
         boolean mask = !seesContactData();
         List<MemberSummary> summaries = rows.summaries(found, mask);
         if (!mask) {
-            audit.record("member.viewed", "member", found.get(0).id(), Map.of("view", "lookup", "by", kind.name()));
+            audit.recordRead("member.viewed", "member", found.get(0).id(), Map.of("view", "lookup", "by", kind.name()));
         }
         Card card = kind == IdentifierKind.CARD
                 ? rows.card(normalized).map(Map.Entry::getValue).orElse(null)
