@@ -451,10 +451,10 @@ public class Campaigns {
         long copy = jdbc.sql("""
                 insert into campaigns.campaign (name, kind, goal, brand_id, owner, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, control_seed, attribution_days, audience_kind, bonus_points,
-                  gift_name, gift_cost_fen, source_campaign_id, audience_snapshot_id)
+                  gift_name, gift_cost_fen, source_campaign_id, audience_snapshot_id, personal_target)
                 select left(name || ' (copy)', 200), kind, goal, brand_id, ?, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, ?, attribution_days, audience_kind, bonus_points, gift_name,
-                  gift_cost_fen, id, audience_snapshot_id
+                  gift_cost_fen, id, audience_snapshot_id, personal_target
                 from campaigns.campaign where id = ? returning id""")
                 .params(me, ThreadLocalRandom.current().nextLong(), id)
                 .query(Long.class)

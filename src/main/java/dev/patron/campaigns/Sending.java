@@ -251,6 +251,7 @@ class Sending {
                                     when addr.address is null then 'NO_ADDRESS'
                                     when not coalesce(k.granted, false) then 'NO_CONSENT'
                                     when m.birthday > current_date - interval '14 years' then 'MINOR'
+                                    when c.personal_target and m.no_personalisation then 'NO_PERSONALISATION'
                                     when exists (select 1 from campaigns.invalid_address i
                                                  where i.channel = ch and i.address = addr.address) then 'INVALID_ADDRESS'
                                end as problem
@@ -473,15 +474,23 @@ class Sending {
                                exists (select 1 from campaigns.invalid_address where channel = :ch and address = :a),
                                (select count(*) from campaigns.message
                                 where member_id = :m and status in ('SENT', 'SENDING', 'UNKNOWN')
-                                  and coalesce(sent_at, claimed_at) > :since)""")
+                                  and coalesce(sent_at, claimed_at) > :since),
+                               exists (select 1 from campaigns.message x
+                                       join campaigns.campaign c on c.id = x.campaign_id and c.personal_target
+                                       join members.v_member mm on mm.id = x.member_id and mm.no_personalisation
+                                       where x.id = :id)""")
                         .param("m", m.memberId())
+                        .param("id", m.id())
                         .param("ch", m.channel().name())
                         .param("a", address)
                         .param("since", Timestamp.from(now.minus(Duration.ofDays(7))))
-                        .query((rs, n) -> new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3)})
+                        .query((rs, n) ->
+                                new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3), rs.getBoolean(4)})
                         .single();
                 if (!(Boolean) check[0]) {
                     problem = "NO_CONSENT";
+                } else if ((Boolean) check[3]) {
+                    problem = "NO_PERSONALISATION"; // switched off since the campaign started (PRV-09, MKT-16)
                 } else if ((Boolean) check[1]) {
                     problem = "INVALID_ADDRESS";
                 } else if ((Long) check[2] >= s.frequencyCap()) {

@@ -214,12 +214,12 @@ public class Triggers {
         long campaignId = jdbc.sql("""
                 insert into campaigns.campaign (name, kind, goal, brand_id, owner, period_start, period_end, budget_fen,
                   channels, control_pct, control_seed, attribution_days, audience_kind, bonus_points, gift_name,
-                  gift_cost_fen, source_campaign_id, status, submitted_by, approved_by, frozen_at, send_at)
+                  gift_cost_fen, source_campaign_id, status, submitted_by, approved_by, frozen_at, send_at, personal_target)
                 select left(:name || ' ' || :day, 200), 'MEMBER_EVENT', goal, brand_id, :owner, :today,
                   :today + greatest(attribution_days, 1), 0, channels, control_pct, :seed, attribution_days,
                   'STATIC_LIST', bonus_points, gift_name, gift_cost_fen, id, 'SCHEDULED', :owner,
                   'trigger #' || :rule || ' (source #' || id || ' approved by ' || coalesce(approved_by, '?') || ')',
-                  :now, :now
+                  :now, :now, true
                 from campaigns.campaign where id = :source returning id""")
                 .param("name", rule.name())
                 .param("day", today.toString())
