@@ -222,12 +222,15 @@ class AudienceLists {
                 where a.campaign_id = :c and a.member_id = ranked.member_id""").param("c", campaignId).update();
         jdbc.sql("""
                 update campaigns.audience_member a set eligible = exists (
-                  select 1 from campaigns.campaign c, unnest(c.channels) ch
-                  join members.v_member m on true
-                  join members.v_consent_current k on k.member_id = m.id and k.channel = ch and k.purpose = 'MARKETING'
-                  where c.id = a.campaign_id and m.id = a.member_id and m.status = 'ACTIVE' and k.granted
-                    and not (c.personal_target and m.no_personalisation)
-                    and (m.birthday is null or m.birthday <= current_date - interval '14 years')
+                  select 1 from campaigns.campaign c
+                  cross join unnest(c.channels) ch
+                  join members.v_member m on m.id = a.member_id
+                  left join members.v_consent_current k on k.member_id = m.id and k.channel = ch
+                       and k.purpose = case when c.kind = 'NOTICE' then 'SERVICE' else 'MARKETING' end
+                  where c.id = a.campaign_id and m.id = a.member_id and m.status = 'ACTIVE'
+                    and (case when c.kind = 'NOTICE' then coalesce(k.granted, true) else coalesce(k.granted, false) end)
+                    and (c.kind = 'NOTICE' or not (c.personal_target and m.no_personalisation))
+                    and (c.kind = 'NOTICE' or m.birthday is null or m.birthday <= current_date - interval '14 years')
                     and case ch when 'EMAIL' then m.email is not null else m.phone is not null end)
                 where a.campaign_id = ?""").param(campaignId).update();
         return jdbc.sql(

@@ -153,19 +153,19 @@ class CampaignPageController implements ConsolePage {
             }
             List<TemplateText> templates = new ArrayList<>();
             if (notBlank(emailBody)) {
-                templates.add(new TemplateText(Channel.EMAIL, "zh", emailSubject, emailBody, emailHtml));
+                templates.add(new TemplateText(Channel.EMAIL, "zh", emailSubject, emailBody, emailHtml, null));
             }
             if (notBlank(emailBodyEn)) {
-                templates.add(new TemplateText(Channel.EMAIL, "en", emailSubjectEn, emailBodyEn, null));
+                templates.add(new TemplateText(Channel.EMAIL, "en", emailSubjectEn, emailBodyEn, null, null));
             }
             if (notBlank(smsBody)) {
-                templates.add(new TemplateText(Channel.SMS, "zh", null, smsBody, null));
+                templates.add(new TemplateText(Channel.SMS, "zh", null, smsBody, null, null));
             }
             if (notBlank(smsBodyEn)) {
-                templates.add(new TemplateText(Channel.SMS, "en", null, smsBodyEn, null));
+                templates.add(new TemplateText(Channel.SMS, "en", null, smsBodyEn, null, null));
             }
             if (notBlank(phoneScript)) {
-                templates.add(new TemplateText(Channel.PHONE, "zh", null, phoneScript, null));
+                templates.add(new TemplateText(Channel.PHONE, "zh", null, phoneScript, null, null));
             }
             CampaignKind k = kind == null || kind.isBlank()
                     ? null
