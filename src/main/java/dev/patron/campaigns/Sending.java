@@ -68,6 +68,7 @@ class Sending {
     private final LoyaltyManagement loyalty;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
+    private final SmsReplyRules replyRules;
 
     /** Fault injection for tests: runs after the gateway accepted a message, before SENT is recorded. */
     volatile LongConsumer afterAccepted = id -> {};
@@ -80,8 +81,10 @@ class Sending {
             List<ChannelSender> senders,
             LoyaltyManagement loyalty,
             AuditLog audit,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            SmsReplyRules replyRules) {
         this.events = events;
+        this.replyRules = replyRules;
         this.jdbc = jdbc;
         this.tx = tx;
         this.settings = settings;
@@ -502,6 +505,8 @@ class Sending {
                     problem = "INVALID_ADDRESS";
                 } else if (!notice && (Long) check[2] >= s.frequencyCap()) {
                     problem = "FREQUENCY_CAP";
+                } else if (!notice && m.channel() == Channel.SMS && replyRules.optedOut(address, s.smsSignature())) {
+                    problem = "SIGNATURE_OPT_OUT"; // MKT-04: the number stopped this signature
                 }
             }
             if (problem != null) {
@@ -522,8 +527,10 @@ class Sending {
             }
             jdbc.sql("""
                     update campaigns.message set status = 'SENDING', claimed_at = ?, attempts = attempts + 1, address = ?,
-                      reason = null
-                    where id = ?""").params(Timestamp.from(now), address, m.id()).update();
+                      reason = null, signature = ?
+                    where id = ?""")
+                    .params(Timestamp.from(now), address, m.channel() == Channel.SMS ? s.smsSignature() : null, m.id())
+                    .update();
             return address;
         });
     }
