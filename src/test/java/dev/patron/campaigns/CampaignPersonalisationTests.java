@@ -38,15 +38,20 @@ class CampaignPersonalisationTests {
     final ApiClient admin;
     final JdbcClient jdbc;
     final Dispatcher dispatcher;
+    final Sending sending;
     SalesFixtures fx;
     ApiClient marketer;
     ApiClient approver;
 
     CampaignPersonalisationTests(
-            @LocalServerPort int port, @Autowired JdbcClient jdbc, @Autowired Dispatcher dispatcher) {
+            @LocalServerPort int port,
+            @Autowired JdbcClient jdbc,
+            @Autowired Dispatcher dispatcher,
+            @Autowired Sending sending) {
         this.admin = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
         this.jdbc = jdbc;
         this.dispatcher = dispatcher;
+        this.sending = sending;
     }
 
     @BeforeAll
@@ -130,6 +135,47 @@ class CampaignPersonalisationTests {
         assertThat(set3.json().path("noPersonalisation").asInt()).isEqualTo(1);
         send(c3);
         assertThat(messages(c3)).containsEntry(early, "SENT");
+    }
+
+    @Test
+    void aMemberWhoSwitchesOffAfterSendingStartedIsSuppressedAtTheClaim() {
+        long member = member("临发关闭");
+        var list = marketer.post(
+                "/api/v1/segments/static",
+                Map.of(
+                        "name",
+                        TestData.unique("临发名单"),
+                        "identifierKind",
+                        "MEMBER_ID",
+                        "content",
+                        "member_id\n" + member + "\n"));
+        assertThat(list.status()).as(list.raw()).isEqualTo(201);
+        long listId = list.json().path("segment").path("id").asLong();
+        long personal = segment(group(cond("inList", "in", List.of(listId)), cond("gender", "eq", "FEMALE")));
+        long id = campaign("临发");
+        var set = marketer.put(
+                "/api/v1/campaigns/" + id + "/audience",
+                Map.of("kind", "SEGMENT_SNAPSHOT", "snapshotId", snapshot(personal)));
+        assertThat(set.json().path("personalTarget").asBoolean()).isTrue();
+        assertThat(marketer.post("/api/v1/campaigns/" + id + "/submit", Map.of())
+                        .status())
+                .isEqualTo(200);
+        assertThat(approver.post("/api/v1/campaigns/" + id + "/approve", Map.of())
+                        .status())
+                .isEqualTo(200);
+        dispatcher.enable(false);
+        try {
+            assertThat(marketer.post("/api/v1/campaigns/" + id + "/schedule", Map.of())
+                            .status())
+                    .isEqualTo(200);
+            sending.start(id); // messages created PENDING
+            assertThat(messages(id)).containsEntry(member, "PENDING");
+            switchOff(member);
+            dispatcher.runOnce();
+        } finally {
+            dispatcher.enable(true);
+        }
+        assertThat(messages(id)).containsEntry(member, "SUPPRESSED:NO_PERSONALISATION");
     }
 
     private void switchOff(long member) {

@@ -130,7 +130,8 @@ class PersonalisationBrowserTests {
                 .isTrue();
         browser.assertNoBrowserErrors();
         ((JavascriptExecutor) driver)
-                .executeScript("document.getElementById('consents').scrollIntoView({block: 'center'})");
+                .executeScript(
+                        "document.getElementById('consents').scrollIntoView({block: 'center', behavior: 'instant'})");
         browser.screenshot("90-member-personalisation-zh");
 
         driver.get(url("/members/" + m.id() + "?lang=en"));
@@ -139,7 +140,7 @@ class PersonalisationBrowserTests {
                 .isEqualTo("Switched off by the member");
         ((JavascriptExecutor) driver)
                 .executeScript(
-                        "document.querySelector(\"[data-panel='recommended']\").scrollIntoView({block: 'center'})");
+                        "document.querySelector(\"[data-panel='recommended']\").scrollIntoView({block: 'center', behavior: 'instant'})");
         browser.screenshot("91-member-personalisation-panels-en");
     }
 
@@ -177,7 +178,8 @@ class PersonalisationBrowserTests {
 
     /** Clicks after scrolling the element to the middle of the window (nothing sticky covers it there). */
     private void click(WebElement e) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", e);
         e.click();
     }
 

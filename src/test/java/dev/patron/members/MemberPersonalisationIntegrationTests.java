@@ -184,6 +184,21 @@ class MemberPersonalisationIntegrationTests {
         assertThat(admin.get("/api/v1/members/" + id + "/next-best").status()).isEqualTo(200);
     }
 
+    @Test
+    void aMergedMembersChoiceCarriesOverToTheSurvivor() {
+        long survivor = fx.member("符四", phone(), store).path("id").asLong();
+        long merged = fx.member("符四", phone(), store).path("id").asLong();
+        admin.put("/api/v1/members/" + merged + "/personalisation", with("switchedOff", true, "source", "APP"));
+        var merge = admin.post("/api/v1/members/" + survivor + "/merge", with("memberId", merged));
+        assertThat(merge.status()).as(merge.raw()).isEqualTo(200);
+        JsonNode state =
+                admin.get("/api/v1/members/" + survivor + "/personalisation").json();
+        assertThat(state.path("current").path("switchedOff").asBoolean()).isTrue();
+        assertThat(state.path("current").path("source").asString()).isEqualTo("APP");
+        assertThat(state.path("history").get(0).path("evidence").asString()).contains("merged from member " + merged);
+        assertThat(published(survivor)).isTrue();
+    }
+
     private String panelStatus(long id, String key) {
         for (JsonNode p : admin.get("/api/v1/members/" + id).json().path("panels")) {
             if (key.equals(p.path("key").asString())) {
