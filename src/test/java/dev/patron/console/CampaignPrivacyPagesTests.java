@@ -85,6 +85,10 @@ class CampaignPrivacyPagesTests {
         Page refused = s.submit("/campaigns", noticeForm("{name}您好，会员日全场满减"));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("服务通知不能包含营销内容");
+        java.util.regex.Matcher sms = java.util.regex.Pattern.compile("<textarea[^>]*id=\"smsBody\"[^>]*>")
+                .matcher(refused.body());
+        assertThat(sms.find()).isTrue();
+        assertThat(sms.group()).as("the error is shown at the SMS text").contains("is-invalid");
         Page saved = s.submit("/campaigns", noticeForm("{name}您好，本店 12 月 1 日起闭店装修"));
         assertThat(saved.status()).as(saved.body()).isEqualTo(302);
         String path = saved.location().replaceAll("^https?://[^/]+", "");
