@@ -151,8 +151,15 @@ class CampaignPrivacyPagesTests {
                 Map.of("kind", "SEGMENT_SNAPSHOT", "snapshotId", personalSnapshot));
         assertThat(again.json().path("members").asInt()).isEqualTo(1);
         api.put("/api/v1/members/" + on + "/personalisation", Map.of("switchedOff", true));
-        Page zh = signedIn("zh-CN").get("/campaigns/" + campaign);
+        ConsoleSession zhSession = signedIn("zh-CN");
+        Page zh = zhSession.get("/campaigns/" + campaign);
         assertThat(zh.body()).contains("个性化目标", "本受众中有 1 位会员已关闭个性化推荐，不会收到本活动。");
+        // the segment pages say which kind of targeting a segment is
+        assertThat(zhSession
+                        .get("/segments/" + personal.json().path("id").asLong())
+                        .body())
+                .contains("data-personal=\"true\"", "个性化：不含已关闭个性化推荐的会员");
+        assertThat(zhSession.get("/segments/" + listId).body()).contains("data-personal=\"false\"");
     }
 
     private long snapshot(long segment) {
