@@ -32,8 +32,18 @@ public sealed interface Audience permits Audience.StaticList, Audience.SegmentSn
         SEGMENT_SNAPSHOT
     }
 
-    /** How an uploaded list resolved: members found, rows with a problem, and the first problem rows. */
-    record Report(int rows, int members, int problems, List<Row> problemRows) {}
+    /**
+     * How an uploaded list resolved: members found, rows with a problem, and the first problem rows;
+     * whether the target is personal (a segment with personal conditions, MKT-16) and how many of
+     * the members switched personalisation off (PRV-09: left out when the target is personal).
+     */
+    record Report(
+            int rows,
+            int members,
+            int problems,
+            List<Row> problemRows,
+            boolean personalTarget,
+            int noPersonalisation) {}
 
     /** One line of the upload: what was given, how it was read, the member found or the problem. */
     record Row(int lineNo, String raw, String kind, Long memberId, String problem) {}

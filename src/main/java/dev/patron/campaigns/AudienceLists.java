@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
  * mobile number or a card number, and resolved set-based against {@code members.v_member} and
  * {@code members.v_identifier} (merged members resolve to the member they were merged into). The row
  * report keeps every line with its member or problem. Freezing draws the control group and records
- * who is eligible (marketing consent on one of the campaign's channels and an address for it).
+ * who is eligible (marketing consent on one of the campaign's channels and an address for it, and
+ * — when the campaign's target is personal — personalisation not switched off, MKT-16).
  */
 @Component
 class AudienceLists {
@@ -39,6 +40,7 @@ class AudienceLists {
      */
     Audience.Report replaceFromSnapshot(long campaignId, long snapshotId) {
         segments.snapshotInfo(snapshotId); // exists, and the caller may read segments
+        boolean personal = segments.snapshotIsPersonal(snapshotId); // MKT-16
         jdbc.sql("delete from campaigns.audience_upload where campaign_id = ?")
                 .param(campaignId)
                 .update();
@@ -56,15 +58,15 @@ class AudienceLists {
         });
         batch.batchUpdate("insert into campaigns.audience_member (campaign_id, member_id) values (?, ?)", chunk);
         jdbc.sql(
-                        "update campaigns.campaign set audience_kind = 'SEGMENT_SNAPSHOT', audience_snapshot_id = ? where id = ?")
-                .params(snapshotId, campaignId)
+                        "update campaigns.campaign set audience_kind = 'SEGMENT_SNAPSHOT', audience_snapshot_id = ?, personal_target = ? where id = ?")
+                .params(snapshotId, personal, campaignId)
                 .update();
         return report(campaignId);
     }
 
     Audience.Report replace(long campaignId, List<String> entries) {
         jdbc.sql(
-                        "update campaigns.campaign set audience_kind = 'STATIC_LIST', audience_snapshot_id = null where id = ?")
+                        "update campaigns.campaign set audience_kind = 'STATIC_LIST', audience_snapshot_id = null, personal_target = false where id = ?")
                 .param(campaignId)
                 .update();
         jdbc.sql("delete from campaigns.audience_upload where campaign_id = ?")
@@ -173,7 +175,24 @@ class AudienceLists {
                 .query((rs, n) -> new Audience.Row(
                         rs.getInt(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4), rs.getString(5)))
                 .list();
-        return new Audience.Report((int) counts[0], (int) counts[2], (int) counts[1], problems);
+        // MKT-16: how many audience members switched personalisation off, and whether the target is
+        // personal (then they are left out at approval and at send time with NO_PERSONALISATION)
+        Object[] personal = jdbc.sql("""
+                select c.personal_target,
+                       (select count(*) from campaigns.audience_member a join members.v_member m on m.id = a.member_id
+                        where a.campaign_id = c.id and m.no_personalisation)
+                from campaigns.campaign c where c.id = ?""")
+                .param(campaignId)
+                .query((rs, n) -> new Object[] {rs.getBoolean(1), rs.getLong(2)})
+                .optional()
+                .orElse(new Object[] {false, 0L});
+        return new Audience.Report(
+                (int) counts[0],
+                (int) counts[2],
+                (int) counts[1],
+                problems,
+                (Boolean) personal[0],
+                ((Long) personal[1]).intValue());
     }
 
     void copy(long from, long to) {
@@ -203,11 +222,15 @@ class AudienceLists {
                 where a.campaign_id = :c and a.member_id = ranked.member_id""").param("c", campaignId).update();
         jdbc.sql("""
                 update campaigns.audience_member a set eligible = exists (
-                  select 1 from campaigns.campaign c, unnest(c.channels) ch
-                  join members.v_member m on true
-                  join members.v_consent_current k on k.member_id = m.id and k.channel = ch and k.purpose = 'MARKETING'
-                  where c.id = a.campaign_id and m.id = a.member_id and m.status = 'ACTIVE' and k.granted
-                    and (m.birthday is null or m.birthday <= current_date - interval '14 years')
+                  select 1 from campaigns.campaign c
+                  cross join unnest(c.channels) ch
+                  join members.v_member m on m.id = a.member_id
+                  left join members.v_consent_current k on k.member_id = m.id and k.channel = ch
+                       and k.purpose = case when c.kind = 'NOTICE' then 'SERVICE' else 'MARKETING' end
+                  where c.id = a.campaign_id and m.id = a.member_id and m.status = 'ACTIVE'
+                    and (case when c.kind = 'NOTICE' then coalesce(k.granted, true) else coalesce(k.granted, false) end)
+                    and (c.kind = 'NOTICE' or not (c.personal_target and m.no_personalisation))
+                    and (c.kind = 'NOTICE' or m.birthday is null or m.birthday <= current_date - interval '14 years')
                     and case ch when 'EMAIL' then m.email is not null else m.phone is not null end)
                 where a.campaign_id = ?""").param(campaignId).update();
         return jdbc.sql(

@@ -16,14 +16,10 @@ import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -50,7 +46,7 @@ public class CampaignTracking {
     private final MemberManagement members;
     private final AuditLog audit;
     private final CampaignClock clock;
-    private final Set<String> stopWords;
+    private final SmsReplyRules replyRules;
     private final ApplicationEventPublisher events;
 
     CampaignTracking(
@@ -60,17 +56,14 @@ public class CampaignTracking {
             AuditLog audit,
             CampaignClock clock,
             ApplicationEventPublisher events,
-            @Value("${patron.campaigns.sms.stop-words:T,TD,R,N,退订,TD退订,回T,取消}") String stopWords) {
+            SmsReplyRules replyRules) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.members = members;
         this.audit = audit;
         this.clock = clock;
         this.events = events;
-        this.stopWords = Arrays.stream(stopWords.split(","))
-                .map(CampaignTracking::normalise)
-                .filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+        this.replyRules = replyRules;
     }
 
     private record Message(long id, long campaignId, long memberId, Channel channel, String address) {}
@@ -183,6 +176,7 @@ public class CampaignTracking {
     @Transactional
     public int smsReplies(byte[] body, String signature) {
         List<JsonNode> items = signedItems(body, signature);
+        SmsReplyRules.Settings rules = replyRules.current(); // MKT-04: keywords and scope, set at run time
         int stops = 0;
         for (JsonNode item : items) {
             String phone = text(item, "phone_number", "mobile");
@@ -198,7 +192,7 @@ public class CampaignTracking {
                     : "h:"
                             + Tokens.hmacHex(
                                     "reply", (phone + "|" + at + "|" + content).getBytes(StandardCharsets.UTF_8));
-            boolean stop = stopWords.contains(normalise(content));
+            boolean stop = replyRules.isStop(rules, content);
             String e164 = e164(phone);
             if (!firstTime("REPLY", gatewayId, e164, stop ? "STOP" : "OTHER", abbreviate(content), at)) {
                 continue;
@@ -207,16 +201,27 @@ public class CampaignTracking {
                 continue;
             }
             stops++;
-            List<Long> ids = jdbc.sql("select id from members.v_member where phone = ? and status = 'ACTIVE'")
-                    .param(e164)
-                    .query(Long.class)
-                    .list();
-            for (long id : ids) {
-                withdraw(
-                        id,
-                        Channel.SMS,
-                        "SMS reply " + normalise(content) + " from " + e164 + " at " + (at == null ? "?" : at)
-                                + " (gateway id " + gatewayId + ")");
+            String evidence = "SMS reply " + normalise(content) + " from " + e164 + " at " + (at == null ? "?" : at)
+                    + " (gateway id " + gatewayId + ")";
+            if (rules.scope() == SmsReplyRules.Scope.SIGNATURE) {
+                // only the signature the member answered: that of the last SMS sent to the number
+                String answered = jdbc.sql("""
+                        select signature from campaigns.message
+                        where channel = 'SMS' and address = ? and status = 'SENT' and signature is not null
+                        order by sent_at desc limit 1""")
+                        .param(e164)
+                        .query(String.class)
+                        .optional()
+                        .orElse(settings.current().smsSignature());
+                replyRules.optOut(e164, answered, evidence);
+            } else {
+                List<Long> ids = jdbc.sql("select id from members.v_member where phone = ? and status = 'ACTIVE'")
+                        .param(e164)
+                        .query(Long.class)
+                        .list();
+                for (long id : ids) {
+                    withdraw(id, Channel.SMS, evidence);
+                }
             }
             jdbc.sql("""
                     select id from campaigns.message where channel = 'SMS' and address = ? and status = 'SENT'

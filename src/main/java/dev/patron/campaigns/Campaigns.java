@@ -45,6 +45,7 @@ public class Campaigns {
     private final JdbcClient jdbc;
     private final AuditLog audit;
     private final AudienceLists audiences;
+    private final NoticeRules notices;
     private final SettingsStore settings;
     private final Sending sending;
     private final Responses responses;
@@ -57,7 +58,9 @@ public class Campaigns {
             SettingsStore settings,
             Sending sending,
             Responses responses,
-            CampaignClock clock) {
+            CampaignClock clock,
+            NoticeRules notices) {
+        this.notices = notices;
         this.jdbc = jdbc;
         this.audit = audit;
         this.audiences = audiences;
@@ -153,14 +156,15 @@ public class Campaigns {
             channels.add(Channel.valueOf((String) o));
         }
         List<TemplateText> templates = jdbc.sql(
-                        "select channel, lang, subject, body, html from campaigns.template where campaign_id = ? order by channel, lang")
+                        "select channel, lang, subject, body, html, type from campaigns.template where campaign_id = ? order by channel, lang")
                 .param(id)
                 .query((r, n) -> new TemplateText(
                         Channel.valueOf(r.getString(1)),
                         r.getString(2),
                         r.getString(3),
                         r.getString(4),
-                        r.getString(5)))
+                        r.getString(5),
+                        TemplateType.valueOf(r.getString(6))))
                 .list();
         List<Campaign.Step> steps = jdbc.sql(
                         "select from_status, to_status, actor, at, comment from campaigns.step where campaign_id = ? order by id")
@@ -242,7 +246,7 @@ public class Campaigns {
                         v.giftCost)
                 .query(Long.class)
                 .single();
-        saveTemplates(id, cmd.templates());
+        saveTemplates(id, cmd.kind(), cmd.templates());
         step(id, null, CampaignStatus.DRAFT, null);
         audit.record("campaign.created", "campaign", id, Map.of("name", v.name));
         return load(id);
@@ -280,7 +284,7 @@ public class Campaigns {
         jdbc.sql("delete from campaigns.template where campaign_id = ?")
                 .param(id)
                 .update();
-        saveTemplates(id, cmd.templates());
+        saveTemplates(id, cmd.kind(), cmd.templates());
         audit.record("campaign.updated", "campaign", id, Map.of("name", v.name));
         return load(id);
     }
@@ -451,17 +455,17 @@ public class Campaigns {
         long copy = jdbc.sql("""
                 insert into campaigns.campaign (name, kind, goal, brand_id, owner, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, control_seed, attribution_days, audience_kind, bonus_points,
-                  gift_name, gift_cost_fen, source_campaign_id, audience_snapshot_id)
+                  gift_name, gift_cost_fen, source_campaign_id, audience_snapshot_id, personal_target)
                 select left(name || ' (copy)', 200), kind, goal, brand_id, ?, period_start, period_end, budget_fen,
                   other_cost_fen, channels, control_pct, ?, attribution_days, audience_kind, bonus_points, gift_name,
-                  gift_cost_fen, id, audience_snapshot_id
+                  gift_cost_fen, id, audience_snapshot_id, personal_target
                 from campaigns.campaign where id = ? returning id""")
                 .params(me, ThreadLocalRandom.current().nextLong(), id)
                 .query(Long.class)
                 .single();
         jdbc.sql("""
-                insert into campaigns.template (campaign_id, channel, lang, subject, body, html)
-                select ?, channel, lang, subject, body, html from campaigns.template where campaign_id = ?""").params(copy, id).update();
+                insert into campaigns.template (campaign_id, channel, lang, subject, body, html, type)
+                select ?, channel, lang, subject, body, html, type from campaigns.template where campaign_id = ?""").params(copy, id).update();
         audiences.copy(id, copy);
         step(copy, null, CampaignStatus.DRAFT, "copy of #" + id);
         audit.record("campaign.copied", "campaign", copy, Map.of("source", id, "name", src.name()));
@@ -654,12 +658,14 @@ public class Campaigns {
         return errors;
     }
 
-    private void saveTemplates(long id, List<TemplateText> templates) {
+    private void saveTemplates(long id, CampaignKind kind, List<TemplateText> templates) {
         if (templates == null) {
             return;
         }
         Set<String> seen = new java.util.HashSet<>();
+        int index = -1;
         for (TemplateText t : templates) {
+            index++;
             if (t == null || t.channel() == null || (!"zh".equals(t.lang()) && !"en".equals(t.lang()))) {
                 throw PatronException.invalid("templates", "campaign.validation.template");
             }
@@ -674,9 +680,18 @@ public class Campaigns {
                     || (t.subject() != null && t.subject().length() > 200)) {
                 throw PatronException.invalid("templates", "campaign.validation.tooLong", 20_000);
             }
+            TemplateType type = t.type() == null ? NoticeRules.defaultType(kind) : t.type();
+            notices.check(kind, index, t, type); // MKT-09
             jdbc.sql(
-                            "insert into campaigns.template (campaign_id, channel, lang, subject, body, html) values (?, ?, ?, ?, ?, ?)")
-                    .params(id, t.channel().name(), t.lang(), blankToNull(t.subject()), t.body(), blankToNull(t.html()))
+                            "insert into campaigns.template (campaign_id, channel, lang, subject, body, html, type) values (?, ?, ?, ?, ?, ?, ?)")
+                    .params(
+                            id,
+                            t.channel().name(),
+                            t.lang(),
+                            blankToNull(t.subject()),
+                            t.body(),
+                            blankToNull(t.html()),
+                            type.name())
                     .update();
             for (String url : Personalisation.links(t.subject() + " " + t.body() + " " + t.html())) {
                 jdbc.sql("""

@@ -41,13 +41,16 @@ final class Composer {
             String script = Personalisation.render(t.body(), d, lang, false, url -> url);
             return new ChannelSender.Outgoing(messageId, key, to, null, script, null, Map.of());
         }
+        // MKT-09: a service notice is not advertising: no 广告/AD subject, no SMS opt-out suffix
+        boolean notice = t.typeOrDefault() == TemplateType.NOTICE;
         if (t.channel() == Channel.SMS) {
             String body = Personalisation.render(t.body(), d, lang, false, link);
-            return new ChannelSender.Outgoing(messageId, key, to, null, sms(body, s), null, Map.of());
+            return new ChannelSender.Outgoing(
+                    messageId, key, to, null, notice ? signed(body, s) : sms(body, s), null, Map.of());
         }
         boolean zh = !"en".equals(lang);
         String subject = Personalisation.render(t.subject(), d, lang, false, link);
-        subject = adSubject(subject, zh);
+        subject = notice ? subject : adSubject(subject, zh);
         String unsubscribe = links.unsubscribe();
         String text = Personalisation.render(t.body(), d, lang, false, link)
                 + "\n\n--\n"
@@ -84,14 +87,17 @@ final class Composer {
     }
 
     static String sms(String body, CampaignSettings s) {
-        String text = body.strip();
-        String signature = "【" + s.smsSignature() + "】";
-        if (!text.startsWith(signature)) {
-            text = signature + text;
-        }
+        String text = signed(body, s);
         if (!text.endsWith(SMS_OPT_OUT)) {
             text = text + " " + SMS_OPT_OUT;
         }
         return text;
+    }
+
+    /** The text with the 【signature】 in front (every SMS, notices too). */
+    static String signed(String body, CampaignSettings s) {
+        String text = body.strip();
+        String signature = "【" + s.smsSignature() + "】";
+        return text.startsWith(signature) ? text : signature + text;
     }
 }

@@ -68,6 +68,7 @@ class Sending {
     private final LoyaltyManagement loyalty;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
+    private final SmsReplyRules replyRules;
 
     /** Fault injection for tests: runs after the gateway accepted a message, before SENT is recorded. */
     volatile LongConsumer afterAccepted = id -> {};
@@ -80,8 +81,10 @@ class Sending {
             List<ChannelSender> senders,
             LoyaltyManagement loyalty,
             AuditLog audit,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            SmsReplyRules replyRules) {
         this.events = events;
+        this.replyRules = replyRules;
         this.jdbc = jdbc;
         this.tx = tx;
         this.settings = settings;
@@ -249,8 +252,11 @@ class Sending {
                         select a.member_id, ch, addr.address,
                                case when m.status is distinct from 'ACTIVE' then 'INACTIVE'
                                     when addr.address is null then 'NO_ADDRESS'
-                                    when not coalesce(k.granted, false) then 'NO_CONSENT'
-                                    when m.birthday > current_date - interval '14 years' then 'MINOR'
+                                    when (case when c.kind = 'NOTICE' then k.granted is false
+                                               else not coalesce(k.granted, false) end) then 'NO_CONSENT'
+                                    when c.kind <> 'NOTICE' and m.birthday > current_date - interval '14 years' then 'MINOR'
+                                    when c.kind <> 'NOTICE' and c.personal_target and m.no_personalisation
+                                        then 'NO_PERSONALISATION'
                                     when exists (select 1 from campaigns.invalid_address i
                                                  where i.channel = ch and i.address = addr.address) then 'INVALID_ADDRESS'
                                end as problem
@@ -259,7 +265,8 @@ class Sending {
                         join campaigns.audience_member a on a.campaign_id = c.id and not a.control
                         left join members.v_member m on m.id = a.member_id
                         left join members.v_consent_current k
-                               on k.member_id = a.member_id and k.channel = ch and k.purpose = 'MARKETING'
+                               on k.member_id = a.member_id and k.channel = ch
+                              and k.purpose = case when c.kind = 'NOTICE' then 'SERVICE' else 'MARKETING' end
                         cross join lateral (select case ch when 'EMAIL' then lower(m.email) else m.phone end as address) addr
                         where c.id = :c) y) x
                     on conflict (campaign_id, member_id, channel) do nothing""")
@@ -361,7 +368,7 @@ class Sending {
                 suppress(m, "TEMPLATE_NOT_APPROVED");
                 continue;
             }
-            String to = claim(m, d, s);
+            String to = claim(m, d, s, c.kind() == CampaignKind.NOTICE);
             if (to == null) {
                 continue;
             }
@@ -450,7 +457,7 @@ class Sending {
      * (so two messages of one member cannot both pass the cap). Returns the address to send to, or
      * null when the message was suppressed or deferred instead.
      */
-    private String claim(Due m, Personalisation.MemberData d, CampaignSettings s) {
+    private String claim(Due m, Personalisation.MemberData d, CampaignSettings s, boolean notice) {
         return tx.execute(st -> {
             jdbc.sql("select pg_advisory_xact_lock(740319, ?)")
                     .param((int) (m.memberId() ^ (m.memberId() >>> 32)))
@@ -470,30 +477,44 @@ class Sending {
                 problem = "INACTIVE";
             } else if (address == null) {
                 problem = "NO_ADDRESS";
-            } else if (d.birthday() != null
+            } else if (!notice
+                    && d.birthday() != null
                     && d.birthday().isAfter(LocalDate.now(DEFAULT_ZONE).minusYears(14))) {
                 problem = "MINOR";
             }
             if (problem == null) {
                 var check = jdbc.sql("""
                         select coalesce((select granted from members.v_consent_current
-                                         where member_id = :m and channel = :ch and purpose = 'MARKETING'), false),
+                                         where member_id = :m and channel = :ch and purpose = :purpose), :notice),
                                exists (select 1 from campaigns.invalid_address where channel = :ch and address = :a),
-                               (select count(*) from campaigns.message
-                                where member_id = :m and status in ('SENT', 'SENDING', 'UNKNOWN')
-                                  and coalesce(sent_at, claimed_at) > :since)""")
+                               (select count(*) from campaigns.message x
+                                join campaigns.campaign xc on xc.id = x.campaign_id and xc.kind <> 'NOTICE'
+                                where x.member_id = :m and x.status in ('SENT', 'SENDING', 'UNKNOWN')
+                                  and coalesce(x.sent_at, x.claimed_at) > :since),
+                               exists (select 1 from campaigns.message x
+                                       join campaigns.campaign c on c.id = x.campaign_id and c.personal_target
+                                       join members.v_member mm on mm.id = x.member_id and mm.no_personalisation
+                                       where x.id = :id)""")
                         .param("m", m.memberId())
+                        .param("id", m.id())
+                        .param("purpose", notice ? "SERVICE" : "MARKETING")
+                        .param("notice", notice)
                         .param("ch", m.channel().name())
                         .param("a", address)
                         .param("since", Timestamp.from(now.minus(Duration.ofDays(7))))
-                        .query((rs, n) -> new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3)})
+                        .query((rs, n) ->
+                                new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3), rs.getBoolean(4)})
                         .single();
                 if (!(Boolean) check[0]) {
                     problem = "NO_CONSENT";
+                } else if (!notice && (Boolean) check[3]) {
+                    problem = "NO_PERSONALISATION"; // switched off since the campaign started (PRV-09, MKT-16)
                 } else if ((Boolean) check[1]) {
                     problem = "INVALID_ADDRESS";
-                } else if ((Long) check[2] >= s.frequencyCap()) {
+                } else if (!notice && (Long) check[2] >= s.frequencyCap()) {
                     problem = "FREQUENCY_CAP";
+                } else if (!notice && m.channel() == Channel.SMS && replyRules.optedOut(address, s.smsSignature())) {
+                    problem = "SIGNATURE_OPT_OUT"; // MKT-04: the number stopped this signature
                 }
             }
             if (problem != null) {
@@ -502,7 +523,7 @@ class Sending {
                         .update();
                 return null;
             }
-            if (m.channel() == Channel.SMS) {
+            if (m.channel() == Channel.SMS && !notice) { // MKT-07: the quiet hours hold marketing only
                 ZoneId zone = zone(d.timeZone());
                 LocalDateTime local = LocalDateTime.ofInstant(now, zone);
                 if (s.quiet(local.toLocalTime())) {
@@ -514,8 +535,10 @@ class Sending {
             }
             jdbc.sql("""
                     update campaigns.message set status = 'SENDING', claimed_at = ?, attempts = attempts + 1, address = ?,
-                      reason = null
-                    where id = ?""").params(Timestamp.from(now), address, m.id()).update();
+                      reason = null, signature = ?
+                    where id = ?""")
+                    .params(Timestamp.from(now), address, m.channel() == Channel.SMS ? s.smsSignature() : null, m.id())
+                    .update();
             return address;
         });
     }

@@ -17,4 +17,16 @@ public record TemplateText(
         @Schema(example = "亲爱的{name}：您是{tier}会员，{link:https://shop.example.com/gifts}")
         String body,
 
-        String html) {}
+        String html,
+
+        @Schema(
+                description = "MARKETING (default) for marketing campaigns, NOTICE for NOTICE campaigns;"
+                        + " VERIFICATION is not sent by campaigns (MKT-09)",
+                example = "MARKETING")
+        TemplateType type) {
+
+    /** The type, MARKETING when not given. */
+    public TemplateType typeOrDefault() {
+        return type == null ? TemplateType.MARKETING : type;
+    }
+}

@@ -214,12 +214,12 @@ public class Triggers {
         long campaignId = jdbc.sql("""
                 insert into campaigns.campaign (name, kind, goal, brand_id, owner, period_start, period_end, budget_fen,
                   channels, control_pct, control_seed, attribution_days, audience_kind, bonus_points, gift_name,
-                  gift_cost_fen, source_campaign_id, status, submitted_by, approved_by, frozen_at, send_at)
-                select left(:name || ' ' || :day, 200), 'MEMBER_EVENT', goal, brand_id, :owner, :today,
+                  gift_cost_fen, source_campaign_id, status, submitted_by, approved_by, frozen_at, send_at, personal_target)
+                select left(:name || ' ' || :day, 200), case kind when 'NOTICE' then 'NOTICE' else 'MEMBER_EVENT' end, goal, brand_id, :owner, :today,
                   :today + greatest(attribution_days, 1), 0, channels, control_pct, :seed, attribution_days,
                   'STATIC_LIST', bonus_points, gift_name, gift_cost_fen, id, 'SCHEDULED', :owner,
                   'trigger #' || :rule || ' (source #' || id || ' approved by ' || coalesce(approved_by, '?') || ')',
-                  :now, :now
+                  :now, :now, true
                 from campaigns.campaign where id = :source returning id""")
                 .param("name", rule.name())
                 .param("day", today.toString())
@@ -233,8 +233,8 @@ public class Triggers {
                 .single();
         // the source's approved texts, verbatim and approved (MKT-06)
         jdbc.sql("""
-                insert into campaigns.template (campaign_id, channel, lang, subject, body, html, status, approved_by, approved_at)
-                select ?, channel, lang, subject, body, html, 'APPROVED', approved_by, approved_at
+                insert into campaigns.template (campaign_id, channel, lang, subject, body, html, status, approved_by, approved_at, type)
+                select ?, channel, lang, subject, body, html, 'APPROVED', approved_by, approved_at, type
                 from campaigns.template where campaign_id = ? and status = 'APPROVED'""").params(campaignId, rule.sourceCampaignId()).update();
         jdbc.sql("""
                 insert into campaigns.link (campaign_id, link_no, url)

@@ -397,6 +397,7 @@ public class AssociationRules {
             throw PatronException.invalid("limit", "xsell.validation.limit", 1, 50);
         }
         members.requireVisible(memberId);
+        InsightsPrivacy.requirePersonalisation(members, memberId);
         audit.record("xsell.recommendations.read", "member", memberId, Map.of("level", l.name()));
         return compute(memberId, l, n);
     }

@@ -120,7 +120,7 @@ public class ChurnWarnings {
                            case when prev.member_id is not null then prev.clv_fen else mv.clv_month_ago_fen end
                                as clv_before
                     from insights.member_value mv
-                    join members.v_member m on m.id = mv.member_id and m.status = 'ACTIVE'
+                    join members.v_member m on m.id = mv.member_id and m.status = 'ACTIVE' and not m.no_personalisation
                     left join insights.member_value_month prev on prev.member_id = mv.member_id
                          and prev.month = (date_trunc('month', mv.as_of) - interval '1 month')::date
                     where mv.p_alive < :t

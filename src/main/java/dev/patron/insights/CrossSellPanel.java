@@ -38,6 +38,12 @@ class CrossSellPanel implements MemberPanel {
         return "insights/rules-panel :: panel";
     }
 
+    /** A profile of the member (PRV-09): not shown when the member switched personalisation off. */
+    @Override
+    public boolean profiling() {
+        return true;
+    }
+
     @Override
     public Optional<Object> data(long memberId) {
         return rules.forPanel(memberId).map(r -> r);

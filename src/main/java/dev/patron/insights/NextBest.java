@@ -59,7 +59,7 @@ class NextBest {
         String col = "l." + level.column();
         return "select s.member_id, " + col + " as item from sales.v_sale s"
                 + " join sales.v_sale_line l on l.sale_id = s.id"
-                + " join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE'"
+                + " join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE' and not m.no_personalisation"
                 + " where s.kind = 'SALE' and l.quantity > 0 and l.returned_quantity < l.quantity and " + col
                 + " is not null and s.business_date between ? and ?" + memberFilter;
     }

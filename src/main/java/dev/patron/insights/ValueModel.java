@@ -71,7 +71,7 @@ public class ValueModel {
     private static final String PURCHASE_DAYS = """
             select s.member_id, s.business_date as d, sum(s.total_fen) as fen
             from sales.v_sale s
-            join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE'
+            join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE' and not m.no_personalisation
             where s.kind = 'SALE' and s.member_id is not null and s.business_date between :start and :end
             group by s.member_id, s.business_date""";
 
@@ -350,7 +350,7 @@ public class ValueModel {
                 with days as (
                     select s.member_id, s.business_date as d
                     from sales.v_sale s
-                    join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE'
+                    join members.v_member m on m.id = s.member_id and m.status = 'ACTIVE' and not m.no_personalisation
                     where s.kind = 'SALE' and s.member_id is not null and s.business_date between :start and :until
                     group by s.member_id, s.business_date),
                 ranked as (select member_id, d, min(d) over (partition by member_id) as first_day from days)
@@ -601,6 +601,7 @@ public class ValueModel {
             throw PatronException.invalid("horizonWeeks", "value.error.horizon", 1, 520);
         }
         members.requireVisible(memberId);
+        InsightsPrivacy.requirePersonalisation(members, memberId);
         return tx.execute(s -> valueOrThrow(memberId, horizon));
     }
 

@@ -39,6 +39,12 @@ class ValuePanel implements dev.patron.members.MemberPanel {
         return "insights/value-panel :: panel";
     }
 
+    /** A profile of the member (PRV-09): not shown when the member switched personalisation off. */
+    @Override
+    public boolean profiling() {
+        return true;
+    }
+
     @Override
     public Optional<Object> data(long memberId) {
         if (!CurrentStaff.get().hasAnyRole(ValueModel.VALUE_READERS)) {

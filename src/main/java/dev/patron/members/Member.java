@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The 360 view of a member: profile, cards, identifiers, consent, tags, notes and the panels that
  * other modules contribute ({@link MemberPanel}). Phones and e-mails are masked ({@code masked})
- * for roles that may not see them.
+ * for roles that may not see them. {@code personalisation} is the member's "no personalised
+ * recommendations / marketing" switch (PRV-09).
  */
 public record Member(
         long id,
@@ -47,6 +48,7 @@ public record Member(
         Instant erasedAt,
         Instant createdAt,
         Instant updatedAt,
+        PersonalisationState personalisation,
         List<PanelView> panels) {
 
     /** The editable profile as it is now (unmasked values only make sense for roles that see them). */
@@ -116,6 +118,7 @@ public record Member(
                 erasedAt,
                 createdAt,
                 updatedAt,
+                personalisation,
                 p);
     }
 }

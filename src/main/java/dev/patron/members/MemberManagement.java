@@ -69,6 +69,7 @@ public class MemberManagement {
     private final ObjectProvider<MemberLookupExtension> lookupExtensions;
     private final MemberImports imports;
     private final MembersProperties settings;
+    private final PersonalisationSwitch personalisation;
     /** Runs a panel inside a savepoint of the caller's transaction (see {@link #panels}). */
     private final org.springframework.transaction.support.TransactionTemplate panelTransaction;
 
@@ -85,8 +86,10 @@ public class MemberManagement {
             MemberImports imports,
             MembersProperties settings,
             org.springframework.transaction.PlatformTransactionManager transactions,
-            ObjectProvider<MemberLookupExtension> lookupExtensions) {
+            ObjectProvider<MemberLookupExtension> lookupExtensions,
+            PersonalisationSwitch personalisation) {
         this.jdbc = jdbc;
+        this.personalisation = personalisation;
         this.lookupExtensions = lookupExtensions;
         this.panelTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.panelTransaction.setPropagationBehavior(
@@ -340,15 +343,22 @@ public class MemberManagement {
                 row.erasedAt(),
                 row.createdAt(),
                 row.updatedAt(),
+                personalisation.state(id),
                 List.of());
     }
 
     /** The panels other modules contribute for this member, in order; a failing panel is UNAVAILABLE. */
     List<PanelView> panels(long memberId) {
         List<PanelView> views = new ArrayList<>();
+        boolean switchedOff = personalisation.state(memberId).switchedOff();
         panels.orderedStream()
                 .sorted(java.util.Comparator.comparingInt(MemberPanel::order))
                 .forEach(p -> {
+                    if (switchedOff && p.profiling()) {
+                        // PRV-09: the member switched personalisation off; the profile is not shown (nor computed)
+                        views.add(new PanelView(p.key(), p.titleKey(), p.order(), p.template(), "SWITCHED_OFF", null));
+                        return;
+                    }
                     try {
                         // inside a savepoint: a panel whose SQL or @Transactional method fails rolls
                         // back to it, instead of leaving the whole view's transaction aborted or
@@ -1021,6 +1031,55 @@ public class MemberManagement {
         return purpose == ConsentPurpose.MARKETING ? latest.orElse(false) : latest.orElse(true);
     }
 
+    // ---------------------------------------------------------------- personalisation (PRV-09)
+
+    /**
+     * Switches the member's "no personalised recommendations / marketing" choice on or off (PRV-09):
+     * sets the state, appends the history (time, source, store, operator, evidence), audits
+     * {@code member.personalisation} and publishes {@link PersonalisationChanged}. Same roles and
+     * store scope as consent; 409 for a member that is not active.
+     */
+    @Transactional
+    public PersonalisationEntry changePersonalisation(long memberId, PersonalisationCommand cmd) {
+        return changePersonalisation(memberId, cmd, ConsentSource.API);
+    }
+
+    /** As {@link #changePersonalisation(long, PersonalisationCommand)}, with the source used when the command names none. */
+    @Transactional
+    public PersonalisationEntry changePersonalisation(
+            long memberId, PersonalisationCommand cmd, ConsentSource defaultSource) {
+        CurrentStaff.requireAnyRole(WRITERS);
+        MemberRows.Row row =
+                rows.lock(memberId).orElseThrow(() -> PatronException.notFound("error.members.notFound", memberId));
+        requireVisible(row);
+        requireActive(row);
+        return personalisation.change(memberId, cmd, defaultSource, CurrentStaff.get());
+    }
+
+    /** The member's current personalisation choice (404 / 403 like the 360 view). */
+    @Transactional(readOnly = true)
+    public PersonalisationState personalisation(long memberId) {
+        visibleRow(memberId);
+        return personalisation.state(memberId);
+    }
+
+    /**
+     * Whether the member switched personalisation off (PRV-09) — asked by profiling modules before
+     * they compute or show a profile. No role or scope check: it reveals nothing but the answer;
+     * false for an unknown member.
+     */
+    @Transactional(readOnly = true)
+    public boolean personalisationSwitchedOff(long memberId) {
+        return personalisation.state(memberId).switchedOff();
+    }
+
+    /** Every change of the member's personalisation choice, oldest first. */
+    @Transactional(readOnly = true)
+    public List<PersonalisationEntry> personalisationHistory(long memberId) {
+        visibleRow(memberId);
+        return personalisation.history(memberId);
+    }
+
     // ---------------------------------------------------------------- duplicates and merges
 
     /** Active members that are likely the same person as {@code id} (same phone, e-mail, or name and birthday). */
@@ -1078,6 +1137,7 @@ public class MemberManagement {
         out.put("member", m);
         out.put("cardHistory", rows.cardEvents(id));
         out.put("consentLedger", rows.consentHistory(id));
+        out.put("personalisationHistory", personalisation.history(id));
         out.put("merges", merges.history(id));
         Map<String, Object> contributed = new LinkedHashMap<>();
         for (PanelView p : panels(id)) {

@@ -32,6 +32,15 @@ public interface MemberPanel {
         return null;
     }
 
+    /**
+     * True when the panel shows a profile of the member computed from their behaviour (model
+     * scores, recommendations): such a panel is not asked and shows "switched off by the member"
+     * when the member switched personalisation off (PRV-09).
+     */
+    default boolean profiling() {
+        return false;
+    }
+
     /** The panel's data for this member, or empty when there is nothing to show to this caller. */
     Optional<Object> data(long memberId);
 }

@@ -55,12 +55,16 @@ class Merges {
     private final ApplicationEventPublisher events;
     private final MembersProperties settings;
 
+    private final PersonalisationSwitch personalisation;
+
     Merges(
             JdbcClient jdbc,
             MemberRows rows,
             AuditLog audit,
             ApplicationEventPublisher events,
-            MembersProperties settings) {
+            MembersProperties settings,
+            PersonalisationSwitch personalisation) {
+        this.personalisation = personalisation;
         this.jdbc = jdbc;
         this.rows = rows;
         this.audit = audit;
@@ -270,6 +274,20 @@ class Merges {
         long mergeId = inserted.getKey();
         audit.record("member.merged", "member", s.id(), Map.of("merged", l.id(), "merge", mergeId));
         audit.record("member.mergedInto", "member", l.id(), Map.of("survivor", s.id(), "merge", mergeId));
+        // PRV-09: the same person asked not to be profiled; the survivor inherits that choice (an undo
+        // leaves it: the member can switch it on again)
+        PersonalisationState loser = personalisation.state(l.id());
+        if (loser.switchedOff() && !personalisation.state(s.id()).switchedOff()) {
+            personalisation.change(
+                    s.id(),
+                    new PersonalisationCommand(
+                            true,
+                            loser.source() == null ? ConsentSource.API : loser.source(),
+                            null,
+                            "merged from member " + l.id() + " (merge " + mergeId + ")"),
+                    ConsentSource.API,
+                    CurrentStaff.get());
+        }
         events.publishEvent(new MembersMerged(mergeId, s.id(), l.id()));
         return new MergeRecord(
                 mergeId,

@@ -20,6 +20,32 @@ public record SegmentDefinition(Integer version, Node root) {
     public static final int MAX_DEPTH = 5;
     public static final int MAX_CONDITIONS = 100;
 
+    /**
+     * True when any condition uses a personal field ({@link SegmentField#personal()}) or a field
+     * not known (counted as personal, to be safe): such a segment is personal targeting (PRV-09).
+     */
+    public boolean usesPersonalFields() {
+        if (root == null) {
+            return false;
+        }
+        java.util.Deque<Node> todo = new java.util.ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (n.groupNode()) {
+                if (n.items() != null) {
+                    n.items().stream().filter(java.util.Objects::nonNull).forEach(todo::push);
+                }
+            } else {
+                SegmentField f = SegmentField.of(n.field());
+                if (f == null || f.personal()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(
             description = "A group (group + items) or a condition (field, operator, value; events also brand,"

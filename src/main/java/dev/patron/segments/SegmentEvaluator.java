@@ -39,7 +39,8 @@ class SegmentEvaluator {
     record Issue(String path, String key, Object... args) {}
 
     /** The compiled filter: {@code where} over alias m (members.v_member) and the joins it needs. */
-    record Compiled(String where, Map<String, Object> params, Set<String> joins, List<Issue> warnings) {
+    record Compiled(
+            String where, Map<String, Object> params, Set<String> joins, List<Issue> warnings, boolean personal) {
 
         /** {@code select m.id ...} for all active members matching, or only {@code :<prefix>members} when restricted. */
         String select(String columns, String prefix, boolean restricted) {
@@ -61,7 +62,12 @@ class SegmentEvaluator {
             }
             String narrowed =
                     where.replace(RESTRICT, restricted ? " and s.member_id = any(:" + prefix + "members)" : "");
-            sql.append(" where m.status = 'ACTIVE' and ").append(narrowed);
+            sql.append(" where m.status = 'ACTIVE' and ");
+            if (personal) {
+                // PRV-09: personal conditions leave out members who switched personalisation off
+                sql.append("not m.no_personalisation and ");
+            }
+            sql.append(narrowed);
             if (restricted) {
                 sql.append(" and m.id = any(:").append(prefix).append("members)");
             }
@@ -110,7 +116,7 @@ class SegmentEvaluator {
                             .toList(),
                     "segment.validation.invalid");
         }
-        return new Compiled(where, c.params, c.joins, List.copyOf(c.warnings));
+        return new Compiled(where, c.params, c.joins, List.copyOf(c.warnings), c.personal);
     }
 
     private final class Ctx {
@@ -122,6 +128,7 @@ class SegmentEvaluator {
         final List<Issue> errors = new ArrayList<>();
         final List<Issue> warnings = new ArrayList<>();
         int conditions;
+        boolean personal;
 
         Ctx(LocalDate asOf, String prefix, boolean strict) {
             this.asOf = asOf;
@@ -189,6 +196,9 @@ class SegmentEvaluator {
         if (field == null) {
             c.error(path + ".field", "segment.validation.unknownField", path, String.valueOf(n.field()));
             return "false";
+        }
+        if (field.personal()) {
+            c.personal = true;
         }
         if (n.operator() == null || !field.operators().contains(n.operator())) {
             c.error(

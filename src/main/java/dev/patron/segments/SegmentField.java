@@ -55,6 +55,23 @@ public enum SegmentField {
     likelyCategory(Group.MODEL, Type.CATEGORY),
     likelyBrand(Group.MODEL, Type.BRAND);
 
+    /**
+     * The fields that do not profile a member (PRV-09, MKT-16): where the member is (city), their
+     * programme level (tier: a status the member holds and is told, not an inference), how and when
+     * they joined, and uploaded static lists. Every other field — demographics (gender, age,
+     * birthday), tags, purchase facts and events, RFM, points, model scores and likely
+     * categories/brands — targets the person from their characteristics or behaviour and is
+     * personal: a segment using one leaves out members who switched personalisation off, and a
+     * campaign targeting such a segment does not reach them. See docs/segments.md.
+     */
+    public static final java.util.Set<SegmentField> NON_PERSONAL =
+            java.util.EnumSet.of(city, tier, joinChannel, joinDate, inList);
+
+    /** True when a condition on this field profiles the member (not in {@link #NON_PERSONAL}). */
+    public boolean personal() {
+        return !NON_PERSONAL.contains(this);
+    }
+
     /** The fields read from {@code insights.v_member_value}: a refit or rescoring changes them. */
     public static final java.util.Set<SegmentField> VALUE_MODEL =
             java.util.EnumSet.of(pAlive, expectedPurchases, value12mFen, clvFen);

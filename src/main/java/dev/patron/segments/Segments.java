@@ -383,6 +383,25 @@ public class Segments {
         return snapshotRow(snapshotId);
     }
 
+    /**
+     * Whether a snapshot was taken of personal targeting (PRV-09, MKT-16): its segment is a RULE
+     * segment whose definition uses a personal field ({@link SegmentDefinition#usesPersonalFields});
+     * a static list is not. Read from the segment as it is now (also when deleted since). 404 for an
+     * unknown snapshot.
+     */
+    @Transactional(readOnly = true)
+    public boolean snapshotIsPersonal(long snapshotId) {
+        requireReader();
+        SegmentSnapshot snap = snapshotRow(snapshotId);
+        return jdbc.sql("select * from segments.segment where id = ?")
+                .param(snap.segmentId())
+                .query((rs, i) -> row(rs, false))
+                .optional()
+                .map(seg -> "RULE".equals(seg.kind())
+                        && (seg.definition() == null || seg.definition().usesPersonalFields()))
+                .orElse(true);
+    }
+
     /** Streams a snapshot's member ids in ascending order, 10,000 per query (memory stays flat at any size). */
     @Transactional(readOnly = true)
     public long forEachSnapshotMember(long snapshotId, LongConsumer sink) {

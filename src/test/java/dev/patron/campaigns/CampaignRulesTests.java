@@ -87,7 +87,7 @@ class CampaignRulesTests {
                 "k",
                 "a@example.com",
                 new TemplateText(
-                        Channel.EMAIL, "zh", "{name}专享", "{name}<b> {link:https://x.example/a}", "<p>{name}</p>"),
+                        Channel.EMAIL, "zh", "{name}专享", "{name}<b> {link:https://x.example/a}", "<p>{name}</p>", null),
                 new Personalisation.MemberData(
                         1, "<王芳>", null, null, null, "ACTIVE", "金卡", "Gold", 10, 2, "南京路店", null),
                 settings(),
