@@ -7,6 +7,7 @@ import dev.patron.shared.web.PageResult;
 import dev.patron.shared.web.SqlPage;
 import java.time.Instant;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -25,7 +26,11 @@ public class AuditLog {
     private final JdbcClient jdbc;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    AuditLog(JdbcClient jdbc) {
+    /** {@code patron.audit.durable-reads} (default true): read audits wait for the disk like every other row. */
+    private final boolean durableReads;
+
+    AuditLog(JdbcClient jdbc, @Value("${patron.audit.durable-reads:true}") boolean durableReads) {
+        this.durableReads = durableReads;
         this.jdbc = jdbc;
     }
 
@@ -51,20 +56,23 @@ public class AuditLog {
     }
 
     /**
-     * Records a sensitive read (e.g. "member.viewed": a 360 view or a phone lookup with contact data)
-     * without making the reader wait for the disk: when the transaction has written nothing before,
-     * it commits asynchronously ({@code synchronous_commit = off}). The row is then lost only if the
-     * database server itself crashes within its WAL writer delay (200 ms) of the commit — never on
-     * an application crash, and never for a change: every change to members, money or points is
-     * recorded with {@link #record} in a transaction that commits durably. Call it only from read
-     * paths (the member file's lookups and views are their own transactions).
+     * Records a sensitive read (e.g. "member.viewed": a 360 view or a phone lookup with contact data).
+     * By default exactly like {@link #record}: the row is committed durably before the answer, so no
+     * unmasked view goes unrecorded (PIPL). With {@code patron.audit.durable-reads=false} an operator
+     * may trade that for latency: when the transaction has written nothing before, it commits
+     * without waiting for the disk ({@code synchronous_commit = off}), and the row can then be lost
+     * only if the database server itself crashes within its WAL writer delay (200 ms) of the commit.
+     * Changes (members, money, points) always go through {@link #record} and stay durable. Call it
+     * only from read paths (the member file's lookups and views are their own transactions).
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void recordRead(String action, String entityType, Object entityId, Map<String, ?> details) {
-        // set local, in one round trip, only when the transaction has no transaction id yet (no writes)
-        jdbc.sql("select set_config('synchronous_commit', 'off', true) where txid_current_if_assigned() is null")
-                .query(String.class)
-                .optional();
+        if (!durableReads) {
+            // set local, in one round trip, only when the transaction has no transaction id yet (no writes)
+            jdbc.sql("select set_config('synchronous_commit', 'off', true) where txid_current_if_assigned() is null")
+                    .query(String.class)
+                    .optional();
+        }
         record(action, entityType, entityId, details);
     }
 

@@ -40,7 +40,20 @@ class AuditLogIntegrationTests {
     }
 
     @Test
-    void aReadAuditInATransactionThatWroteNothingCommitsWithoutWaitingForTheDisk() {
+    void byDefaultAReadAuditIsDurableLikeAnyOther() {
+        String id = TestData.unique("read");
+        String during = tx.execute(t -> {
+            durable();
+            audit.recordRead("member.viewed", "member", id, Map.of("view", "test"));
+            return synchronousCommit();
+        });
+        assertThat(during).isEqualTo("on");
+        assertThat(rows(id)).isEqualTo(1);
+    }
+
+    @Test
+    void withDurableReadsOffAReadAuditInATransactionThatWroteNothingCommitsWithoutWaitingForTheDisk() {
+        AuditLog audit = new AuditLog(jdbc, false);
         String id = TestData.unique("read");
         String during = tx.execute(t -> {
             durable();
@@ -52,7 +65,8 @@ class AuditLogIntegrationTests {
     }
 
     @Test
-    void aReadAuditAfterAWriteLeavesTheTransactionDurable() {
+    void withDurableReadsOffAReadAuditAfterAWriteLeavesTheTransactionDurable() {
+        AuditLog audit = new AuditLog(jdbc, false);
         String first = TestData.unique("change");
         String read = TestData.unique("read");
         String during = tx.execute(t -> {
