@@ -93,7 +93,7 @@ load '/api/v1/members?q=' "$WORK/search.txt" "$SEARCH_RATE" "$SECONDS_RUN" 10
 if command -v pgbench >/dev/null; then
     echo "== raw PostgreSQL baseline: the phone lookup as one indexed query (pgbench, 1 client, phones from the sample)"
     { echo "\set i random(1, $(wc -l < "$WORK/phones.txt"))"
-      echo "SELECT m.id FROM members.identifier i JOIN members.member m ON m.id = i.member_id WHERE i.kind = 'PHONE' AND i.value = (SELECT phone FROM bench_phones WHERE n = :i);"
+      echo "SELECT m.id FROM members.identifier i JOIN members.member m ON m.id = i.member_id WHERE i.kind = 'PHONE' AND i.system = '' AND i.value = (SELECT phone FROM bench_phones WHERE n = :i);"
     } > "$WORK/raw-lookup.sql"
     "${PSQL[@]}" -c "drop table if exists bench_phones" -c "create table bench_phones (n serial primary key, phone text)" \
         -c "\copy bench_phones (phone) from '$WORK/phones.txt'"

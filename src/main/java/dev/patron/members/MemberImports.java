@@ -704,13 +704,18 @@ class MemberImports {
         // duplicates of existing members: same phone (active member) or same external id
         timings.step(
                 "existingMembers",
+                // one probe of the identifier index per row (the matches first, then one update of those rows)
                 () -> jdbc.sql("""
+                with hit as (
+                    select r.row_no, min(i.member_id) as member_id
+                    from members.import_row r
+                    join members.identifier i on i.kind = 'PHONE' and i.system = '' and i.value = r.phone
+                    join members.member m on m.id = i.member_id and m.status = 'ACTIVE'
+                    where r.job_id = :job and r.status = 'OK' and r.phone is not null
+                    group by r.row_no)
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.existingMember',
-                    reason_args = array['#' || (select min(i.member_id) from members.identifier i join members.member m on m.id = i.member_id
-                                         where i.kind = 'PHONE' and i.system = '' and i.value = r.phone and m.status = 'ACTIVE'), 'phone']
-                where r.job_id = :job and r.status = 'OK' and r.phone is not null and exists (
-                    select 1 from members.identifier i join members.member m on m.id = i.member_id
-                    where i.kind = 'PHONE' and i.system = '' and i.value = r.phone and m.status = 'ACTIVE')""").param("job", jobId).update()
+                    reason_args = array['#' || hit.member_id, 'phone']
+                from hit where r.job_id = :job and r.row_no = hit.row_no""").param("job", jobId).update()
                         + jdbc.sql("""
                 update members.import_row r set status = 'DUPLICATE', reason_key = 'members.import.existingMember',
                     reason_args = array['#' || i.member_id, 'externalId']
