@@ -221,20 +221,6 @@ class CampaignSmsReplyScopeTests {
     }
 
     private JsonNode member(String name) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("name", name);
-        body.put("phone", SalesFixtures.phone());
-        body.put("preferredStoreCode", fx.store);
-        body.put(
-                "consents",
-                List.of(Map.of(
-                        "channel", "SMS",
-                        "purpose", "MARKETING",
-                        "granted", true,
-                        "wordingVersion", "2026-11",
-                        "source", "STORE")));
-        var res = admin.post("/api/v1/members", body);
-        assertThat(res.status()).as(res.raw()).isEqualTo(201);
-        return res.json();
+        return WebhookIntegrationTests.smsMember(admin, fx.store, name);
     }
 }

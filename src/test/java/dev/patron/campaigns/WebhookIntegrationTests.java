@@ -250,10 +250,15 @@ class WebhookIntegrationTests {
     }
 
     private JsonNode member(String name) {
+        return smsMember(admin, fx.store, name);
+    }
+
+    /** A member of {@code storeCode} with SMS marketing consent, created over the API (also for other campaign tests). */
+    static JsonNode smsMember(ApiClient admin, String storeCode, String name) {
         Map<String, Object> body = new HashMap<>();
         body.put("name", name);
         body.put("phone", SalesFixtures.phone());
-        body.put("preferredStoreCode", fx.store);
+        body.put("preferredStoreCode", storeCode);
         body.put(
                 "consents",
                 List.of(Map.of(
