@@ -22,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 PER=${2:-10}
+DAYS=${DAYS:-730}   # tickets spread over the last DAYS days
 DATA=${DATA:-/tmp/patron-bench-insights}
 WORK=${WORK:-/tmp/patron-bench-insights-work}
 REUSE=${REUSE:-0}
@@ -49,7 +50,7 @@ if [ "$REUSE" != 1 ]; then
     echo "== generating $N members"
     time "${PSQL[@]}" -v start=1000000 -v count="$N" -f bench/members-data.sql > "$WORK/members.log"
     echo "== generating their tickets (~$PER each)"
-    time "${PSQL[@]}" -v per="$PER" -v days=730 -f bench/insights-data.sql | tee "$WORK/sales.log" | tail -3
+    time "${PSQL[@]}" -v per="$PER" -v days="$DAYS" -f bench/insights-data.sql | tee "$WORK/sales.log" | tail -3
 fi
 TICKETS=$("${PSQL[@]}" -Atc "select count(*) from sales.sale")
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

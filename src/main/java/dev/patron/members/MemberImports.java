@@ -345,13 +345,14 @@ class MemberImports {
         }
         Path file = Path.of((String) job[1]);
         Timings timings = new Timings();
+        Staging staging = new Staging(jobId, columns, actor.scope());
         try {
-            Staging staging = new Staging(jobId, columns, actor.scope());
             read((String) job[0], file, new ArrayList<>(), (rowNo, cells) -> {
                 staging.add(rowNo, cells);
                 return true;
             });
             staging.flush();
+            staging.awaitCopy();
             timings.since("readCheckAndStage");
             ImportJob done =
                     tx.execute(status -> finish(jobId, mode, staging.total, staging.failedRows, actor, timings));
@@ -371,6 +372,7 @@ class MemberImports {
                     .update();
             throw e;
         } finally {
+            staging.close();
             deleteQuietly(file);
         }
     }
@@ -406,8 +408,13 @@ class MemberImports {
         return columns;
     }
 
-    /** Checks rows and copies the good ones to the staging table, errors to the report, in batches. */
-    private final class Staging {
+    /**
+     * Checks rows and copies the good ones to the staging table, errors to the report, in batches.
+     * A batch's COPY runs on its own thread while the next batch is read and checked (at most one
+     * in flight), so the parsing and checking here and PostgreSQL's work on the COPY share the
+     * cores instead of taking turns.
+     */
+    private final class Staging implements AutoCloseable {
         final long jobId;
         final Map<Integer, String> columns;
         final StoreScope scope;
@@ -418,6 +425,10 @@ class MemberImports {
         final List<Object[]> errors = new ArrayList<>();
         /** card serials reserved from members.card_number_seq, a batch at a time */
         final java.util.ArrayDeque<Long> serials = new java.util.ArrayDeque<>();
+
+        final java.util.concurrent.ExecutorService copier;
+        /** the COPY of the last batch handed over, or null */
+        java.util.concurrent.Future<?> copying;
 
         int pending;
         long total;
@@ -443,6 +454,43 @@ class MemberImports {
             this.jobId = jobId;
             this.columns = columns;
             this.scope = scope;
+            this.copier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "member-import-" + jobId + "-copy");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        /** Waits for the COPY in flight (if any) and rethrows its failure. */
+        void awaitCopy() {
+            if (copying == null) {
+                return;
+            }
+            try {
+                copying.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while copying into the import staging table", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("COPY into the import staging table failed", e.getCause());
+            } finally {
+                copying = null;
+            }
+        }
+
+        /** Ends the copy thread; a COPY still in flight (after a failure elsewhere) is waited for, its error dropped. */
+        @Override
+        public void close() {
+            try {
+                awaitCopy();
+            } catch (RuntimeException e) {
+                log.debug("Import {}: staging COPY failed after the import had failed", jobId, e);
+            } finally {
+                copier.shutdownNow();
+            }
         }
 
         void add(long rowNo, List<String> cells) {
@@ -587,13 +635,15 @@ class MemberImports {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                copy("""
-                        copy members.import_row(job_id, row_no, name, name_pinyin, name_initials, phone, email, gender, birthday,
-                            region, city, occupation, industry, preferred_store_id, join_store_id, joined_on, card_number, card_given,
-                            tags, ext_system, ext_value, custom_fields) from stdin (format csv)""", rows.toString());
+                String batch = rows.toString();
                 rows.getBuffer().setLength(0);
                 csv = CsvWriter.builder().build(rows);
                 pending = 0;
+                awaitCopy();
+                copying = copier.submit(() -> copy("""
+                        copy members.import_row(job_id, row_no, name, name_pinyin, name_initials, phone, email, gender, birthday,
+                            region, city, occupation, industry, preferred_store_id, join_store_id, joined_on, card_number, card_given,
+                            tags, ext_system, ext_value, custom_fields) from stdin (format csv)""", batch));
             }
             if (!errors.isEmpty()) {
                 jdbcTemplate.batchUpdate(
@@ -804,7 +854,10 @@ class MemberImports {
                     occupation, industry, preferred_store_id, join_store_id, joined_on, 'IMPORT', custom_fields
                 from members.import_row where job_id = ? and status = 'OK' order by row_no""").param(jobId).update());
         // in member order: every row's foreign-key check probes and locks its member row, so the
-        // member pages are then visited once each, in order, not at random
+        // member pages are then visited once each, in order, not at random. No ON CONFLICT: the
+        // steps above leave no row that can clash (phones and external ids checked, card numbers
+        // checked or generated), and a speculative insert would probe every unique index once more
+        // per row; a clash from a concurrent enrolment fails the import as a whole (nothing written)
         timings.step("identifier", () -> jdbc.sql("""
                 insert into members.identifier(member_id, kind, system, value)
                 select member_id, kind, system, value from (
@@ -817,18 +870,19 @@ class MemberImports {
                     where job_id = :job and status = 'OK' and ext_value is not null
                     union all
                     select member_id, 'CARD', '', card_number from members.import_row where job_id = :job and status = 'OK') i
-                order by member_id
-                on conflict do nothing""").param("job", jobId).update());
-        timings.step("card", () -> jdbc.sql("""
-                insert into members.card(number, member_id, kind, issued_store_id)
-                select card_number, member_id, case when card_given then 'PHYSICAL' else 'ELECTRONIC' end, coalesce(join_store_id, preferred_store_id)
-                from members.import_row where job_id = ? and status = 'OK' order by member_id""").param(jobId).update());
+                order by member_id""").param("job", jobId).update());
+        // the cards and their first event in one statement (the new card ids come back from the
+        // insert instead of a join of the staged rows with the whole card table by number)
         timings.step(
-                "cardEvent",
-                () -> jdbc.sql("""
+                "card", () -> jdbc.sql("""
+                with c as (
+                    insert into members.card(number, member_id, kind, issued_store_id)
+                    select card_number, member_id, case when card_given then 'PHYSICAL' else 'ELECTRONIC' end,
+                           coalesce(join_store_id, preferred_store_id)
+                    from members.import_row where job_id = ? and status = 'OK' order by member_id
+                    returning id)
                 insert into members.card_event(card_id, status, actor, reason)
-                select c.id, 'ACTIVE', ?, 'import' from members.import_row r join members.card c on c.number = r.card_number
-                where r.job_id = ? and r.status = 'OK' order by c.id""").params(actor.auditName(), jobId).update());
+                select id, 'ACTIVE', ?, 'import' from c order by id""").params(jobId, actor.auditName()).update());
         timings.step(
                 "tags",
                 () -> jdbc.sql("""

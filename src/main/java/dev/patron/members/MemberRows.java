@@ -11,13 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -310,12 +308,14 @@ class MemberRows {
 
     // ---------------------------------------------------------------- summaries
 
+    /** Columns of a member summary over {@code members.member m}; the preferred store's code through organization's published {@code v_store}. */
     static final String SUMMARY_COLUMNS = """
             m.id, m.kind, m.status, m.name, m.phone, m.email, m.gender, m.birthday, m.city, m.preferred_store_id, m.joined_on,
             array(select c.number from members.card c where c.member_id = m.id and c.status = 'ACTIVE' order by c.id) as cards,
-            array(select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id order by t.name) as tags""";
+            array(select t.name from members.member_tag mt join members.tag t on t.id = mt.tag_id where mt.member_id = m.id order by t.name) as tags,
+            (select s.code from organization.v_store s where s.id = m.preferred_store_id) as preferred_store_code""";
 
-    /** A summary row before masking and store-code resolution. */
+    /** A summary row before masking. */
     record SummaryRow(
             long id,
             MemberKind kind,
@@ -329,7 +329,8 @@ class MemberRows {
             Long preferredStoreId,
             LocalDate joinedOn,
             List<String> cards,
-            List<String> tags) {}
+            List<String> tags,
+            String preferredStoreCode) {}
 
     static SummaryRow summaryRow(ResultSet rs, int n) throws SQLException {
         return new SummaryRow(
@@ -345,7 +346,8 @@ class MemberRows {
                 rs.getObject("preferred_store_id", Long.class),
                 rs.getObject("joined_on", LocalDate.class),
                 strings(rs.getArray("cards")),
-                strings(rs.getArray("tags")));
+                strings(rs.getArray("tags")),
+                rs.getString("preferred_store_code"));
     }
 
     /** Summaries in the order of {@code ids}. */
@@ -362,14 +364,8 @@ class MemberRows {
         return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
+    /** Summaries of rows read with {@link #SUMMARY_COLUMNS} (store codes read with them), masked if asked. */
     List<MemberSummary> summaries(List<SummaryRow> rows, boolean mask) {
-        Set<Long> storeIds = new HashSet<>();
-        rows.forEach(r -> {
-            if (r.preferredStoreId() != null) {
-                storeIds.add(r.preferredStoreId());
-            }
-        });
-        Map<Long, String> codes = organization.storeCodes(storeIds);
         return rows.stream()
                 .map(r -> new MemberSummary(
                         r.id(),
@@ -382,7 +378,7 @@ class MemberRows {
                         r.gender(),
                         r.birthday(),
                         r.city(),
-                        r.preferredStoreId() == null ? null : codes.get(r.preferredStoreId()),
+                        r.preferredStoreCode(),
                         r.joinedOn(),
                         r.cards(),
                         r.tags()))
