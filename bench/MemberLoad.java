@@ -47,7 +47,9 @@ public class MemberLoad {
         CountDownLatch done = new CountDownLatch((int) total);
         long periodNs = (long) (1e9 / rate);
         long start = System.nanoTime() + 100_000_000L;
-        String uri = path.substring(0, path.indexOf('?') < 0 ? path.length() : path.indexOf('?'));
+        String bare = path.substring(0, path.indexOf('?') < 0 ? path.length() : path.indexOf('?'));
+        // a path the value completes (e.g. /api/v1/members/ + id) is counted under Spring's URI template
+        String uri = bare.endsWith("/") ? bare + "{id}" : bare;
         CompletableFuture<Map<Double, Double>> before = new CompletableFuture<>();
         Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r);

@@ -12,7 +12,8 @@
 #      (bench/insights-data.sql: per-member rates and lifetimes over the last 2 years, 2 lines a
 #      ticket with planted category pairs);
 #   2. starts the packaged jar as a user would (embedded PostgreSQL, PORT=18300, PATRON_DB_PORT=15460);
-#   3. times through the API: the value-model fit (POST /api/v1/insights/value-model/fit, default
+#   3. probes phone lookups (5/s) idle, during the fit and during the mining (the fit must not
+#      hold the database), and times through the API: the value-model fit (POST /api/v1/insights/value-model/fit, default
 #      window = the last 52 weeks; the fit aggregates the statistics in SQL, fits in memory and
 #      rescores every member set-based) and a category-level rule mining run
 #      (POST /api/v1/insights/association-rules/mine, polled until DONE; reads the baskets of the
@@ -53,7 +54,28 @@ if [ "$REUSE" != 1 ]; then
     time "${PSQL[@]}" -v per="$PER" -v days="$DAYS" -f bench/insights-data.sql | tee "$WORK/sales.log" | tail -3
 fi
 TICKETS=$("${PSQL[@]}" -Atc "select count(*) from sales.sale")
+
+# "the fit must not hold the database": a probe looks a random member up by phone five times a
+# second (each lookup also commits its durable audit row) while the app is idle (30 s unrecorded,
+# then 60 s), during the fit and during the mining; the phase is read from $WORK/phase
+"${PSQL[@]}" -Atc "select phone from members.member where phone is not null and id % 9973 = 0 limit 500" > "$WORK/probe-phones.txt"
+: > "$WORK/probe.txt"
+echo warmup > "$WORK/phase"
+(
+    while :; do
+        phase=$(cat "$WORK/phase")
+        [ "$phase" = done ] && break
+        p=$(shuf -n1 "$WORK/probe-phones.txt")
+        curl -s -o /dev/null -w "$phase %{http_code} %{time_total}\n" -H "Authorization: Bearer $KEY" \
+            "$BASE/api/v1/members/lookup?phone=${p/+/%2B}" >> "$WORK/probe.txt" || true
+        sleep 0.2
+    done
+) &
+PROBE=$!
+trap 'echo done > "$WORK/phase"; kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT
+sleep 30; echo idle > "$WORK/phase"; sleep 60
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo fit > "$WORK/phase"
 
 start=$(date +%s.%N)
 FIT=$(curl -s -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -H 'Accept-Language: en' \
@@ -63,6 +85,7 @@ SECS=$(echo "$end - $start" | bc)
 SUMMARY=$(echo "$FIT" | grep -oE '"(status|members|repeatBuyers|cells|logLikelihood|r|alpha|a|b)":[^,]*' | tr '\n' ' ')
 echo "RESULT value-model-fit $N members, $TICKETS tickets | ${SECS}s | $SUMMARY"
 
+echo mining > "$WORK/phase"
 start=$(date +%s.%N)
 RUN=$(curl -s -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"level":"category"}' "$BASE/api/v1/insights/association-rules/mine")
@@ -77,6 +100,15 @@ end=$(date +%s.%N)
 SECS=$(echo "$end - $start" | bc)
 SUMMARY=$(echo "$RUN" | grep -oE '"(status|baskets|frequentItemsets|rules|membersScored|durationMs)":[^,]*' | tr '\n' ' ')
 echo "RESULT rule-mining category $TICKETS baskets | ${SECS}s | $SUMMARY"
+echo done > "$WORK/phase"
+wait $PROBE || true
+for phase in idle fit mining; do
+    grep "^$phase " "$WORK/probe.txt" | sort -g -k3 | awk -v ph="$phase" '
+        { n++; if ($2 != 200) bad++; v[n] = $3 * 1000 }
+        END { if (!n) exit;
+              printf "RESULT lookup-probe %s | %d lookups, %d not 200 | p50 %.1f ms | p95 %.1f ms | p99 %.1f ms | max %.1f ms\n",
+                     ph, n, bad + 0, v[int(n * 0.5) + 1], v[int(n * 0.95) + 1], v[int(n * 0.99) + 1], v[n] }' || true
+done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
 jcmd "$APP" GC.run > /dev/null 2>&1 || true

@@ -4,6 +4,7 @@
 #   bench/members.sh [members]        # default 1000000; issue 3's target scale is 10000000
 #   REUSE=1 DATA=/tmp/... bench/members.sh   # measure again on members generated before
 #   PATRON_DB_SHARED_BUFFERS=8GB bench/members.sh ...   # the embedded server's shared_buffers
+#   JIT_WARMUP=60 bench/members.sh ...   # an unrecorded warm-up load first (seconds)
 #
 # What it does, on localhost only:
 #   1. packages Patron into target-bench/ (./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests)
@@ -80,11 +81,19 @@ server() { curl -sf -H "Authorization: Bearer $KEY" "$BASE/actuator/prometheus" 
     awk -v u="uri=\"$1\"" 'index($0, u) && /status="200"/ && /_count/ {c=$2} index($0, u) && /status="200"/ && /_sum/ {s=$2} END {print c+0, s+0}'; }
 load() {
     local uri=${1%%\?*} before after
+    [ "${uri: -1}" = / ] && uri="${uri}{id}"
     before=$(server "$uri")
     java bench/MemberLoad.java "$BASE" "$KEY" "$@"
     after=$(server "$uri")
     echo "$before $after" | awk '{n=$3-$1; if (n>0) printf "server-side mean (incl. warm-up): %.2f ms over %d requests\n", ($4-$2)*1000/n, n}'
 }
+# JIT_WARMUP=60: first look up phones and open 360 views at half the rate for that many seconds,
+# unrecorded, so that the measured runs do not pay for the JIT's first minute (C2 took most of a core)
+if [ "${JIT_WARMUP:-0}" -gt 0 ]; then
+    echo "== JIT warm-up: ${JIT_WARMUP} s at $((RATE / 2))/s (not recorded)"
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$((RATE / 2))" "$JIT_WARMUP" 0 > /dev/null
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/' "$WORK/ids.txt" "$((RATE / 2))" "$((JIT_WARMUP / 2))" 0 > /dev/null
+fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 load '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$RATE" "$SECONDS_RUN" 10
 load '/api/v1/members/lookup?card=' "$WORK/cards.txt" "$RATE" "$SECONDS_RUN" 10
