@@ -4,7 +4,7 @@
 #   bench/members.sh [members]        # default 1000000; issue 3's target scale is 10000000
 #   REUSE=1 DATA=/tmp/... bench/members.sh   # measure again on members generated before
 #   PATRON_DB_SHARED_BUFFERS=8GB bench/members.sh ...   # the embedded server's shared_buffers
-#   JIT_WARMUP=60 bench/members.sh ...   # an unrecorded warm-up load first (seconds)
+#   JIT_WARMUP=0 bench/members.sh ...    # no unrecorded warm-up load first (default 60 s)
 #
 # What it does, on localhost only:
 #   1. packages Patron into target-bench/ (./mvnw -o -q -Dbuild.dir=target-bench package -DskipTests)
@@ -87,12 +87,12 @@ load() {
     after=$(server "$uri")
     echo "$before $after" | awk '{n=$3-$1; if (n>0) printf "server-side mean (incl. warm-up): %.2f ms over %d requests\n", ($4-$2)*1000/n, n}'
 }
-# JIT_WARMUP=60: first look up phones and open 360 views at half the rate for that many seconds,
+# JIT_WARMUP (default 60): first look up phones and open 360 views at half the rate for that many seconds,
 # unrecorded, so that the measured runs do not pay for the JIT's first minute (C2 took most of a core)
-if [ "${JIT_WARMUP:-0}" -gt 0 ]; then
-    echo "== JIT warm-up: ${JIT_WARMUP} s at $((RATE / 2))/s (not recorded)"
-    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$((RATE / 2))" "$JIT_WARMUP" 0 > /dev/null
-    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/' "$WORK/ids.txt" "$((RATE / 2))" "$((JIT_WARMUP / 2))" 0 > /dev/null
+if [ "${JIT_WARMUP:-60}" -gt 0 ]; then
+    echo "== JIT warm-up: ${JIT_WARMUP:-60} s at $((RATE / 2))/s (not recorded)"
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$((RATE / 2))" "${JIT_WARMUP:-60}" 0 > /dev/null
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/' "$WORK/ids.txt" "$((RATE / 2))" "$((${JIT_WARMUP:-60} / 2))" 0 > /dev/null
 fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 load '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$RATE" "$SECONDS_RUN" 10
