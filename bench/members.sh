@@ -125,6 +125,7 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     t2=$(date +%s.%N)
     echo
     echo "upload $(echo "$t1 - $t0" | bc) s, run $(echo "$t2 - $t1" | bc) s, total $(echo "$t2 - $t0" | bc) s"
+    echo "RESULT member-import $IMPORT_ROWS rows | $(echo "scale=0; $IMPORT_ROWS / ($t2 - $t0)" | bc)/s | total $(echo "$t2 - $t0" | bc) s"
 fi
 # issue 9: the app's heap after the load (started with -Xmx1g unless JAVA_OPTS says otherwise)
 jcmd "$APP" GC.run > /dev/null 2>&1 || true
