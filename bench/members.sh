@@ -34,6 +34,7 @@ RATE=${RATE:-200}
 SECONDS_RUN=${SECONDS_RUN:-60}
 SEARCH_RATE=${SEARCH_RATE:-5}
 IMPORT_ROWS=${IMPORT_ROWS:-0}
+JIT_WARMUP=${JIT_WARMUP:-60}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}   # 40 characters
 BASE=http://localhost:18080
 PSQL=(psql -X -q -h localhost -p 15432 -U postgres -d postgres)
@@ -89,10 +90,10 @@ load() {
 }
 # JIT_WARMUP (default 60): first look up phones and open 360 views at half the rate for that many seconds,
 # unrecorded, so that the measured runs do not pay for the JIT's first minute (C2 took most of a core)
-if [ "${JIT_WARMUP:-60}" -gt 0 ]; then
-    echo "== JIT warm-up: ${JIT_WARMUP:-60} s at $((RATE / 2))/s (not recorded)"
-    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$((RATE / 2))" "${JIT_WARMUP:-60}" 0 > /dev/null
-    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/' "$WORK/ids.txt" "$((RATE / 2))" "$((${JIT_WARMUP:-60} / 2))" 0 > /dev/null
+if [ "$JIT_WARMUP" -gt 0 ]; then
+    echo "== JIT warm-up: $JIT_WARMUP s at $((RATE / 2))/s (not recorded)"
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$((RATE / 2))" "$JIT_WARMUP" 0 > /dev/null
+    java bench/MemberLoad.java "$BASE" "$KEY" '/api/v1/members/' "$WORK/ids.txt" "$((RATE / 2))" "$((JIT_WARMUP / 2))" 0 > /dev/null
 fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 load '/api/v1/members/lookup?phone=' "$WORK/phones.txt" "$RATE" "$SECONDS_RUN" 10
