@@ -29,8 +29,15 @@ public class AuditLog {
     /** {@code patron.audit.durable-reads} (default true): read audits wait for the disk like every other row. */
     private final boolean durableReads;
 
-    AuditLog(JdbcClient jdbc, @Value("${patron.audit.durable-reads:true}") boolean durableReads) {
+    /** A transaction for {@link #recordReadNow} when read audits need not wait for the disk. */
+    private final org.springframework.transaction.support.TransactionTemplate relaxedReads;
+
+    AuditLog(
+            JdbcClient jdbc,
+            @Value("${patron.audit.durable-reads:true}") boolean durableReads,
+            org.springframework.transaction.PlatformTransactionManager transactions) {
         this.durableReads = durableReads;
+        this.relaxedReads = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.jdbc = jdbc;
     }
 
@@ -74,6 +81,23 @@ public class AuditLog {
                     .optional();
         }
         record(action, entityType, entityId, details);
+    }
+
+    /**
+     * {@link #recordRead} for a read that runs outside any transaction (the member lookup, whose
+     * statements each commit on their own): the row is written by one statement that commits by
+     * itself before this returns, durably unless {@code patron.audit.durable-reads=false} (then in a
+     * transaction of its own that does not wait for the disk). Inside a transaction it is exactly
+     * {@link #recordRead}.
+     */
+    public void recordReadNow(String action, String entityType, Object entityId, Map<String, ?> details) {
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isActualTransactionActive()) {
+            recordRead(action, entityType, entityId, details);
+        } else if (durableReads) {
+            recordAs(CurrentStaff.get(), action, entityType, entityId, details); // autocommit: one round trip
+        } else {
+            relaxedReads.executeWithoutResult(status -> recordRead(action, entityType, entityId, details));
+        }
     }
 
     @Transactional(propagation = Propagation.MANDATORY)

@@ -48,7 +48,6 @@ public class LoyaltyManagement {
     private final MemberReferences members;
     private final OrganizationManagement organization;
     private final AuditLog audit;
-    private final PointsPooling pooling;
 
     LoyaltyManagement(
             JdbcClient jdbc,
@@ -57,10 +56,8 @@ public class LoyaltyManagement {
             MemberReferences members,
             OrganizationManagement organization,
             AuditLog audit,
-            PointsPooling pooling,
             PointsExpiry expiry,
             org.springframework.transaction.support.TransactionTemplate tx) {
-        this.pooling = pooling;
         this.expiry = expiry;
         this.tx = tx;
         this.jdbc = jdbc;
@@ -171,42 +168,70 @@ public class LoyaltyManagement {
         return balanceOf(activeMember(memberId));
     }
 
-    /** The points of a member already known to be active (no existence check). */
-    @Transactional(readOnly = true)
+    /**
+     * The statement of {@link #balanceOf}: parameters today and the member id; read a row with
+     * {@link #balance}. Also the inner part of {@link LoyaltyLookup}'s one statement.
+     */
+    static final String BALANCE_OF = "select m.id as balance_member_id, a.balance, a.debt, a.lifetime_earned,"
+            + " l.months, l.pending, l.points, " + PointsPooling.COLUMNS + """
+             from members.v_member m left join loyalty.account a on a.member_id = m.id
+            left join lateral (
+                select array_agg(g.month) as months, array_agg(g.pending) as pending,
+                       array_agg(g.points) as points
+                from (select to_char(o.expires_on, 'YYYY-MM') as month, o.available_from > ? as pending,
+                             sum(o.remaining)::bigint as points
+                      from loyalty.lot o where o.member_id = m.id and o.remaining > 0 and a.balance > 0
+                      group by 1, 2) g) l on true
+            where m.id = ?""";
+
+    /**
+     * The points of a member already known to be active (no existence check), in one statement
+     * (the till's lookup reads it outside any transaction): the materialised account row, the
+     * pooling facts and, for a positive balance, the open lots by expiry month and pending state
+     * (the open lots hold exactly max(balance, 0) points; read through the member's partial index).
+     */
     PointsBalance balanceOf(long id) {
         LocalDate today = today();
-        var row = jdbc.sql("select balance, debt, lifetime_earned from loyalty.account where member_id = ?")
-                .param(id)
-                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
+        return jdbc.sql(BALANCE_OF)
+                .params(today, id)
+                .query((rs, n) -> balance(id, rs))
                 .optional()
-                .orElse(new long[] {0, 0, 0});
-        // the balance is the materialised row (one primary-key read); the open lots hold exactly
-        // max(balance, 0) points, so only a positive balance needs the lots — read once through the
-        // member's partial index of open lots for pending points and the expiry months
-        long[] openPending = {0, 0};
+                .orElseGet(() ->
+                        new PointsBalance(id, 0, 0, 0, 0, 0, List.of(), new PointsBalance.Pooling(false, false, null)));
+    }
+
+    static PointsBalance balance(long id, java.sql.ResultSet rs) throws java.sql.SQLException {
+        long open = 0;
+        long pending = 0;
         java.util.TreeMap<YearMonth, Long> byMonth = new java.util.TreeMap<>();
-        if (row[0] > 0) {
-            jdbc.sql("""
-                    select to_char(expires_on, 'YYYY-MM'), available_from > ?, sum(remaining) from loyalty.lot
-                    where member_id = ? and remaining > 0 group by 1, 2""").params(today, id).query(rs -> {
-                long points = rs.getLong(3);
-                openPending[0] += points;
-                if (rs.getBoolean(2)) {
-                    openPending[1] += points;
+        java.sql.Array monthArray = rs.getArray("months");
+        if (monthArray != null) {
+            String[] months = (String[]) monthArray.getArray();
+            Boolean[] pendings = (Boolean[]) rs.getArray("pending").getArray();
+            Long[] points = (Long[]) rs.getArray("points").getArray();
+            for (int k = 0; k < months.length; k++) {
+                open += points[k];
+                if (pendings[k]) {
+                    pending += points[k];
                 }
-                String month = rs.getString(1);
-                if (month != null) {
-                    byMonth.merge(YearMonth.parse(month), points, Long::sum);
+                if (months[k] != null) {
+                    byMonth.merge(YearMonth.parse(months[k]), points[k], Long::sum);
                 }
-            });
+            }
         }
-        long open = openPending[0];
-        long pending = openPending[1];
         List<PointsBalance.Expiring> expiring = byMonth.entrySet().stream()
                 .limit(24)
                 .map(e -> new PointsBalance.Expiring(e.getKey(), e.getValue()))
                 .toList();
-        return new PointsBalance(id, row[0], open - pending, pending, row[1], row[2], expiring, pooling.of(id));
+        return new PointsBalance(
+                id,
+                rs.getLong("balance"),
+                open - pending,
+                pending,
+                rs.getLong("debt"),
+                rs.getLong("lifetime_earned"),
+                expiring,
+                PointsPooling.of(rs));
     }
 
     /** The member's ledger, newest first. */

@@ -6,6 +6,8 @@ import dev.patron.members.MemberReferences;
 import dev.patron.shared.security.CurrentStaff;
 import dev.patron.shared.security.Role;
 import dev.patron.shared.web.PatronException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -67,25 +69,37 @@ public class PointsPooling {
         return of(id);
     }
 
+    /**
+     * The select-list of a member's pooling facts over {@code members.v_member m} (kind, institution,
+     * whether the institution that pools pools), for reads that want them with their own row in one
+     * statement; read them back with {@link #of(ResultSet)}.
+     */
+    static final String COLUMNS = """
+            m.kind as pooling_kind, m.institution_id as pooling_institution,
+            coalesce((select p.enabled from loyalty.pooling p where p.institution_member_id =
+                case when m.kind = 'INSTITUTION' then m.id else m.institution_id end), false) as pooling_enabled""";
+
+    /** The pooling state from the columns of {@link #COLUMNS} (all null when the member row was missing). */
+    static PointsBalance.Pooling of(ResultSet rs) throws SQLException {
+        String kind = rs.getString("pooling_kind");
+        if (kind == null) {
+            return new PointsBalance.Pooling(false, false, null);
+        }
+        boolean enabled = rs.getBoolean("pooling_enabled");
+        if (MemberKind.INSTITUTION.name().equals(kind)) {
+            return new PointsBalance.Pooling(true, enabled, null);
+        }
+        long institution = rs.getLong("pooling_institution");
+        return new PointsBalance.Pooling(false, false, !rs.wasNull() && enabled ? institution : null);
+    }
+
     /** The pooling state of an active member: an institution's setting, or the institution an individual pools into. */
     @Transactional(readOnly = true)
     public PointsBalance.Pooling of(long memberId) {
-        MemberReferences.Basics b = members.basics(List.of(memberId)).get(memberId);
-        if (b == null) {
-            return new PointsBalance.Pooling(false, false, null);
-        }
-        if (b.kind() == MemberKind.INSTITUTION) {
-            return new PointsBalance.Pooling(true, enabled(memberId), null);
-        }
-        Long into = b.institutionId() != null && enabled(b.institutionId()) ? b.institutionId() : null;
-        return new PointsBalance.Pooling(false, false, into);
-    }
-
-    private boolean enabled(long institutionId) {
-        return jdbc.sql("select enabled from loyalty.pooling where institution_member_id = ?")
-                .param(institutionId)
-                .query(Boolean.class)
+        return jdbc.sql("select " + COLUMNS + " from members.v_member m where m.id = ?")
+                .param(memberId)
+                .query((rs, n) -> of(rs))
                 .optional()
-                .orElse(false);
+                .orElseGet(() -> new PointsBalance.Pooling(false, false, null));
     }
 }

@@ -92,7 +92,7 @@ public class Tiers {
                 from loyalty.tier order by rank""").query(Tiers::level).list();
     }
 
-    private static TierLevel level(ResultSet rs, int n) throws SQLException {
+    static TierLevel level(ResultSet rs, int n) throws SQLException {
         java.sql.Array services = rs.getArray(8);
         return new TierLevel(
                 rs.getString(1),
@@ -374,15 +374,25 @@ public class Tiers {
                 history);
     }
 
-    /** The member's level and benefits only (one query; the POS lookup). */
-    @Transactional(readOnly = true)
+    /**
+     * The member's level and benefits only (one statement, so no transaction of its own: the POS
+     * lookup reads it outside any transaction).
+     */
     public TierLevel levelOf(long memberId) {
-        return jdbc.sql("""
+        return jdbc.sql(levelOf("?")).param(memberId).query(Tiers::level).single();
+    }
+
+    /**
+     * The statement of {@link #levelOf} for the member id {@code memberId} (a parameter or a column of
+     * an outer query): its nine columns come first, read them with {@link #level}.
+     */
+    static String levelOf(String memberId) {
+        return """
                 select t.code, t.rank, t.name_zh, t.name_en, t.threshold, t.points_multiplier, t.discount_rate,
                     t.free_services, t.birthday_gift
-                from loyalty.tier t left join loyalty.member_tier m on m.tier_code = t.code and m.member_id = ?
-                where m.member_id is not null or t.rank = 0
-                order by (m.member_id is not null) desc limit 1""").param(memberId).query(Tiers::level).single();
+                from loyalty.tier t left join loyalty.member_tier mt on mt.tier_code = t.code and mt.member_id = %s
+                where mt.member_id is not null or t.rank = 0
+                order by (mt.member_id is not null) desc limit 1""".formatted(memberId);
     }
 
     /**

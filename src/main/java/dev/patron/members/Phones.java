@@ -22,9 +22,11 @@ final class Phones {
     /** E.164 form of a valid mobile number, or empty when the input is not one. */
     static Optional<String> normalizeMobile(String input) {
         PhoneNumber n = parse(input);
-        if (n == null || !UTIL.isValidNumber(n)) {
+        if (n == null) {
             return Optional.empty();
         }
+        // the type is UNKNOWN for a number that is not valid, so one match against the region's
+        // patterns does what isValidNumber and getNumberType did with two (the lookup's hot path)
         PhoneNumberType type = UTIL.getNumberType(n);
         if (type != PhoneNumberType.MOBILE && type != PhoneNumberType.FIXED_LINE_OR_MOBILE) {
             return Optional.empty();

@@ -23,6 +23,9 @@ class AuditLogIntegrationTests {
     @Autowired
     TransactionTemplate tx;
 
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
     /** The test server runs with synchronous_commit off; each transaction here starts as production's do. */
     private void durable() {
         jdbc.sql("set local synchronous_commit = on").update();
@@ -53,7 +56,7 @@ class AuditLogIntegrationTests {
 
     @Test
     void withDurableReadsOffAReadAuditInATransactionThatWroteNothingCommitsWithoutWaitingForTheDisk() {
-        AuditLog audit = new AuditLog(jdbc, false);
+        AuditLog audit = new AuditLog(jdbc, false, transactions);
         String id = TestData.unique("read");
         String during = tx.execute(t -> {
             durable();
@@ -66,7 +69,7 @@ class AuditLogIntegrationTests {
 
     @Test
     void withDurableReadsOffAReadAuditAfterAWriteLeavesTheTransactionDurable() {
-        AuditLog audit = new AuditLog(jdbc, false);
+        AuditLog audit = new AuditLog(jdbc, false, transactions);
         String first = TestData.unique("change");
         String read = TestData.unique("read");
         String during = tx.execute(t -> {
@@ -78,5 +81,30 @@ class AuditLogIntegrationTests {
         assertThat(during).isEqualTo("on");
         assertThat(rows(first)).isEqualTo(1);
         assertThat(rows(read)).isEqualTo(1);
+    }
+
+    @Test
+    void outsideATransactionAReadAuditCommitsByItselfBeforeItReturns() {
+        String id = TestData.unique("now");
+        audit.recordReadNow("member.viewed", "member", id, Map.of("view", "lookup"));
+        assertThat(rows(id)).isEqualTo(1);
+        String relaxed = TestData.unique("now");
+        new AuditLog(jdbc, false, transactions)
+                .recordReadNow("member.viewed", "member", relaxed, Map.of("view", "lookup"));
+        assertThat(rows(relaxed)).isEqualTo(1);
+    }
+
+    @Test
+    void insideATransactionAReadAuditNowGoesWithTheTransaction() {
+        String kept = TestData.unique("now");
+        String rolledBack = TestData.unique("now");
+        tx.executeWithoutResult(t -> audit.recordReadNow("member.viewed", "member", kept, Map.of()));
+        tx.executeWithoutResult(t -> {
+            audit.recordReadNow("member.viewed", "member", rolledBack, Map.of());
+            assertThat(rows(rolledBack)).isEqualTo(1);
+            t.setRollbackOnly();
+        });
+        assertThat(rows(kept)).isEqualTo(1);
+        assertThat(rows(rolledBack)).isZero();
     }
 }
