@@ -53,10 +53,22 @@ class SettingsStore {
                 .single();
     }
 
+    private volatile String secret;
+
+    /**
+     * The key of the tracking links' signatures: set once by the schema migration and never changed
+     * by Patron, so it is read once per process (every open and click needs it; an operator who
+     * changes it in the database restarts Patron).
+     */
     String secret() {
-        return jdbc.sql("select tracking_secret from campaigns.settings where id = 1")
-                .query(String.class)
-                .single();
+        String s = secret;
+        if (s == null) {
+            s = jdbc.sql("select tracking_secret from campaigns.settings where id = 1")
+                    .query(String.class)
+                    .single();
+            secret = s;
+        }
+        return s;
     }
 
     /** Changes the settings (ADMIN with all stores; audited with old and new values). */
