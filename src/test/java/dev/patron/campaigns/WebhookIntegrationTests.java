@@ -87,19 +87,7 @@ class WebhookIntegrationTests {
         dispatcher.enable(false);
         // no SMS quiet hours while this test runs, whatever the hour in Shanghai (21:00–08:00 held
         // its messages back when the suite ran in the evening)
-        settings = new java.util.HashMap<>();
-        admin.get("/api/v1/campaigns/settings")
-                .json()
-                .properties()
-                .forEach(e -> settings.put(
-                        e.getKey(),
-                        e.getValue().isNumber()
-                                ? e.getValue().numberValue()
-                                : e.getValue().asString()));
-        Map<String, Object> noQuiet = new java.util.HashMap<>(settings);
-        noQuiet.put("quietStart", "00:00");
-        noQuiet.put("quietEnd", "00:00");
-        assertThat(admin.put("/api/v1/campaigns/settings", noQuiet).status()).isEqualTo(200);
+        settings = QuietHours.off(admin);
         delivery.enable(false);
         fx = new SalesFixtures(admin);
         marketer = fx.as(Role.MARKETER);
@@ -126,7 +114,7 @@ class WebhookIntegrationTests {
                     .param("http://127.0.0.1:" + receiver.getAddress().getPort() + "/%")
                     .update();
         } finally {
-            admin.put("/api/v1/campaigns/settings", settings);
+            QuietHours.restore(admin, settings);
             clock.reset();
             dispatcher.enable(true);
             delivery.enable(true);

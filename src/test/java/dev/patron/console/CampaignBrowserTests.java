@@ -49,19 +49,7 @@ class CampaignBrowserTests {
     void start() throws IOException {
         admin = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
         // no SMS quiet hours while this test runs, whatever the hour in Shanghai
-        settings = new HashMap<>();
-        admin.get("/api/v1/campaigns/settings")
-                .json()
-                .properties()
-                .forEach(e -> settings.put(
-                        e.getKey(),
-                        e.getValue().isNumber()
-                                ? e.getValue().numberValue()
-                                : e.getValue().asString()));
-        Map<String, Object> noQuiet = new HashMap<>(settings);
-        noQuiet.put("quietStart", "00:00");
-        noQuiet.put("quietEnd", "00:00");
-        assertThat(admin.put("/api/v1/campaigns/settings", noQuiet).status()).isEqualTo(200);
+        settings = dev.patron.campaigns.QuietHours.off(admin);
         SalesFixtures fx = new SalesFixtures(admin);
         ApiClient marketer = fx.as(Role.MARKETER);
         List<String> entries = new ArrayList<>();
@@ -124,7 +112,7 @@ class CampaignBrowserTests {
 
     @AfterAll
     void stop() {
-        admin.put("/api/v1/campaigns/settings", settings);
+        dev.patron.campaigns.QuietHours.restore(admin, settings);
         if (browser != null) {
             browser.close();
         }
