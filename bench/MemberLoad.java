@@ -1,6 +1,7 @@
 // Open-loop HTTP load generator for the member benchmarks (bench/members.sh). Run with the JDK's
 // single-file launcher:
 //   java bench/MemberLoad.java <base-url> <api-key> <path?param=> <values-file> <rate/s> <seconds> [warmup-seconds]
+//        [uri-template]   (the server-side histogram's uri; default path + "{id}" when the path ends in /)
 // e.g. java bench/MemberLoad.java http://localhost:18080 $KEY '/api/v1/members/lookup?phone=' phones.txt 200 60 10
 // Sends one GET per 1/rate s on a fixed schedule (not waiting for answers, so a slow answer does
 // not lower the rate), each with a random value from the file (URL-encoded) appended to the path.
@@ -50,7 +51,7 @@ public class MemberLoad {
         long start = System.nanoTime() + 100_000_000L;
         String bare = path.substring(0, path.indexOf('?') < 0 ? path.length() : path.indexOf('?'));
         // a path the value completes (e.g. /api/v1/members/ + id) is counted under Spring's URI template
-        String uri = bare.endsWith("/") ? bare + "{id}" : bare;
+        String uri = args.length > 7 ? args[7] : bare.endsWith("/") ? bare + "{id}" : bare;
         CompletableFuture<Map<Double, Double>> before = new CompletableFuture<>();
         Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r);

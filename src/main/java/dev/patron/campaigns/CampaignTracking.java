@@ -68,6 +68,8 @@ public class CampaignTracking {
 
     private record Message(long id, long campaignId, long memberId, Channel channel, String address) {}
 
+    private record Clicked(Message message, String url) {}
+
     private Optional<Message> message(String token, Tokens.Kind kind) {
         return Tokens.verify(settings.secret(), token)
                 .filter(t -> t.kind() == kind)
@@ -94,16 +96,27 @@ public class CampaignTracking {
     @Transactional
     public Optional<String> click(String token) {
         Optional<Tokens.Token> t = Tokens.verify(settings.secret(), token).filter(x -> x.kind() == Tokens.Kind.CLICK);
-        Optional<Message> m = t.flatMap(this::message);
-        if (m.isEmpty()) {
+        if (t.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> url = jdbc.sql("select url from campaigns.link where campaign_id = ? and link_no = ?")
-                .params(m.get().campaignId(), t.get().linkNo())
-                .query(String.class)
+        // the message and the link's target in one statement: nothing when either is unknown
+        Optional<Clicked> c = jdbc.sql("""
+                        select m.id, m.campaign_id, m.member_id, m.channel, m.address, l.url
+                        from campaigns.message m
+                        join campaigns.link l on l.campaign_id = m.campaign_id and l.link_no = ?
+                        where m.id = ?""")
+                .params(t.get().linkNo(), t.get().messageId())
+                .query((rs, n) -> new Clicked(
+                        new Message(
+                                rs.getLong(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                Channel.valueOf(rs.getString(4)),
+                                rs.getString(5)),
+                        rs.getString(6)))
                 .optional();
-        url.ifPresent(u -> event(m.get(), "CLICK", t.get().linkNo(), null));
-        return url;
+        c.ifPresent(x -> event(x.message(), "CLICK", t.get().linkNo(), null));
+        return c.map(Clicked::url);
     }
 
     /**

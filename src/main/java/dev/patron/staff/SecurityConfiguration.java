@@ -42,7 +42,8 @@ class SecurityConfiguration {
         "/swagger-ui/**",
         "/swagger-ui.html",
         "/join/**",
-        "/t/**" // campaign tracking links: signed tokens, rate limited (campaigns.web.TrackingController)
+        "/t/**" // campaign tracking links: signed tokens, rate limited (campaigns.web.TrackingServlet,
+        // TrackingController)
     };
 
     /**
