@@ -96,7 +96,8 @@ for name in os.listdir(sys.argv[1]):
 open(sys.argv[2], 'w').write('\n'.join(urls) + '\n')
 print(f'== the sink received {n} mails, {len(urls)} tracking links')
 PY
-sed "s|^$BASE||" "$WORK/urls.txt" | head -100000 > "$WORK/paths.txt"
+# (head reads the file itself: "sed | head" fails the script under pipefail when head stops early)
+head -100000 "$WORK/urls.txt" | sed "s|^$BASE||" > "$WORK/paths.txt"
 cat > "$WORK/tracking.lua" <<LUA
 local paths = {}
 for line in io.lines("$WORK/paths.txt") do paths[#paths + 1] = line end

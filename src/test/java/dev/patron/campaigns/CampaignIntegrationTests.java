@@ -406,6 +406,19 @@ class CampaignIntegrationTests {
                 .isEqualTo("FINISHED");
     }
 
+    @Test
+    void aCampaignIsNeverDeletedBecauseItsMessagesReferToIt() {
+        long id = approvedAndScheduled(List.of(member("留存", true, false)), List.of("EMAIL"), emailTemplate("留存"));
+        dispatcher.runOnce();
+        // messages carry no foreign key (the start inserts up to millions of them): the database
+        // refuses the delete instead
+        assertThatThrownBy(() -> jdbc.sql("delete from campaigns.campaign where id = ?")
+                        .param(id)
+                        .update())
+                .hasMessageContaining("campaigns are never deleted");
+        assertThat(count(id, "SENT")).isEqualTo(1);
+    }
+
     static final class SimulatedKill extends Error {}
 
     @Test
