@@ -21,7 +21,8 @@ import org.springframework.transaction.annotation.Transactional;
  * forwarded by 12321) is logged with a due date — {@code patron.campaigns.complaint-working-days}
  * (default 15) working days, Monday to Friday (public holidays are not known to Patron: staff move
  * the date by closing early) — and linked to the message record: the given message id, else the last
- * message SENT to the phone or e-mail address. MARKETER, ADMIN with all stores; audited.
+ * message SENT to the phone or e-mail address; closed with the resolution once handled. MARKETER,
+ * ADMIN with all stores; audited.
  */
 @Service
 public class Complaints {
@@ -40,10 +41,15 @@ public class Complaints {
             String status,
             String resolution,
             String createdBy,
-            Instant createdAt) {}
+            Instant createdAt,
+            String closedBy,
+            Instant closedAt) {}
 
     /** What to log. */
     public record ComplaintCommand(String source, String phone, String email, Long messageId, String text) {}
+
+    /** How a complaint was resolved (what was done, e.g. "会员已退订，已致电道歉"). */
+    public record CloseCommand(String resolution) {}
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
@@ -151,6 +157,36 @@ public class Complaints {
         return find(id);
     }
 
+    /**
+     * Closes an open complaint with its resolution (MARKETER, ADMIN; audited). 404 for an unknown
+     * complaint, 409 for one already closed, 400 without a resolution.
+     */
+    @Transactional
+    public Complaint close(long id, CloseCommand cmd) {
+        Campaigns.requirePlanner();
+        String resolution =
+                cmd == null || cmd.resolution() == null ? "" : cmd.resolution().strip();
+        if (resolution.isEmpty()) {
+            throw PatronException.invalid("resolution", "validation.required");
+        }
+        if (resolution.length() > 4000) {
+            throw PatronException.invalid("resolution", "campaign.validation.tooLong", 4000);
+        }
+        String status = jdbc.sql("select status from campaigns.complaint where id = ? for update")
+                .param(id)
+                .query(String.class)
+                .optional()
+                .orElseThrow(() -> PatronException.notFound("campaigns.complaint.unknown", id));
+        if (!"OPEN".equals(status)) {
+            throw PatronException.conflict("status", "campaigns.complaint.closed", id);
+        }
+        jdbc.sql("""
+                update campaigns.complaint set status = 'CLOSED', resolution = ?, closed_by = ?, closed_at = now()
+                where id = ?""").params(resolution, CurrentStaff.get().auditName(), id).update();
+        audit.record("campaign.complaintClosed", "campaignComplaint", id, Map.of());
+        return find(id);
+    }
+
     /** Open complaints first, by due date (readers of campaigns). */
     @Transactional(readOnly = true)
     public List<Complaint> list() {
@@ -169,7 +205,7 @@ public class Complaints {
 
     private static final String SELECT = """
             select c.id, c.source, c.phone, c.email, c.message_id, m.campaign_id, c.text, c.received_on, c.due_on,
-                   c.status, c.resolution, c.created_by, c.created_at
+                   c.status, c.resolution, c.created_by, c.created_at, c.closed_by, c.closed_at
             from campaigns.complaint c left join campaigns.message m on m.id = c.message_id""";
 
     private static Complaint row(java.sql.ResultSet rs) throws java.sql.SQLException {
@@ -186,6 +222,8 @@ public class Complaints {
                 rs.getString(10),
                 rs.getString(11),
                 rs.getString(12),
-                rs.getTimestamp(13).toInstant());
+                rs.getTimestamp(13).toInstant(),
+                rs.getString(14),
+                rs.getTimestamp(15) == null ? null : rs.getTimestamp(15).toInstant());
     }
 }

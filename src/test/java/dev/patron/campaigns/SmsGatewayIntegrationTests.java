@@ -386,6 +386,28 @@ class SmsGatewayIntegrationTests {
         assertThat(logged.json().path("dueOn").asString())
                 .isEqualTo(Complaints.addWorkingDays(now.toLocalDate(), 15).toString());
         assertThat(logged.json().path("status").asString()).isEqualTo("OPEN");
+
+        long complaint = logged.json().path("id").asLong();
+        var noResolution = marketer.post("/api/v1/campaigns/complaints/" + complaint + "/close", Map.of());
+        assertThat(noResolution.status()).isEqualTo(400);
+        assertThat(noResolution.fieldError("resolution")).isNotNull();
+        assertThat(marketer.post("/api/v1/campaigns/complaints/999999999/close", Map.of("resolution", "x"))
+                        .status())
+                .isEqualTo(404);
+        var closed = marketer.post(
+                "/api/v1/campaigns/complaints/" + complaint + "/close", Map.of("resolution", "会员已退订，已致电道歉"));
+        assertThat(closed.status()).as(closed.raw()).isEqualTo(200);
+        assertThat(closed.json().path("status").asString()).isEqualTo("CLOSED");
+        assertThat(closed.json().path("resolution").asString()).isEqualTo("会员已退订，已致电道歉");
+        assertThat(closed.json().path("closedAt").isNull()).isFalse();
+        var again = marketer.post("/api/v1/campaigns/complaints/" + complaint + "/close", Map.of("resolution", "再次结案"));
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(jdbc.sql(
+                                "select count(*) from audit.audit_event where action = 'campaign.complaintClosed' and entity_id = ?")
+                        .param(String.valueOf(complaint))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ triggered campaigns

@@ -51,6 +51,14 @@ class CampaignGatewayRestController {
         return ResponseEntity.status(201).body(complaints.log(command));
     }
 
+    @PostMapping("/complaints/{id}/close")
+    @Operation(
+            summary = "Close an open complaint with its resolution (MARKETER, ADMIN; audited); 409 when it is"
+                    + " already closed")
+    Complaints.Complaint closeComplaint(@PathVariable long id, @RequestBody Complaints.CloseCommand command) {
+        return complaints.close(id, command);
+    }
+
     @GetMapping("/triggers")
     @Operation(summary = "Trigger rules of triggered (care) campaigns")
     List<Triggers.Rule> triggers() {
