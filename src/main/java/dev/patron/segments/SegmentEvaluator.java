@@ -44,6 +44,15 @@ class SegmentEvaluator {
 
         /** {@code select m.id ...} for all active members matching, or only {@code :<prefix>members} when restricted. */
         String select(String columns, String prefix, boolean restricted) {
+            return select(columns, prefix, restricted, false);
+        }
+
+        /**
+         * As {@link #select(String, String, boolean)}; {@code single} restricts to the one member
+         * {@code :<prefix>member} instead of the array {@code :<prefix>members}: a statement of its
+         * own, whose cached generic plan is an index lookup of that member.
+         */
+        String select(String columns, String prefix, boolean restricted, boolean single) {
             StringBuilder sql = new StringBuilder("select ").append(columns).append(" from members.v_member m");
             if (joins.contains("f")) {
                 sql.append(" left join segments.member_fact f on f.member_id = m.id");
@@ -60,15 +69,22 @@ class SegmentEvaluator {
             if (joins.contains("mv")) {
                 sql.append(" left join insights.v_member_value mv on mv.member_id = m.id");
             }
-            String narrowed =
-                    where.replace(RESTRICT, restricted ? " and s.member_id = any(:" + prefix + "members)" : "");
+            String narrowed = where.replace(
+                    RESTRICT,
+                    !restricted
+                            ? ""
+                            : single
+                                    ? " and s.member_id = :" + prefix + "member"
+                                    : " and s.member_id = any(:" + prefix + "members)");
             sql.append(" where m.status = 'ACTIVE' and ");
             if (personal) {
                 // PRV-09: personal conditions leave out members who switched personalisation off
                 sql.append("not m.no_personalisation and ");
             }
             sql.append(narrowed);
-            if (restricted) {
+            if (restricted && single) {
+                sql.append(" and m.id = :").append(prefix).append("member");
+            } else if (restricted) {
                 sql.append(" and m.id = any(:").append(prefix).append("members)");
             }
             return sql.toString();
