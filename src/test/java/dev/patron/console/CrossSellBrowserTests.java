@@ -84,7 +84,8 @@ class CrossSellBrowserTests {
 
         driver.get(url("/members/" + fx.bagOnly));
         var panel = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("xsell-panel")));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", panel);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", panel);
         assertThat(panel.getText()).contains("皮带", "手袋", "75%", "女鞋", "中档鞋");
         browser.assertNoBrowserErrors();
         browser.screenshot("81-xsell-member-panel-zh");

@@ -106,7 +106,8 @@ class LoyaltyBrowserTests {
         days.clear();
         days.sendKeys("0");
         WebElement save = driver.findElement(By.cssSelector("#program-form button[type='submit']"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", save);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", save);
         save.click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#expiryWarningDays.is-invalid")));
         assertThat(driver.findElement(By.id("program-form")).getText()).contains("must be between 1 and 365 days");
@@ -124,7 +125,8 @@ class LoyaltyBrowserTests {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("statement-panel")));
         String thisMonth = YearMonth.now(ZoneId.of("Asia/Shanghai")).toString();
         WebElement month = driver.findElement(By.id("statement-month"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", month);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", month);
         ((JavascriptExecutor) driver)
                 .executeScript(
                         "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",

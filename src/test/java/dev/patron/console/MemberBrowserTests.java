@@ -121,7 +121,8 @@ class MemberBrowserTests {
                     .isLessThanOrEqualTo(390);
             assertThat(pageWidth()).as("no sideways scrolling").isLessThanOrEqualTo(390);
             browser.screenshot("20-join-phone-zh");
-            ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", submit);
+            ((JavascriptExecutor) driver)
+                    .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", submit);
             browser.screenshot("20b-join-phone-consent-zh");
 
             submit.click();

@@ -150,12 +150,14 @@ class MemberMergeImportBrowserTests {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-mapping")));
         assertThat(driver.findElement(By.id("import-sample")).getText()).contains("孙丽", "12345");
         WebElement skip = driver.findElement(By.id("mode-SKIP_BAD_ROWS"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", skip);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", skip);
         skip.click();
         browser.assertNoBrowserErrors();
         browser.screenshot("33-import-mapping-en");
         WebElement run = driver.findElement(By.id("run-import"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", run);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", run);
         run.click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import-outcome")));
         assertThat(driver.findElement(By.id("import-outcome")).getText()).contains("2 of 3 rows");

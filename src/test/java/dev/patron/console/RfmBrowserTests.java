@@ -121,7 +121,8 @@ class RfmBrowserTests {
                                         + ".getOption().series[0].type"))
                 .isEqualTo("funnel");
         var table = driver.findElement(By.id("pyramid-layers"));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", table);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", table);
         assertThat(table.getText()).contains("第 1 层");
         browser.assertNoBrowserErrors();
         browser.screenshot("81-value-pyramid-zh");

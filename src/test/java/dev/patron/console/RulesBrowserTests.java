@@ -121,7 +121,8 @@ class RulesBrowserTests {
         assertThat(driver.findElement(By.id("simulation-points")).getText())
                 .contains("916 points because of rules", promo, exclusion);
         assertThat(driver.findElement(By.id("simulation-warnings")).getText()).contains("Line 2");
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'start'})", result);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", result);
         browser.assertNoBrowserErrors();
         browser.screenshot("62-loyalty-rules-simulator-en");
     }

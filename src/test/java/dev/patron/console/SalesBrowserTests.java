@@ -122,7 +122,8 @@ class SalesBrowserTests {
     }
 
     private void scrollTo(WebElement e) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", e);
     }
 
     /** Scrolls the element to the middle of the window first (below the fold the chart would be in the way). */

@@ -94,7 +94,8 @@ class TierBrowserTests {
 
         driver.get(url("/members/" + member));
         var panel = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("tier-panel")));
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", panel);
+        ((JavascriptExecutor) driver)
+                .executeScript("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", panel);
         assertThat(panel.getText()).contains("四星会员", "¥26,000.00", "即可升至五星会员");
         browser.assertNoBrowserErrors();
         browser.screenshot("71-member-tier-panel-zh");

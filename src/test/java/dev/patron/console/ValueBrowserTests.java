@@ -98,7 +98,8 @@ class ValueBrowserTests {
         browser.screenshot("80-value-model");
         ((org.openqa.selenium.JavascriptExecutor) driver)
                 .executeScript(
-                        "arguments[0].scrollIntoView({block: 'center'})", driver.findElement(By.id("value-chart")));
+                        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                        driver.findElement(By.id("value-chart")));
         browser.screenshot("80-value-model-chart");
 
         driver.findElement(By.cssSelector("a.nav-link[href='/insights/churn']")).click();
