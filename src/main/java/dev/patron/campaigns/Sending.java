@@ -386,6 +386,7 @@ class Sending {
         boolean notice = c.kind() == CampaignKind.NOTICE;
         java.util.Set<Channel> paused = java.util.EnumSet.noneOf(Channel.class);
         List<Due> ready = new ArrayList<>();
+        Map<Long, TemplateText> templates = new HashMap<>();
         for (Due m : due) {
             MemberLanguage lang = languages.get(m.memberId());
             TemplateText t = templateFor(c, m.channel(), lang == null ? "zh" : lang.lang());
@@ -394,6 +395,7 @@ class Sending {
                 suppress(m, "TEMPLATE_NOT_APPROVED");
             } else {
                 ready.add(m);
+                templates.put(m.id(), t);
             }
         }
         int chunkSize = Math.max(1, claimChunk);
@@ -412,17 +414,17 @@ class Sending {
                     }
                     pace(started + paced * interval);
                     paced++;
-                    MemberLanguage lang = languages.get(m.memberId());
-                    TemplateText t = templateFor(c, m.channel(), lang == null ? "zh" : lang.lang());
+                    // tried from here on: should composing it fail, it stays SENDING (UNKNOWN after the
+                    // lease) rather than going back to PENDING and stopping every later batch again
+                    untried.remove(m.id());
                     ChannelSender.Outgoing out = Composer.compose(
                             m.id(),
                             key(campaignId, m.id(), m.resend()),
                             to,
-                            t,
+                            templates.get(m.id()),
                             data.get(m.memberId()),
                             s,
                             tracked(s, secret, campaignId, m.id(), linkNumbers));
-                    untried.remove(m.id());
                     String providerId;
                     try {
                         providerId = sender(m.channel()).send(out);
@@ -694,8 +696,8 @@ class Sending {
         if (messages.isEmpty()) {
             return Map.of();
         }
-        Map<Long, Check> checks = new HashMap<>();
-        jdbc.sql("""
+        return jdbc
+                .sql("""
                         select x.id,
                                coalesce((select granted from members.v_consent_current c
                                          where c.member_id = x.member_id and c.channel = x.channel and c.purpose = :purpose),
@@ -723,10 +725,11 @@ class Sending {
                 .param("purpose", notice ? "SERVICE" : "MARKETING")
                 .param("notice", notice)
                 .param("since", Timestamp.from(now.minus(Duration.ofDays(7))))
-                .query((rs, n) -> checks.put(
+                .query((rs, n) -> Map.entry(
                         rs.getLong(1), new Check(rs.getBoolean(2), rs.getBoolean(3), rs.getLong(4), rs.getBoolean(5))))
-                .list();
-        return checks;
+                .list()
+                .stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** The first moment after {@code local} when the quiet hours are over, in the store's zone. */
