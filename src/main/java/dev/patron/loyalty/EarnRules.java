@@ -803,10 +803,15 @@ public class EarnRules {
 
         /** The account a sale's points go to: the member's institution when it pools, else the member. */
         long creditTo(Ticket t) {
-            MemberReferences.Basics b = basics.get(t.memberId());
+            return accountOf(t.memberId());
+        }
+
+        /** The account a buying member's points go to now (see {@link #creditTo}). */
+        long accountOf(long memberId) {
+            MemberReferences.Basics b = basics.get(memberId);
             long to = b != null && b.institutionId() != null && pooled.contains(b.institutionId())
                     ? b.institutionId()
-                    : t.memberId();
+                    : memberId;
             return redirect.getOrDefault(to, to);
         }
 
@@ -827,17 +832,26 @@ public class EarnRules {
                 return out;
             }
             List<Long> ids = new ArrayList<>();
+            List<Long> accounts = new ArrayList<>();
             List<String> dates = new ArrayList<>();
             days.forEach((m, ds) -> ds.forEach(d -> {
                 ids.add(m);
+                accounts.add(accountOf(m));
                 dates.add(d.toString());
             }));
+            // Found through the member's ledger index (member_id, created_at) rather than an index of
+            // its own, which every accrued sale would have to write: the entry sits in the account
+            // credited (the buyer's, its pooling institution's, or since a merge the survivor's) and
+            // was written on or after its business day, which is never in the future (two days'
+            // margin for stores in other time zones).
             jdbc.sql("""
-                    select e.earned_by_member_id, e.earned_on, sum(e.points) from loyalty.entry e
-                    join unnest(?::bigint[], ?::date[]) as x(member_id, day)
-                      on e.earned_by_member_id = x.member_id and e.earned_on = x.day
-                    where e.kind = 'EARN' group by 1, 2""")
-                    .params(ids.toArray(Long[]::new), dates.toArray(String[]::new))
+                    select x.member_id, x.day, sum(e.points)
+                    from unnest(?::bigint[], ?::bigint[], ?::date[]) as x(member_id, account_id, day)
+                    join loyalty.entry e on e.member_id = any(array[x.member_id, x.account_id])
+                      and e.created_at >= (x.day - 2)::timestamp at time zone 'Asia/Shanghai'
+                      and e.kind = 'EARN' and e.earned_by_member_id = x.member_id and e.earned_on = x.day
+                    group by 1, 2""")
+                    .params(ids.toArray(Long[]::new), accounts.toArray(Long[]::new), dates.toArray(String[]::new))
                     .query(rs -> {
                         out.put(new DayKey(rs.getLong(1), rs.getObject(2, LocalDate.class)), rs.getLong(3));
                     });

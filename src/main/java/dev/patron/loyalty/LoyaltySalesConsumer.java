@@ -9,17 +9,20 @@ import org.springframework.stereotype.Component;
  * Loyalty's share of the sales feed: for each batch of {@link SalesRecorded} events, in one
  * transaction, first the points ({@link Accrual}: earn for sales, reverse for returns), then the
  * tier figures and upgrades ({@link TierQualification#count}), which read those points. Both are
- * idempotent per sale and lock the members' accounts in id order.
+ * idempotent per sale and lock the members' accounts in id order, each account once per batch
+ * ({@link PointsLedger#holdingLocks}).
  */
 @Component
 class LoyaltySalesConsumer implements SalesFeedConsumer {
 
     private final Accrual accrual;
     private final TierQualification qualification;
+    private final PointsLedger ledger;
 
-    LoyaltySalesConsumer(Accrual accrual, TierQualification qualification) {
+    LoyaltySalesConsumer(Accrual accrual, TierQualification qualification, PointsLedger ledger) {
         this.accrual = accrual;
         this.qualification = qualification;
+        this.ledger = ledger;
     }
 
     @Override
@@ -30,7 +33,10 @@ class LoyaltySalesConsumer implements SalesFeedConsumer {
     @Override
     public void onSales(List<SalesRecorded> events) {
         SalesRecorded merged = SalesRecorded.merge(events);
-        accrual.on(merged);
-        qualification.count(merged);
+        // accrual, tier counting and tier evaluation lock the same accounts: each only once
+        ledger.holdingLocks(() -> {
+            accrual.on(merged);
+            qualification.count(merged);
+        });
     }
 }

@@ -522,6 +522,71 @@ class LoyaltyIntegrationTests {
         assertThat(loyalty.verify(merged)).isEmpty();
     }
 
+    @Autowired
+    PointsLedger ledger;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+
+    /** Whether another session could lock the member's account right now (false: somebody holds it). */
+    private boolean lockableElsewhere(long member) throws java.sql.SQLException {
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (var st =
+                    other.prepareStatement("select 1 from loyalty.account where member_id = ? for update nowait")) {
+                st.setLong(1, member);
+                try (var rs = st.executeQuery()) {
+                    assertThat(rs.next()).as("account of member %s", member).isTrue();
+                }
+                return true;
+            } catch (java.sql.SQLException e) {
+                assertThat(e.getSQLState()).isEqualTo("55P03"); // lock_not_available
+                return false;
+            } finally {
+                other.rollback();
+            }
+        }
+    }
+
+    /**
+     * A sales batch's accrual, tier counting and tier evaluation lock the same accounts; under
+     * {@code holdingLocks} the second and third ask are answered from what the first locked — the
+     * accounts stay locked, and a merge marked in between is seen — and nothing is remembered after.
+     */
+    @Test
+    void aUnitOfWorkLocksEachAccountOnceAndSeesTheMergesItMarks() {
+        long a = member();
+        long b = member();
+        long c = member();
+        // accounts that exist (an account created by the transaction itself is invisible elsewhere)
+        jdbc.sql("insert into loyalty.account (member_id) select unnest(?::bigint[]) on conflict do nothing")
+                .param(new Long[] {a, b, c})
+                .update();
+        tx.executeWithoutResult(status -> {
+            ledger.holdingLocks(() -> {
+                assertThat(ledger.lockAll(List.of(b, a))).isEmpty();
+                try {
+                    assertThat(lockableElsewhere(a)).isFalse();
+                    assertThat(lockableElsewhere(b)).isFalse();
+                    assertThat(lockableElsewhere(c)).isTrue();
+                    ledger.markMerged(b, c);
+                    // a changed behind the ledger's back is not re-read: it is locked, so only this
+                    // transaction could have changed it, and it does so through markMerged
+                    assertThat(ledger.lockAll(List.of(a, b, c))).isEqualTo(Map.of(b, c));
+                    assertThat(lockableElsewhere(c)).isFalse();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // outside the unit of work every call reads the accounts again
+            jdbc.sql("update loyalty.account set merged_into = ? where member_id = ?")
+                    .params(b, a)
+                    .update();
+            assertThat(ledger.lockAll(List.of(a, b))).isEqualTo(Map.of(a, b, b, c));
+            status.setRollbackOnly();
+        });
+    }
+
     @Test
     void aSpendCancelledAfterAMergeGivesThePointsBackToTheSurvivor() {
         long survivor = member();

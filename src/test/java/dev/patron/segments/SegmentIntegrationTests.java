@@ -417,6 +417,38 @@ class SegmentIntegrationTests {
         assertThat(sizes.json().get(0).path("size").asInt()).isEqualTo(1);
     }
 
+    /**
+     * "Did not buy in N days" reads the member facts for today and the tickets only for a past day
+     * after which the member bought: both give the same answer as the tickets alone.
+     */
+    @Test
+    void notBoughtFollowsTheDaysAndAnswersForAPastDay() {
+        long m = member("未购");
+        long l = list(List.of(m));
+        Map<String, Object> notBought = new LinkedHashMap<>(cond("notBought", "inLastDays", null));
+        notBought.put("days", 10);
+        long s = segment(l, notBought);
+        assertThat(members(s)).as("never bought").containsExactly(m);
+        buy(m, fx.brandA, 12_000, today().minusDays(5));
+        settle();
+        assertThat(segmentsOf(m)).as("re-evaluated at once on the sale").doesNotContain(s);
+        try {
+            refresh.refreshAll(today().plusDays(6));
+            assertThat(members(s)).as("the last purchase 11 days before").containsExactly(m);
+            refresh.refreshAll(today().minusDays(10));
+            assertThat(members(s))
+                    .as("a past day: the purchase came after it, none in its window")
+                    .containsExactly(m);
+            buy(m, fx.brandA, 12_000, today().minusDays(15));
+            settle();
+            refresh.refreshAll(today().minusDays(10));
+            assertThat(members(s)).as("a past day: bought 5 days before it").isEmpty();
+        } finally {
+            refresh.refreshAll(today());
+        }
+        assertThat(members(s)).isEmpty();
+    }
+
     @Test
     void factsAndRfmConditionsFollowMemberFactsChanged() {
         long rich = member("高消费");
