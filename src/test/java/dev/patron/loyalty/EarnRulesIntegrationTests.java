@@ -457,6 +457,42 @@ class EarnRulesIntegrationTests {
 
     // ------------------------------------------------------------------ pooling
 
+    /**
+     * The daily cap is the buyer's, wherever their points went: a pooling institution's account
+     * holds the entries, the cap still counts what this buyer earned that business day — and not
+     * what another member of the institution earned, nor the buyer's points of another day.
+     */
+    @Test
+    void aDailyCapCountsTheBuyersPointsInTheAccountTheyWentTo() {
+        create(rule("DAILY_CAP", "capPoints", 800));
+        var inst = admin.post(
+                "/api/v1/members",
+                Map.of(
+                        "kind",
+                        "INSTITUTION",
+                        "companyName",
+                        "上海某百货有限公司" + TestData.unique(""),
+                        "phone",
+                        SalesFixtures.phone()));
+        assertThat(inst.status()).as(inst.raw()).isEqualTo(201);
+        long institution = inst.json().path("id").asLong();
+        assertThat(admin.put("/api/v1/members/" + institution + "/points/pooling", Map.of("enabled", true))
+                        .status())
+                .isEqualTo(200);
+        long person = member("institutionId", institution);
+        long colleague = member("institutionId", institution);
+
+        assertThat(earned(ticket(person, "2026-11-20"))).isEqualTo(656);
+        Map<String, Object> second = ticket(person, "2026-11-20", "16:00:00", null);
+        assertThat(simulate(second).path("earnedTodayBefore").asLong()).isEqualTo(656);
+        assertThat(earned(second)).isEqualTo(144);
+        assertThat(earned(ticket(colleague, "2026-11-20"))).isEqualTo(656);
+        assertThat(earned(ticket(person, "2026-11-19"))).isEqualTo(656);
+        assertThat(points(institution).path("balance").asLong()).isEqualTo(656 + 144 + 656 + 656);
+        assertThat(points(person).path("balance").asLong()).isZero();
+        assertThat(loyalty.verify(institution)).isEmpty();
+    }
+
     @Test
     void anInstitutionThatPoolsReceivesItsMembersPointsAndReturnsReverseFromIt() {
         var inst = admin.post(
