@@ -166,8 +166,13 @@ public class OrganizationManagement {
 
     @Transactional(readOnly = true)
     public List<Region> allRegions() {
-        return regions(new PageQuery(0, PageQuery.MAX_SIZE, null, "code", false))
-                .items();
+        // every region (the store form's choice): a page of PageQuery.MAX_SIZE left the later codes
+        // out once a chain had more regions than that
+        return jdbc.sql(
+                        "select r.id, r.code, r.name, (select count(*) from organization.store s where s.region_id = r.id)"
+                                + " from organization.region r order by r.code")
+                .query((rs, n) -> new Region(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)))
+                .list();
     }
 
     @Transactional(readOnly = true)

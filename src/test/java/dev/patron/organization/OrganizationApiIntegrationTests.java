@@ -39,6 +39,28 @@ class OrganizationApiIntegrationTests {
         return Map.of("code", code, "name", "阳光百货测试店", "regionCode", region, "city", "上海", "timeZone", "Asia/Shanghai");
     }
 
+    @Autowired
+    OrganizationManagement organization;
+
+    /** The store form offers every region, however many: it once offered the first 200 by code. */
+    @Test
+    void theStoreFormsRegionChoiceHoldsEveryRegion() {
+        Long existing = jdbc.sql("select count(*) from organization.region")
+                .query(Long.class)
+                .single();
+        for (long i = existing; i <= dev.patron.shared.web.PageQuery.MAX_SIZE; i++) {
+            organization.createRegion(new RegionCommand(TestData.unique("RA"), "区域 " + i));
+        }
+        String last = organization
+                .createRegion(new RegionCommand("ZZ" + TestData.unique("").replace("-", ""), "最后的区域"))
+                .code();
+        List<String> codes =
+                organization.allRegions().stream().map(Region::code).toList();
+        assertThat(codes)
+                .hasSizeGreaterThan(dev.patron.shared.web.PageQuery.MAX_SIZE)
+                .contains(last);
+    }
+
     @Test
     void createsAStoreAndReadsItBackByCode() {
         String code = TestData.unique("s").toLowerCase();
