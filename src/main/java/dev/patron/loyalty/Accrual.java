@@ -55,14 +55,16 @@ class Accrual {
 
     /**
      * Called by {@link LoyaltySalesConsumer} in the sales feed's transaction. Idempotent (unique
-     * entries per ticket): a commit lost in a crash is redone on redelivery.
+     * entries per ticket): a commit lost in a crash is redone on redelivery. Returns the points of
+     * the sales it earned in bulk (sale id → points of its EARN entry), which tier counting then
+     * need not read back from the ledger; sales handled otherwise are absent.
      */
-    void on(SalesRecorded event) {
+    Map<Long, Long> on(SalesRecorded event) {
         List<RecordedSale> relevant = event.sales().stream()
                 .filter(s -> s.memberId() != null && s.accruePoints())
                 .toList();
         if (relevant.isEmpty()) {
-            return;
+            return Map.of();
         }
         Map<Long, Ticket> tickets = sales
                 .tickets(relevant.stream().map(RecordedSale::saleId).toList())
@@ -90,7 +92,7 @@ class Accrual {
         originals.values().stream()
                 .filter(t -> t.memberId() != null && t.accruePoints())
                 .forEach(toEarn::add);
-        EarnRules.Batch batch = rules.prepare(toEarn, settings);
+        EarnRules.Batch batch = rules.prepare(toEarn, settings, false);
         // pooled sales credit the institution; returns reverse from the account that earned
         toEarn.forEach(t -> memberIds.add(batch.creditTo(t)));
         if (!originalIds.isEmpty()) {
@@ -103,15 +105,17 @@ class Accrual {
                 memberIds.addAll(members.activeIds(earners).values());
             }
         }
-        Map<Long, Long> mergedAway = ledger.lockAll(memberIds);
-        if (!mergedAway.isEmpty()) {
+        PointsLedger.Locked locked = ledger.lockAccounts(memberIds);
+        Map<Long, PointsLedger.Account> accounts = new java.util.HashMap<>(locked.read());
+        if (!locked.mergedAway().isEmpty()) {
             // a buyer was merged into another member before this event was handled: the points go to
             // the survivor (rare; the survivor's account is locked after the others)
-            Map<Long, Long> survivors = members.activeIds(mergedAway.keySet());
+            Map<Long, Long> survivors = members.activeIds(locked.mergedAway().keySet());
             batch.redirect(survivors);
-            ledger.lockAll(survivors.values());
+            accounts.putAll(ledger.lockAccounts(survivors.values()).read());
         }
-        java.util.Set<Long> done = earnInBulk(tickets.values(), batch);
+        Map<Long, Long> earnedPoints = new java.util.HashMap<>();
+        java.util.Set<Long> done = earnInBulk(tickets.values(), batch, accounts, earnedPoints);
         for (RecordedSale s : relevant) {
             Ticket t = tickets.get(s.saleId());
             if (t == null || done.contains(t.id())) {
@@ -123,6 +127,7 @@ class Accrual {
                 reverse(t, originals.get(t.originalSaleId()), batch);
             }
         }
+        return earnedPoints;
     }
 
     /**
@@ -132,8 +137,14 @@ class Accrual {
      * tickets (day totals for daily caps in one more query), in sale id order so that several sales
      * of a member on one day share its daily cap. Returns the ids of the sales handled; the others
      * (returns, debts, negative balances) go through {@link #earn} / {@link #reverse} one by one.
+     * {@code locked}: the accounts' state as read under their lock by the caller (an account not in
+     * it is read here); {@code earnedPoints} receives each earned sale's points.
      */
-    java.util.Set<Long> earnInBulk(java.util.Collection<Ticket> tickets, EarnRules.Batch batch) {
+    java.util.Set<Long> earnInBulk(
+            java.util.Collection<Ticket> tickets,
+            EarnRules.Batch batch,
+            Map<Long, PointsLedger.Account> locked,
+            Map<Long, Long> earnedPoints) {
         LoyaltyProgram settings = batch.program;
         List<Ticket> sales = tickets.stream()
                 .filter(t -> t.kind() == SaleKind.SALE)
@@ -142,12 +153,24 @@ class Accrual {
         if (sales.isEmpty()) {
             return java.util.Set.of();
         }
-        Long[] accountIds = sales.stream().map(batch::creditTo).distinct().toArray(Long[]::new);
-        java.util.Set<Long> simple = new java.util.HashSet<>(
-                jdbc.sql("select member_id from loyalty.account where member_id = any(?) and balance >= 0 and debt = 0")
-                        .param(accountIds)
-                        .query(Long.class)
-                        .list());
+        // accounts in good standing: not negative and owing no debt (as read when locked)
+        java.util.Set<Long> simple = new java.util.HashSet<>();
+        List<Long> unread = new java.util.ArrayList<>();
+        sales.stream().map(batch::creditTo).distinct().forEach(id -> {
+            PointsLedger.Account a = locked.get(id);
+            if (a == null) {
+                unread.add(id);
+            } else if (a.balance() >= 0 && a.debt() == 0) {
+                simple.add(id);
+            }
+        });
+        if (!unread.isEmpty()) {
+            simple.addAll(jdbc.sql(
+                            "select member_id from loyalty.account where member_id = any(?) and balance >= 0 and debt = 0")
+                    .param(unread.toArray(Long[]::new))
+                    .query(Long.class)
+                    .list());
+        }
         java.util.Set<Long> earnedBefore = new java.util.HashSet<>(
                 jdbc.sql("select sale_id from loyalty.entry where kind = 'EARN' and sale_id = any(?)")
                         .param(sales.stream().map(Ticket::id).toArray(Long[]::new))
@@ -183,6 +206,7 @@ class Accrual {
             sale[i] = t.id();
             store[i] = t.storeId();
             points[i] = p;
+            earnedPoints.put(t.id(), p);
             earnedOn[i] = t.businessDate().toString();
             availableFrom[i] = t.businessDate().plusDays(settings.pendingDays()).toString();
             LocalDate expires = settings.expiresOn(t.businessDate());

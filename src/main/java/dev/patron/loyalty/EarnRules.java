@@ -617,7 +617,7 @@ public class EarnRules {
                                 0))
                         .toList(),
                 List.of(new Ticket.Payment(1, PaymentMethod.STORED_VALUE, excluded, null)));
-        Batch batch = prepare(List.of(t), settings.current());
+        Batch batch = prepare(List.of(t), settings.current(), true);
         long earnedToday = 0;
         if (memberId != null) {
             earnedToday = batch.earnedOn(Map.of(memberId, List.of(businessDate)))
@@ -727,9 +727,12 @@ public class EarnRules {
     /**
      * Everything the engine needs for a set of sale tickets, read with one query per kind: the
      * program, the active rules, the members' tiers, birthdays and institutions, and which
-     * institutions pool points.
+     * institutions pool points. With {@code complete} false (accrual) only what the rules can use:
+     * the members' tiers when a rule is limited to tiers, their birthdays and institutions when a
+     * rule is a birthday rule or an institution pools points — two reads of a row per member saved
+     * on every sales batch of a program with neither.
      */
-    Batch prepare(Collection<Ticket> sales, LoyaltyProgram program) {
+    Batch prepare(Collection<Ticket> sales, LoyaltyProgram program, boolean complete) {
         Set<Long> memberIds = sales.stream()
                 .map(Ticket::memberId)
                 .filter(java.util.Objects::nonNull)
@@ -739,7 +742,14 @@ public class EarnRules {
         String baseTier = null;
         Map<Long, MemberReferences.Basics> basics = Map.of();
         Set<Long> pooled = Set.of();
-        if (!memberIds.isEmpty()) {
+        boolean needTiers = complete
+                || rules.stream().anyMatch(r -> !EarnRule.codes(r.tierCodes()).isEmpty());
+        boolean needBasics = complete
+                || rules.stream().anyMatch(r -> r.kind() == Kind.BIRTHDAY_MULTIPLIER)
+                || jdbc.sql("select exists (select 1 from loyalty.pooling where enabled)")
+                        .query(Boolean.class)
+                        .single();
+        if (!memberIds.isEmpty() && needBasics) {
             basics = members.basics(memberIds);
             Set<Long> institutions = basics.values().stream()
                     .map(MemberReferences.Basics::institutionId)
@@ -765,7 +775,7 @@ public class EarnRules {
                     .query(String.class)
                     .optional()
                     .orElse(null);
-            if (!memberIds.isEmpty()) {
+            if (!memberIds.isEmpty() && needTiers) {
                 jdbc.sql("select member_id, tier_code from loyalty.member_tier where member_id = any(?)")
                         .param(memberIds.toArray(Long[]::new))
                         .query(rs -> {

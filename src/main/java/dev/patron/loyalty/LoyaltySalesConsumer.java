@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 /**
  * Loyalty's share of the sales feed: for each batch of {@link SalesRecorded} events, in one
  * transaction, first the points ({@link Accrual}: earn for sales, reverse for returns), then the
- * tier figures and upgrades ({@link TierQualification#count}), which read those points. Both are
+ * tier figures and upgrades ({@link TierQualification#count}), which take those points from the accrual. Both are
  * idempotent per sale and lock the members' accounts in id order, each account once per batch
  * ({@link PointsLedger#holdingLocks}).
  */
@@ -35,8 +35,7 @@ class LoyaltySalesConsumer implements SalesFeedConsumer {
         SalesRecorded merged = SalesRecorded.merge(events);
         // accrual, tier counting and tier evaluation lock the same accounts: each only once
         ledger.holdingLocks(() -> {
-            accrual.on(merged);
-            qualification.count(merged);
+            qualification.count(merged, accrual.on(merged));
         });
     }
 }

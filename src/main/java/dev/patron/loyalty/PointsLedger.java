@@ -61,12 +61,29 @@ class PointsLedger {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     java.util.Map<Long, Long> lockAll(java.util.Collection<Long> memberIds) {
-        return lockAll(memberIds, "update");
+        return lockAccounts(memberIds).mergedAway();
     }
 
-    private java.util.Map<Long, Long> lockAll(java.util.Collection<Long> memberIds, String mode) {
+    /**
+     * What {@link #lockAccounts} found: the accounts a merge moved away (member id → the member
+     * merged into), and the state of each account this call locked, read under its lock (accounts
+     * locked earlier in the same {@link #holdingLocks} unit of work are not read again and absent).
+     */
+    record Locked(java.util.Map<Long, Long> mergedAway, java.util.Map<Long, Account> read) {}
+
+    /**
+     * {@link #lockAll}, also returning the balance and debt of the accounts it locked. Existing
+     * accounts are locked in one statement (member id order); only the ids it did not find are
+     * inserted and then locked (a probe of the primary key per member saved on every batch where
+     * the buyers earned before). An account created concurrently by another transaction between the
+     * two steps is locked after the others: a deadlock then is possible in theory (two multi-account
+     * lockers, one of them creating the account), which PostgreSQL detects and the sales feed retries.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    Locked lockAccounts(java.util.Collection<Long> memberIds) {
         java.util.TreeSet<Long> wanted = new java.util.TreeSet<>(memberIds);
         java.util.Map<Long, Long> merged = new java.util.HashMap<>();
+        java.util.Map<Long, Account> read = new java.util.HashMap<>();
         java.util.Map<Long, Long> held = this.held.get();
         if (held != null) {
             // locked before in this unit of work: only what it said about merges is needed
@@ -81,27 +98,39 @@ class PointsLedger {
                 }
             }
         }
-        Long[] ids = wanted.toArray(Long[]::new);
-        if (ids.length == 0) {
-            return merged;
+        if (wanted.isEmpty()) {
+            return new Locked(merged, read);
         }
-        jdbc.sql("insert into loyalty.account (member_id) select unnest(?::bigint[]) order by 1 on conflict do nothing")
-                .param(ids)
-                .update();
-        jdbc.sql("select member_id, merged_into from loyalty.account where member_id = any(?) order by member_id for "
-                        + mode)
-                .param(ids)
-                .query(rs -> {
-                    long into = rs.getLong(2);
-                    boolean none = rs.wasNull();
-                    if (!none) {
-                        merged.put(rs.getLong(1), into);
-                    }
-                    if (held != null) {
-                        held.put(rs.getLong(1), none ? NOT_MERGED : into);
-                    }
-                });
-        return merged;
+        lockExisting(wanted.toArray(Long[]::new), merged, read, held);
+        if (read.size() < wanted.size()) {
+            Long[] missing = wanted.stream().filter(id -> !read.containsKey(id)).toArray(Long[]::new);
+            jdbc.sql(
+                            "insert into loyalty.account (member_id) select unnest(?::bigint[]) order by 1 on conflict do nothing")
+                    .param(missing)
+                    .update();
+            lockExisting(missing, merged, read, held);
+        }
+        return new Locked(merged, read);
+    }
+
+    private void lockExisting(
+            Long[] ids,
+            java.util.Map<Long, Long> merged,
+            java.util.Map<Long, Account> read,
+            java.util.Map<Long, Long> held) {
+        jdbc.sql("""
+                select member_id, balance, debt, merged_into from loyalty.account
+                where member_id = any(?) order by member_id for update""").param(ids).query(rs -> {
+            long id = rs.getLong(1);
+            Long into = rs.getObject(4, Long.class);
+            read.put(id, new Account(id, rs.getLong(2), rs.getLong(3), into));
+            if (into != null) {
+                merged.put(id, into);
+            }
+            if (held != null) {
+                held.put(id, into == null ? NOT_MERGED : into);
+            }
+        });
     }
 
     /** In {@link #held}: the account is locked and not merged away. */

@@ -49,17 +49,17 @@ class TierQualification {
         String basis = jdbc.sql("select basis from loyalty.tier_program where id = 1")
                 .query(String.class)
                 .single();
-        if ("POINTS".equals(basis)) {
-            accrual.on(event);
-        }
-        count(event);
+        Map<Long, Long> points = "POINTS".equals(basis) ? accrual.on(event) : Map.of();
+        count(event, points);
     }
 
     /**
      * Counts the event's member tickets for the tiers and upgrades whom they lift; the sales' points,
-     * if any, must be accrued already (see {@link LoyaltySalesConsumer}).
+     * if any, must be accrued already (see {@link LoyaltySalesConsumer}). {@code earnedPoints}: the
+     * points of sales the accrual just earned (sale id → points), so that they need not be read back
+     * from the ledger; for the others (returns, sales earned before) the ledger says.
      */
-    void count(SalesRecorded event) {
+    void count(SalesRecorded event, Map<Long, Long> earnedPoints) {
         List<RecordedSale> relevant =
                 event.sales().stream().filter(s -> s.memberId() != null).toList();
         if (relevant.isEmpty()) {
@@ -71,6 +71,7 @@ class TierQualification {
         String[] date = new String[n];
         Long[] amount = new Long[n];
         Long[] original = new Long[n];
+        Long[] known = new Long[n];
         for (int i = 0; i < n; i++) {
             RecordedSale s = relevant.get(i);
             sale[i] = s.saleId();
@@ -78,6 +79,7 @@ class TierQualification {
             date[i] = s.businessDate().toString();
             amount[i] = s.totalFen();
             original[i] = s.kind() == SaleKind.RETURN ? s.originalSaleId() : null;
+            known[i] = earnedPoints.get(s.saleId());
         }
         // a buyer merged away since the sale counts for the survivor; locking the accounts keeps a merge
         // that is under way from moving this member's counted sales before these rows are committed.
@@ -92,20 +94,22 @@ class TierQualification {
         }
         // a return counts on its original sale's date (when that sale was counted)
         List<Long> changed = jdbc.sql("""
-                with x(sale_id, member_id, business_date, amount_fen, original_sale_id) as (
-                    select * from unnest(?::bigint[], ?::bigint[], ?::date[], ?::bigint[], ?::bigint[]))
+                with x(sale_id, member_id, business_date, amount_fen, original_sale_id, points) as (
+                    select * from unnest(?::bigint[], ?::bigint[], ?::date[], ?::bigint[], ?::bigint[], ?::bigint[]))
                 insert into loyalty.tier_sale (sale_id, member_id, business_date, amount_fen, points)
                 select x.sale_id, x.member_id, coalesce(o.business_date, x.business_date), x.amount_fen,
-                    -- one lookup in each partial unique index (entry_earn_once, entry_reverse_once);
-                    -- "kind in (...)" matched neither and scanned the whole ledger per sale
-                    coalesce((select e.points from loyalty.entry e where e.kind = 'EARN' and e.sale_id = x.sale_id), 0)
-                    + coalesce((select e.points - e.debt_points from loyalty.entry e
-                                where e.kind = 'REVERSE' and e.sale_id = x.sale_id), 0)
+                    -- the points the accrual just computed, else one lookup in each partial unique index
+                    -- (entry_earn_once, entry_reverse_once; "kind in (...)" matched neither and scanned
+                    -- the whole ledger per sale)
+                    coalesce(x.points,
+                        coalesce((select e.points from loyalty.entry e where e.kind = 'EARN' and e.sale_id = x.sale_id), 0)
+                        + coalesce((select e.points - e.debt_points from loyalty.entry e
+                                    where e.kind = 'REVERSE' and e.sale_id = x.sale_id), 0))
                 from x left join loyalty.tier_sale o on o.sale_id = x.original_sale_id
                 order by x.sale_id
                 on conflict (sale_id) do nothing
                 returning member_id""")
-                .params(sale, member, date, amount, original)
+                .params(sale, member, date, amount, original, known)
                 .query(Long.class)
                 .list();
         if (!changed.isEmpty()) {

@@ -572,7 +572,9 @@ public class Tiers {
         Map<String, TierLevel> byCode = new HashMap<>();
         levels.forEach(l -> byCode.put(l.code(), l));
         TierLevel rankZero = levels.get(0);
-        Map<Long, Row> rows = rows(ids, true);
+        // not FOR UPDATE: every change of a member_tier row (here, overrides, merges) is made under
+        // the member's account lock, taken above — a row lock would only write to each row's page
+        Map<Long, Row> rows = rows(ids, false);
         Map<Long, long[]> figures = figures(ids, today);
         boolean points = "POINTS".equals(s.basis());
         List<Row> writes = new ArrayList<>();

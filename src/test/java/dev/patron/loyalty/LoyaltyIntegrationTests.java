@@ -587,6 +587,52 @@ class LoyaltyIntegrationTests {
         });
     }
 
+    /**
+     * Locking a batch's accounts creates only the missing ones and reports each account's balance
+     * and debt as read under its lock (accrual takes its "in good standing" check from there).
+     */
+    @Test
+    void lockingCreatesOnlyMissingAccountsAndReadsEachUnderItsLock() {
+        long owing = member();
+        long fresh = member();
+        long merged = member();
+        // accounts that exist (committed: the lock check from another connection must see them)
+        jdbc.sql("insert into loyalty.account (member_id) select unnest(?::bigint[])")
+                .param(new Long[] {owing, merged})
+                .update();
+        tx.executeWithoutResult(status -> {
+            // states no real history gives so quickly; rolled back below
+            jdbc.sql("update loyalty.account set balance = -5, debt = 3 where member_id = ?")
+                    .param(owing)
+                    .update();
+            jdbc.sql("update loyalty.account set merged_into = ? where member_id = ?")
+                    .params(owing, merged)
+                    .update();
+            PointsLedger.Locked locked = ledger.lockAccounts(List.of(fresh, merged, owing));
+            assertThat(locked.mergedAway()).isEqualTo(Map.of(merged, owing));
+            assertThat(locked.read().get(owing)).isEqualTo(new PointsLedger.Account(owing, -5, 3, null));
+            assertThat(locked.read().get(fresh)).isEqualTo(new PointsLedger.Account(fresh, 0, 0, null));
+            assertThat(locked.read().get(merged)).isEqualTo(new PointsLedger.Account(merged, 0, 0, owing));
+            assertThat(jdbc.sql("select count(*) from loyalty.account where member_id = ?")
+                            .param(fresh)
+                            .query(Long.class)
+                            .single())
+                    .isOne();
+            try {
+                assertThat(lockableElsewhere(owing)).isFalse();
+                assertThat(lockableElsewhere(merged)).isFalse();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            // within a unit of work, accounts locked before are not read again
+            ledger.holdingLocks(() -> {
+                ledger.lockAll(List.of(owing));
+                assertThat(ledger.lockAccounts(List.of(owing, fresh)).read()).containsOnlyKeys(fresh);
+            });
+            status.setRollbackOnly();
+        });
+    }
+
     @Test
     void aSpendCancelledAfterAMergeGivesThePointsBackToTheSurvivor() {
         long survivor = member();
