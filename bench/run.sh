@@ -14,6 +14,8 @@
 #                                CSV import of IMPORT_ROWS (default MEMBERS) new members into them
 #   sales    bench/sales.sh    — single-sale ingest with accrual (1–16 clients), batch ingest,
 #                                points redemption; raw sale insert and raw one-statement accrual
+#            (bench/accrual-share.sh, run by hand after it: loyalty on / off alternating on a restored
+#            snapshot of its data directory — accrual's share of ingest, issue 5)
 #   import   bench/sales-import.sh — historical CSV import of LINES lines; raw COPY of the same file
 #   segments bench/segments.sh — facts + RFM refresh and five rule segments' refresh for MEMBERS
 #                                members and LINES/3 tickets, each beside raw SQL of the same result;

@@ -48,14 +48,19 @@ SUDO=$(command -v sudo || true)
 command -v psql >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-client; }
 command -v pgbench >/dev/null || { $SUDO apt-get update && $SUDO apt-get install -y postgresql-contrib || true; }
 
-./mvnw -o -q -Dbuild.dir=target-bench-sales package -DskipTests
+# JAR=path measures an already packaged jar (bench/accrual-share.sh compares two builds)
+JAR=${JAR:-}
+if [ -z "$JAR" ]; then
+    ./mvnw -o -q -Dbuild.dir=target-bench-sales package -DskipTests
+    JAR=target-bench-sales/patron.jar
+fi
 export PATRON_DB_DATA_DIR=$DATA PORT=18100 PATRON_DB_PORT=15440 PATRON_BOOTSTRAP_API_KEY=$KEY
 if [ "$REUSE" != 1 ]; then
     rm -rf "$DATA"
     echo "== demo organisation"
-    java -jar target-bench-sales/patron.jar demo --seed 7 > "$WORK/demo.log" 2>&1
+    java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
 fi
-java ${JAVA_OPTS:--Xmx1g} -jar target-bench-sales/patron.jar > "$WORK/app.log" 2>&1 &
+java ${JAVA_OPTS:--Xmx1g} -jar "$JAR" > "$WORK/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
@@ -69,9 +74,13 @@ fi
 # the member cards the load names ($CARDS_SAMPLED, default 100,000 of them, 10 % of the default 1M
 # members): with 10,000 each sampled member gained about 100 tickets over a few runs, far above a
 # real member's year, and member-history work (facts, tier figures) grew from run to run
+# (KEEP_CARDS=1 with REUSE=1 names the same cards as the previous run: runs that compare builds on
+# the same data then also see the same members)
 CARDS_SAMPLED=${CARDS_SAMPLED:-100000}
-"${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (least(100, 200.0 * $CARDS_SAMPLED / greatest($N, 1)))
-    where status = 'ACTIVE' limit $CARDS_SAMPLED" > "$WORK/cards.txt"
+if [ "${KEEP_CARDS:-0}" != 1 ] || [ ! -s "$WORK/cards.txt" ]; then
+    "${PSQL[@]}" -Atc "select number from members.card tablesample bernoulli (least(100, 200.0 * $CARDS_SAMPLED / greatest($N, 1)))
+        where status = 'ACTIVE' limit $CARDS_SAMPLED" > "$WORK/cards.txt"
+fi
 echo "== $(wc -l < "$WORK/counters.txt") counter/brand pairs, $(wc -l < "$WORK/cards.txt") cards sampled"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # single sales: wrk (C, LuaJIT) by default — the Java client took half a core of the two at 16
