@@ -13,6 +13,13 @@
 # from round to round; the same cards every run (KEEP_CARDS). It prints per run the rate and the
 # CPU per sale (bench/sales.sh: Patron's JVM and every PostgreSQL process), and at the end the
 # means and what loyalty adds by each measure. JAR=path compares a given build instead of packaging.
+#
+#   MODES=paused bench/accrual-share.sh [rounds]
+#
+# measures both costs within each run instead: the load with the loyalty consumer paused (its
+# deliveries recorded, not applied), then, after the load, the CPU of loyalty applying that backlog
+# alone, in batches of 1,000 tickets as under load (FEED_PAUSED in bench/sales.sh). Runs of the same
+# code differ by up to 12 % here; two figures from one run share the machine's state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -31,19 +38,28 @@ if [ ! -d "$SNAPSHOT" ]; then
 fi
 LOG=$WORK/accrual-share
 mkdir -p "$LOG"
-modes=(on off)
+read -r -a modes <<< "${MODES:-on off}"
 for i in $(seq 1 "$ROUNDS"); do
-    for k in 0 1; do
-        mode=${modes[$(( (k + i - 1) % 2 ))]}
+    for k in $(seq 0 $((${#modes[@]} - 1))); do
+        mode=${modes[$(( (k + i - 1) % ${#modes[@]} ))]}
         rm -rf "$DATA" && cp -a "$SNAPSHOT" "$DATA" && sync && sleep "${PAUSE:-30}"
-        if [ "$mode" = off ]; then export FEED_DISABLED=loyalty; else unset FEED_DISABLED; fi
-        REUSE=1 KEEP_CARDS=1 CLIENTS=" " BATCH_CLIENTS=1 REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
+        unset FEED_DISABLED FEED_PAUSED
+        [ "$mode" = off ] && export FEED_DISABLED=loyalty
+        [ "$mode" = paused ] && export FEED_PAUSED=loyalty
+        JAVA_OPTS="-Xmx1g -Dpatron.sales.feed.batch-tickets=1000" REUSE=1 KEEP_CARDS=1 CLIENTS=" " BATCH_CLIENTS=1 REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
             bash bench/sales.sh > "$LOG/$mode-$i.log" 2>&1
         rate=$(grep -oP 'RESULT batch-1000 c=1 \| \K[0-9]+' "$LOG/$mode-$i.log")
         cpu=$(grep -oP 'RESULT cpu-per-sale batch c=1 \| \K[0-9.]+' "$LOG/$mode-$i.log")
         echo "RUN $mode $i | $rate sales/s | $cpu us CPU per sale" | tee -a "$LOG/runs.txt"
+        grep 'RESULT paused-consumer' "$LOG/$mode-$i.log" | tee -a "$LOG/paused.txt" || true
     done
 done
+if [ "${MODES:-on off}" = paused ]; then
+    tail -n "$ROUNDS" "$LOG/paused.txt" | grep -oP 'share \K[0-9.]+' | awk '
+        { s += $1; n++; if (n == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
+        END { printf "RESULT accrual-share | loyalty applying its backlog alone: %.1f %% of the CPU of the rest of ingest (mean of %d runs, %.1f–%.1f)\n", s / n, n, lo, hi }'
+    exit 0
+fi
 tail -n $((2 * ROUNDS)) "$LOG/runs.txt" | awk '
     { rate[$2] += $5; cpu[$2] += $8; n[$2]++ }
     END {

@@ -36,6 +36,11 @@ REDEEM=${REDEEM:-1}
 RAW=${RAW:-1}
 # FEED_DISABLED=loyalty measures ingest without points and tiers (issue 5: "accrual adds at most 30 %")
 [ -n "${FEED_DISABLED:-}" ] && export PATRON_SALES_FEED_DISABLED=$FEED_DISABLED
+# FEED_PAUSED=loyalty records loyalty's deliveries during the load without applying them; after the
+# batch load the consumer is resumed and the CPU of its drain alone is measured: its cost and the
+# cost of the rest of ingest from one run (bench/accrual-share.sh)
+FEED_PAUSED=${FEED_PAUSED:-}
+[ -n "$FEED_PAUSED" ] && export PATRON_SALES_FEED_PAUSED=$FEED_PAUSED
 REUSE=${REUSE:-0}
 mkdir -p "$WORK"
 # the bootstrap API key is remembered with the data directory (a different one would clash with it)
@@ -99,7 +104,8 @@ command -v wrk >/dev/null || [ "$LOADGEN" = java ] || $SUDO apt-get install -y w
 drain() {
     local t0 left
     t0=$(date +%s.%N)
-    while left=$("${PSQL[@]}" -Atc "select count(*) from sales.feed_delivery"); [ "$left" != 0 ]; do sleep 0.2; done
+    while left=$("${PSQL[@]}" -Atc "select count(*) from sales.feed_delivery
+            where consumer <> all(string_to_array('$FEED_PAUSED', ','))"); [ "$left" != 0 ]; do sleep 0.2; done
     echo "RESULT feed-drain $1 | $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s after the load"
 }
 for c in $CLIENTS; do
@@ -141,6 +147,18 @@ for c in $BATCH_CLIENTS; do
     drain "batch c=$c"
     cpu1=$(cpu_ms); n1=$(sales_count)
     echo "RESULT cpu-per-sale batch c=$c | $(echo "scale=1; ($cpu1 - $cpu0) * 1000 / ($n1 - $n0)" | bc) us CPU per sale (app + PostgreSQL, warm-up and drain included; $((n1 - n0)) sales)"
+    for consumer in ${FEED_PAUSED//,/ }; do
+        # the paused consumer's backlog of this run alone, after a checkpoint as the load had
+        "${PSQL[@]}" -c checkpoint
+        d0=$(cpu_ms); t0=$(date +%s.%N)
+        curl -sf -X POST -H "Authorization: Bearer $KEY" "$BASE/api/v1/sales/feed/$consumer/resume" > /dev/null
+        while left=$("${PSQL[@]}" -Atc "select count(*) from sales.feed_delivery where consumer = '$consumer'"); [ "$left" != 0 ]; do
+            sleep 0.2
+        done
+        d1=$(cpu_ms)
+        echo "RESULT paused-consumer $consumer batch c=$c | $(echo "scale=1; ($d1 - $d0) * 1000 / ($n1 - $n0)" | bc) us CPU per sale to apply the backlog of $((n1 - n0)) sales in $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s; ingest without it $(echo "scale=1; ($cpu1 - $cpu0) * 1000 / ($n1 - $n0)" | bc) us; share $(echo "scale=1; ($d1 - $d0) * 100 / ($cpu1 - $cpu0)" | bc) %"
+        curl -sf -X POST -H "Authorization: Bearer $KEY" "$BASE/api/v1/sales/feed/$consumer/pause" > /dev/null
+    done
 done
 if command -v wrk >/dev/null && [ "$REDEEM" = 1 ]; then
     echo "== points redemption at the POS: POST /api/v1/points/redeem, 1 point, members with points"

@@ -56,6 +56,9 @@ public class SalesFeed implements SmartLifecycle {
     private final JsonMapper json = JsonMapper.builder().build();
     private final ObjectProvider<SalesFeedConsumer> provider;
     private final List<String> disabled;
+    /** Consumers whose deliveries are kept but not applied until resumed (operations, the accrual benchmark). */
+    private final java.util.Set<String> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Map<String, SalesFeedConsumer> consumers = new LinkedHashMap<>();
     private volatile String[] names;
     private final int batchEvents;
@@ -69,6 +72,7 @@ public class SalesFeed implements SmartLifecycle {
             PlatformTransactionManager transactions,
             ObjectProvider<SalesFeedConsumer> consumers,
             @Value("${patron.sales.feed.disabled:}") List<String> disabled,
+            @Value("${patron.sales.feed.paused:}") List<String> paused,
             @Value("${patron.sales.feed.batch-events:200}") int batchEvents,
             @Value("${patron.sales.feed.batch-tickets:5000}") int batchTickets,
             @Value("${patron.sales.feed.poll:PT1S}") Duration poll) {
@@ -77,6 +81,7 @@ public class SalesFeed implements SmartLifecycle {
         this.tx.setName(SalesFeed.class.getName() + ".deliver" + OutboxAwareTransactionManager.RELAXED_DURABILITY);
         this.provider = consumers;
         this.disabled = disabled;
+        paused.stream().map(String::strip).filter(n -> !n.isEmpty()).forEach(this.paused::add);
         this.batchEvents = batchEvents;
         this.batchTickets = batchTickets;
         this.poll = poll;
@@ -134,6 +139,35 @@ public class SalesFeed implements SmartLifecycle {
                 workers.forEach(Worker::wake);
             }
         });
+    }
+
+    /**
+     * Stops applying deliveries to a consumer (the one running batch, if any, finishes); its
+     * deliveries keep being recorded with every sale and wait, in order, until {@link #resume}.
+     * Also at start-up with {@code patron.sales.feed.paused}. False if it was paused already.
+     */
+    boolean pause(String consumer) {
+        requireConsumer(consumer);
+        return paused.add(consumer);
+    }
+
+    /** Applies a paused consumer's deliveries again, the waiting ones first. False if it was not paused. */
+    boolean resume(String consumer) {
+        requireConsumer(consumer);
+        boolean was = paused.remove(consumer);
+        workers.stream().filter(w -> w.consumer.equals(consumer)).forEach(Worker::wake);
+        return was;
+    }
+
+    /** The paused consumers. */
+    java.util.Set<String> paused() {
+        return java.util.Set.copyOf(paused);
+    }
+
+    private void requireConsumer(String consumer) {
+        if (!java.util.Arrays.asList(names()).contains(consumer)) {
+            throw new IllegalArgumentException("no sales feed consumer named " + consumer);
+        }
     }
 
     /** Deliveries not applied yet, per consumer (for operations and tests). */
@@ -301,6 +335,11 @@ public class SalesFeed implements SmartLifecycle {
         running = true;
         boolean first = true;
         for (String name : names()) {
+            if (paused.contains(name)) {
+                log.warn(
+                        "Sales feed consumer '{}' starts paused (patron.sales.feed.paused): its sales wait until resumed",
+                        name);
+            }
             Worker w = new Worker(name, first);
             first = false;
             workers.add(w);
@@ -360,7 +399,7 @@ public class SalesFeed implements SmartLifecycle {
                 woken = false;
                 int applied;
                 try {
-                    applied = deliverOnce(consumer);
+                    applied = paused.contains(consumer) ? 0 : deliverOnce(consumer);
                     failures = 0;
                     if (purges && System.nanoTime() - nextPurge > 0) {
                         while (running && purge() == PURGE_CHUNK) {

@@ -3,7 +3,9 @@ package dev.patron.sales;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patron.ApiClient;
 import dev.patron.PatronIntegrationTest;
+import dev.patron.TestData;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -38,6 +41,9 @@ class SalesFeedTests {
 
     @Autowired
     PlatformTransactionManager transactions;
+
+    @LocalServerPort
+    int port;
 
     private static SalesRecorded event(long saleId) {
         return new SalesRecorded(List.of(new RecordedSale(
@@ -76,6 +82,70 @@ class SalesFeedTests {
                         .query(Long.class)
                         .single())
                 .isZero();
+    }
+
+    /**
+     * A paused consumer loses nothing: its deliveries wait (while the other consumers go on) and are
+     * applied, in one call and once each, after it is resumed. Only an ADMIN with every store may
+     * pause and resume; both are audited; an unknown consumer is a 404 in the caller's language.
+     */
+    @Test
+    void aPausedConsumerKeepsItsDeliveriesUntilResumed() {
+        ApiClient admin = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
+        var manager = admin.post(
+                "/api/v1/api-keys",
+                java.util.Map.of(
+                        "name",
+                        TestData.unique("feed"),
+                        "roles",
+                        java.util.Set.of("STORE_MANAGER"),
+                        "allStores",
+                        true));
+        assertThat(manager.status()).as(manager.raw()).isEqualTo(201);
+        ApiClient notAdmin = admin.as(manager.json().path("secret").asString());
+        assertThat(notAdmin.post("/api/v1/sales/feed/test.feed/pause", java.util.Map.of())
+                        .status())
+                .isEqualTo(403);
+        assertThat(notAdmin.get("/api/v1/sales/feed").status()).isEqualTo(403);
+        var unknown = admin.inLanguage("zh-CN").post("/api/v1/sales/feed/no.such/pause", java.util.Map.of());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.raw()).contains("no.such", "消费者");
+
+        var paused = admin.post("/api/v1/sales/feed/test.feed/pause", java.util.Map.of());
+        assertThat(paused.status()).as(paused.raw()).isEqualTo(200);
+        assertThat(paused.json().path("paused").asBoolean()).isTrue();
+        List<Long> ids = List.of(NEXT.decrementAndGet(), NEXT.decrementAndGet());
+        try {
+            new TransactionTemplate(transactions).executeWithoutResult(s -> ids.forEach(id -> feed.publish(event(id))));
+            // the other consumers take theirs; the paused one keeps its own
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> ids.stream().allMatch(id -> deliveries(id) == 1));
+            Awaitility.await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
+            assertThat(ids).noneMatch(consumer::applied);
+            var listed = admin.get("/api/v1/sales/feed").json();
+            var test = java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                    .filter(c -> c.path("name").asString().equals("test.feed"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(test.path("paused").asBoolean()).isTrue();
+            assertThat(test.path("pending").asLong()).isGreaterThanOrEqualTo(2);
+        } finally {
+            var resumed = admin.post("/api/v1/sales/feed/test.feed/resume", java.util.Map.of());
+            assertThat(resumed.status()).as(resumed.raw()).isEqualTo(200);
+            assertThat(resumed.json().path("paused").asBoolean()).isFalse();
+        }
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ids.stream().allMatch(consumer::applied));
+        assertThat(consumer.committedCalls).anySatisfy(call -> assertThat(call).containsAll(ids));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ids.stream().allMatch(id -> deliveries(id) == 0));
+        assertThat(jdbc.sql("""
+                        select count(*) from audit.audit_event
+                        where action in ('sales.feedPaused', 'sales.feedResumed') and entity_id = 'test.feed'
+                        and at > now() - interval '5 minutes'""").query(Long.class).single()).isGreaterThanOrEqualTo(2);
     }
 
     @Test
