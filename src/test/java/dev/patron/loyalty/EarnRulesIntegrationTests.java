@@ -462,20 +462,25 @@ class EarnRulesIntegrationTests {
      * holds the entries, the cap still counts what this buyer earned that business day — and not
      * what another member of the institution earned, nor the buyer's points of another day.
      */
-    @Test
-    void aDailyCapCountsTheBuyersPointsInTheAccountTheyWentTo() {
-        create(rule("DAILY_CAP", "capPoints", 800));
+    /** A new institutional member (company name made unique); returns its id. */
+    private long institution(String companyName) {
         var inst = admin.post(
                 "/api/v1/members",
                 Map.of(
                         "kind",
                         "INSTITUTION",
                         "companyName",
-                        "上海某百货有限公司" + TestData.unique(""),
+                        companyName + TestData.unique(""),
                         "phone",
                         SalesFixtures.phone()));
         assertThat(inst.status()).as(inst.raw()).isEqualTo(201);
-        long institution = inst.json().path("id").asLong();
+        return inst.json().path("id").asLong();
+    }
+
+    @Test
+    void aDailyCapCountsTheBuyersPointsInTheAccountTheyWentTo() {
+        create(rule("DAILY_CAP", "capPoints", 800));
+        long institution = institution("上海某百货有限公司");
         assertThat(admin.put("/api/v1/members/" + institution + "/points/pooling", Map.of("enabled", true))
                         .status())
                 .isEqualTo(200);
@@ -495,17 +500,7 @@ class EarnRulesIntegrationTests {
 
     @Test
     void anInstitutionThatPoolsReceivesItsMembersPointsAndReturnsReverseFromIt() {
-        var inst = admin.post(
-                "/api/v1/members",
-                Map.of(
-                        "kind",
-                        "INSTITUTION",
-                        "companyName",
-                        "上海某贸易有限公司" + TestData.unique(""),
-                        "phone",
-                        SalesFixtures.phone()));
-        assertThat(inst.status()).as(inst.raw()).isEqualTo(201);
-        long institution = inst.json().path("id").asLong();
+        long institution = institution("上海某贸易有限公司");
         long person = member("institutionId", institution);
 
         var individual = admin.put("/api/v1/members/" + person + "/points/pooling", Map.of("enabled", true));
