@@ -6,7 +6,9 @@ import dev.patron.shared.web.PageQuery;
 import dev.patron.shared.web.PageResult;
 import dev.patron.shared.web.SqlPage;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -97,6 +99,40 @@ public class AuditLog {
             recordAs(CurrentStaff.get(), action, entityType, entityId, details); // autocommit: one round trip
         } else {
             relaxedReads.executeWithoutResult(status -> recordRead(action, entityType, entityId, details));
+        }
+    }
+
+    /**
+     * A sensitive read recorded by the statement that reads (the member lookup: probe and audit row
+     * in one round trip), for reads outside any transaction, whose statement commits by itself:
+     * durably, with the read. Empty when {@code patron.audit.durable-reads=false} (use {@link
+     * #recordReadNow} after the read then: the operator chose not to wait for the disk).
+     */
+    public Optional<StatementAudit> readInStatement(String action, String entityType, Map<String, ?> details) {
+        if (!durableReads
+                || org.springframework.transaction.support.TransactionSynchronizationManager
+                        .isActualTransactionActive()) {
+            return Optional.empty();
+        }
+        StaffPrincipal actor = CurrentStaff.get();
+        return Optional.of(new StatementAudit(List.of(
+                actor.auditName(),
+                actor.kind().name(),
+                action,
+                entityType,
+                json.writeValueAsString(details == null ? Map.of() : details),
+                clientIp() == null ? "" : clientIp())));
+    }
+
+    /**
+     * The audit module's part of another module's statement: {@link #call} is an SQL expression
+     * (the function {@code audit.record_read}) that writes one audit row each time it is evaluated,
+     * for the entity whose id is the given SQL expression; {@link #params} are its parameters, in
+     * order. Evaluate it once, for the row that is shown.
+     */
+    public record StatementAudit(List<Object> params) {
+        public String call(String entityIdExpression) {
+            return "audit.record_read(?, ?, ?, ?, (" + entityIdExpression + ")::text, cast(? as jsonb), nullif(?, ''))";
         }
     }
 

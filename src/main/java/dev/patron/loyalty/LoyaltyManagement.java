@@ -170,19 +170,29 @@ public class LoyaltyManagement {
 
     /**
      * The statement of {@link #balanceOf}: parameters today and the member id; read a row with
-     * {@link #balance}. Also the inner part of {@link LoyaltyLookup}'s one statement.
+     * {@link #balance}.
      */
-    static final String BALANCE_OF = "select m.id as balance_member_id, a.balance, a.debt, a.lifetime_earned,"
-            + " l.months, l.pending, l.points, " + PointsPooling.COLUMNS + """
-             from members.v_member m left join loyalty.account a on a.member_id = m.id
-            left join lateral (
-                select array_agg(g.month) as months, array_agg(g.pending) as pending,
-                       array_agg(g.points) as points
-                from (select to_char(o.expires_on, 'YYYY-MM') as month, o.available_from > ? as pending,
-                             sum(o.remaining)::bigint as points
-                      from loyalty.lot o where o.member_id = m.id and o.remaining > 0 and a.balance > 0
-                      group by 1, 2) g) l on true
-            where m.id = ?""";
+    static final String BALANCE_OF = balanceOf("?");
+
+    /**
+     * {@link #BALANCE_OF} for the member whose id is the SQL expression {@code memberId} (a parameter
+     * or a column of an outer query; one parameter, today, before it): the inner part of {@link
+     * LoyaltyLookup}'s statement. Its columns never carry a member lookup's names (balance_member_id
+     * is null when the member is not there).
+     */
+    static String balanceOf(String memberId) {
+        return "select m.id as balance_member_id, a.balance, a.debt, a.lifetime_earned,"
+                + " l.months, l.pending, l.points, " + PointsPooling.COLUMNS + """
+                 from members.v_member m left join loyalty.account a on a.member_id = m.id
+                left join lateral (
+                    select array_agg(g.month) as months, array_agg(g.pending) as pending,
+                           array_agg(g.points) as points
+                    from (select to_char(o.expires_on, 'YYYY-MM') as month, o.available_from > ? as pending,
+                                 sum(o.remaining)::bigint as points
+                          from loyalty.lot o where o.member_id = m.id and o.remaining > 0 and a.balance > 0
+                          group by 1, 2) g) l on true
+                where m.id = %s""".formatted(memberId);
+    }
 
     /**
      * The points of a member already known to be active (no existence check), in one statement

@@ -87,23 +87,33 @@ public class Tiers {
     }
 
     List<TierLevel> levels() {
-        return jdbc.sql("""
-                select code, rank, name_zh, name_en, threshold, points_multiplier, discount_rate, free_services, birthday_gift
-                from loyalty.tier order by rank""").query(Tiers::level).list();
+        return jdbc.sql("select " + LEVEL_COLUMNS + " from loyalty.tier t order by t.rank")
+                .query(Tiers::level)
+                .list();
     }
 
+    /**
+     * A level's columns of {@code loyalty.tier t}, named so that they can share a row with other
+     * columns (the member lookup reads them in its own statement): read with {@link #level}.
+     */
+    static final String LEVEL_COLUMNS = """
+            t.code as tier_code, t.rank as tier_rank, t.name_zh as tier_name_zh, t.name_en as tier_name_en,
+            t.threshold as tier_threshold, t.points_multiplier as tier_points_multiplier,
+            t.discount_rate as tier_discount_rate, t.free_services as tier_free_services,
+            t.birthday_gift as tier_birthday_gift""";
+
     static TierLevel level(ResultSet rs, int n) throws SQLException {
-        java.sql.Array services = rs.getArray(8);
+        java.sql.Array services = rs.getArray("tier_free_services");
         return new TierLevel(
-                rs.getString(1),
-                rs.getInt(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getLong(5),
-                rs.getBigDecimal(6),
-                rs.getBigDecimal(7),
+                rs.getString("tier_code"),
+                rs.getInt("tier_rank"),
+                rs.getString("tier_name_zh"),
+                rs.getString("tier_name_en"),
+                rs.getLong("tier_threshold"),
+                rs.getBigDecimal("tier_points_multiplier"),
+                rs.getBigDecimal("tier_discount_rate"),
                 services == null ? List.of() : List.of((String[]) services.getArray()),
-                rs.getString(9));
+                rs.getString("tier_birthday_gift"));
     }
 
     /**
@@ -384,13 +394,11 @@ public class Tiers {
 
     /**
      * The statement of {@link #levelOf} for the member id {@code memberId} (a parameter or a column of
-     * an outer query): its nine columns come first, read them with {@link #level}.
+     * an outer query): the columns of {@link #LEVEL_COLUMNS}, read with {@link #level}.
      */
     static String levelOf(String memberId) {
-        return """
-                select t.code, t.rank, t.name_zh, t.name_en, t.threshold, t.points_multiplier, t.discount_rate,
-                    t.free_services, t.birthday_gift
-                from loyalty.tier t left join loyalty.member_tier mt on mt.tier_code = t.code and mt.member_id = %s
+        return "select " + LEVEL_COLUMNS + """
+                 from loyalty.tier t left join loyalty.member_tier mt on mt.tier_code = t.code and mt.member_id = %s
                 where mt.member_id is not null or t.rank = 0
                 order by (mt.member_id is not null) desc limit 1""".formatted(memberId);
     }

@@ -412,12 +412,55 @@ public class MemberManagement {
                     kind == IdentifierKind.EXTERNAL ? "externalId" : kind.name().toLowerCase(java.util.Locale.ROOT),
                     "validation.required");
         }
-        // The hot path of the call center and the tills, in as few round trips as possible and in no
-        // transaction: each statement commits on its own (autocommit). The identifier probe with the
-        // summaries (one statement), each extension's read (one statement each, see
-        // MemberLookupExtension), then the audit row of an unmasked view in one durable statement
-        // before the answer leaves. A failing extension cannot poison anything: it is left out.
-        // The members found come with the one whose own phone/e-mail it is first.
+        // The hot path of the call center and the tills, in one round trip and in no transaction:
+        // the identifier probe with the summaries, the card, every extension's read (MemberLookupExtension
+        // fragments) and the audit row of an unmasked view are one statement, which commits on its own
+        // (durably, with its audit row) before the answer leaves. The members found come with the one
+        // whose own phone/e-mail it is first.
+        boolean mask = !seesContactData();
+        Map<String, ?> auditDetails = Map.of("view", "lookup", "by", kind.name());
+        if (composedLookup) {
+            // until the statement's column names are known not to clash, the audit row is written
+            // after it (a clash found while reading the row would otherwise audit the view twice)
+            Optional<AuditLog.StatementAudit> statementAudit = mask || !lookupColumnsChecked
+                    ? Optional.empty()
+                    : audit.readInStatement("member.viewed", "member", auditDetails);
+            try {
+                List<LookupRow> found = lookupInOneStatement(kind, sys, normalized, statementAudit);
+                if (found.isEmpty()) {
+                    return Optional.empty();
+                }
+                long memberId = found.get(0).summary().id();
+                if (!mask && statementAudit.isEmpty()) {
+                    audit.recordReadNow("member.viewed", "member", memberId, auditDetails);
+                }
+                List<MemberSummary> summaries =
+                        rows.summaries(found.stream().map(LookupRow::summary).toList(), mask);
+                return Optional.of(new MemberLookup(
+                        summaries.get(0),
+                        found.get(0).card(),
+                        summaries.subList(1, summaries.size()),
+                        found.get(0).extras()));
+            } catch (LookupColumnClash e) {
+                lookupFallbacks.incrementAndGet();
+                composedLookup = false;
+                log.error("Member lookup: {}; reading each extension by its own statement from now on", e.getMessage());
+            } catch (org.springframework.jdbc.BadSqlGrammarException e) {
+                lookupFallbacks.incrementAndGet();
+                composedLookup = false; // an extension's fragment that cannot run never will
+                log.error(
+                        "Member lookup in one statement refused by the database; reading each extension by its own"
+                                + " statement from now on",
+                        e);
+            } catch (org.springframework.dao.DataAccessException e) {
+                // nothing of it was committed, unless reading its row failed after it ran: then the
+                // view is audited twice, never not at all
+                lookupFallbacks.incrementAndGet();
+                log.warn("Member lookup in one statement failed; reading the member and each extension on its own", e);
+            }
+        }
+        // Each read on its own: the probe, each extension (one statement each; a failing one is left
+        // out and cannot poison anything), then the audit row in one durable statement.
         List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + """
                  from members.identifier i join members.member m on m.id = i.member_id
                 where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
@@ -430,27 +473,164 @@ public class MemberManagement {
             return Optional.empty();
         }
         long memberId = found.get(0).id();
-        boolean mask = !seesContactData();
         List<MemberSummary> summaries = rows.summaries(found, mask);
         Card card = kind == IdentifierKind.CARD
                 ? rows.card(normalized).map(Map.Entry::getValue).orElse(null)
                 : null;
         Map<String, Object> extras = new java.util.LinkedHashMap<>();
         for (MemberLookupExtension x : lookupExtensions()) {
-            try {
-                extras.putAll(x.entries(memberId));
-            } catch (RuntimeException e) {
-                log.warn(
-                        "Member lookup extension '{}' failed for member {}; answering without it",
-                        x.key(),
-                        memberId,
-                        e);
-            }
+            extras.putAll(separately(x, memberId));
         }
         if (!mask) {
-            audit.recordReadNow("member.viewed", "member", memberId, Map.of("view", "lookup", "by", kind.name()));
+            audit.recordReadNow("member.viewed", "member", memberId, auditDetails);
         }
         return Optional.of(new MemberLookup(summaries.get(0), card, summaries.subList(1, summaries.size()), extras));
+    }
+
+    /**
+     * False once the lookup's one statement showed two columns of the same name or was refused as
+     * invalid SQL: the lookup then reads each extension on its own until the process restarts.
+     */
+    private volatile boolean composedLookup = true;
+
+    /** Whether the composed statement's column names were checked (once per process). */
+    private volatile boolean lookupColumnsChecked;
+
+    /** Lookups that fell back from the one statement to separate reads. */
+    private final java.util.concurrent.atomic.AtomicLong lookupFallbacks = new java.util.concurrent.atomic.AtomicLong();
+
+    // for the tests that provoke a fallback (methods: this bean is a proxy)
+    long lookupFallbacks() {
+        return lookupFallbacks.get();
+    }
+
+    boolean composedLookup() {
+        return composedLookup;
+    }
+
+    boolean lookupColumnsChecked() {
+        return lookupColumnsChecked;
+    }
+
+    /** As after a start: the lookup composes its statement and checks its columns again. */
+    void resetComposedLookup() {
+        composedLookup = true;
+        lookupColumnsChecked = false;
+    }
+
+    private record LookupRow(MemberRows.SummaryRow summary, Card card, Map<String, Object> extras) {}
+
+    private static final class LookupColumnClash extends RuntimeException {
+        LookupColumnClash(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The lookup's one statement: the members with the identifier (ranked, the first is the one
+     * shown), and for the first only the card presented, each extension's fragment (joined
+     * laterally) and the audit call. Extensions without a fragment are read on their own after it.
+     */
+    private List<LookupRow> lookupInOneStatement(
+            IdentifierKind kind, String sys, String value, Optional<AuditLog.StatementAudit> statementAudit) {
+        List<MemberLookupExtension> extensions = lookupExtensions();
+        List<MemberLookupExtension.Fragment> fragments = new ArrayList<>();
+        List<MemberLookupExtension> separate = new ArrayList<>();
+        for (MemberLookupExtension x : extensions) {
+            Optional<MemberLookupExtension.Fragment> fragment = x.fragment();
+            if (fragment.isPresent()) {
+                fragments.add(fragment.get());
+            } else {
+                separate.add(x);
+            }
+        }
+        boolean byCard = kind == IdentifierKind.CARD;
+        List<Object> params = new ArrayList<>(List.of(kind.name(), sys, value, MAX_LOOKUP_MATCHES));
+        StringBuilder sql = new StringBuilder("with found as (select ")
+                .append(MemberRows.SUMMARY_COLUMNS)
+                .append("""
+                , row_number() over (
+                    order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id)
+                  as lookup_rank
+                 from members.identifier i join members.member m on m.id = i.member_id
+                where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
+                order by lookup_rank limit ?)
+                select f.*""");
+        if (byCard) {
+            sql.append(", lc.*");
+        }
+        for (int i = 0; i < fragments.size(); i++) {
+            sql.append(", x").append(i).append(".*");
+        }
+        statementAudit.ifPresent(a -> {
+            sql.append(", case when f.lookup_rank = 1 then ")
+                    .append(a.call("f.id"))
+                    .append(" end as lookup_audited");
+            params.addAll(a.params());
+        });
+        sql.append(" from found f");
+        if (byCard) {
+            sql.append(" left join lateral (")
+                    .append(MemberRows.LOOKUP_CARD_SELECT)
+                    .append(" and f.lookup_rank = 1) lc on true");
+            params.add(value);
+        }
+        for (int i = 0; i < fragments.size(); i++) {
+            MemberLookupExtension.Fragment fragment = fragments.get(i);
+            sql.append(" left join lateral (")
+                    .append(fragment.sql().apply("(case when f.lookup_rank = 1 then f.id end)"))
+                    .append(") x")
+                    .append(i)
+                    .append(" on true");
+            params.addAll(fragment.params());
+        }
+        sql.append(" order by f.lookup_rank");
+        List<LookupRow> found = jdbc.sql(sql.toString())
+                .params(params)
+                .query((rs, n) -> {
+                    if (n == 0 && !lookupColumnsChecked) {
+                        checkLookupColumns(rs.getMetaData());
+                    }
+                    MemberRows.SummaryRow summary = MemberRows.summaryRow(rs, n);
+                    if (n > 0) {
+                        return new LookupRow(summary, null, Map.of());
+                    }
+                    Map<String, Object> extras = new LinkedHashMap<>();
+                    for (MemberLookupExtension.Fragment fragment : fragments) {
+                        extras.putAll(fragment.reader().read(summary.id(), rs));
+                    }
+                    return new LookupRow(summary, byCard ? MemberRows.lookupCard(rs) : null, extras);
+                })
+                .list();
+        if (!found.isEmpty() && !separate.isEmpty()) {
+            for (MemberLookupExtension x : separate) {
+                found.get(0)
+                        .extras()
+                        .putAll(separately(x, found.get(0).summary().id()));
+            }
+        }
+        return found;
+    }
+
+    private void checkLookupColumns(java.sql.ResultSetMetaData meta) throws java.sql.SQLException {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int c = 1; c <= meta.getColumnCount(); c++) {
+            if (!seen.add(meta.getColumnLabel(c))) {
+                throw new LookupColumnClash("two columns named '" + meta.getColumnLabel(c)
+                        + "' in its one statement (an extension's fragment clashes with the lookup's or another's)");
+            }
+        }
+        lookupColumnsChecked = true;
+    }
+
+    /** One extension's entries by its own statement; a failing extension is left out and logged. */
+    private static Map<String, ?> separately(MemberLookupExtension x, long memberId) {
+        try {
+            return x.entries(memberId);
+        } catch (RuntimeException e) {
+            log.warn("Member lookup extension '{}' failed for member {}; answering without it", x.key(), memberId, e);
+            return Map.of();
+        }
     }
 
     private volatile List<MemberLookupExtension> orderedLookupExtensions;

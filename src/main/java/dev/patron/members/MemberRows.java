@@ -155,6 +155,35 @@ class MemberRows {
                    c.status_changed_at, c.member_id
             from members.card c left join members.card r on r.id = c.replaces_id""";
 
+    /**
+     * A card by number in the member lookup's own statement (columns {@code card_*}, the issuing
+     * store's code read with it): one parameter, the number; read with {@link #lookupCard}.
+     */
+    static final String LOOKUP_CARD_SELECT = """
+            select c.id as card_id, c.number as card_number, c.kind as card_kind, c.status as card_status,
+                   c.issued_at as card_issued_at,
+                   (select s.code from organization.v_store s where s.id = c.issued_store_id) as card_issued_store_code,
+                   r.number as card_replaces_number, c.status_changed_at as card_status_changed_at
+            from members.card c left join members.card r on r.id = c.replaces_id
+            where c.number = ?""";
+
+    /** The card of {@link #LOOKUP_CARD_SELECT}'s columns, or null when they are null (no such card). */
+    static Card lookupCard(ResultSet rs) throws SQLException {
+        Object id = rs.getObject("card_id");
+        if (id == null) {
+            return null;
+        }
+        return new Card(
+                ((Number) id).longValue(),
+                rs.getString("card_number"),
+                CardKind.valueOf(rs.getString("card_kind")),
+                CardStatus.valueOf(rs.getString("card_status")),
+                instant(rs.getTimestamp("card_issued_at")),
+                rs.getString("card_issued_store_code"),
+                rs.getString("card_replaces_number"),
+                instant(rs.getTimestamp("card_status_changed_at")));
+    }
+
     List<Card> cards(long memberId) {
         List<Object[]> raw = jdbc.sql(CARD_SELECT + " where c.member_id = ? order by c.id")
                 .param(memberId)
