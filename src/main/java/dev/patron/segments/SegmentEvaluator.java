@@ -42,6 +42,11 @@ class SegmentEvaluator {
     record Compiled(
             String where, Map<String, Object> params, Set<String> joins, List<Issue> warnings, boolean personal) {
 
+        /** Whether a condition reads the member's tier ({@code loyalty.v_member_tier}). */
+        boolean readsTier() {
+            return joins.contains("mt");
+        }
+
         /** {@code select m.id ...} for all active members matching, or only {@code :<prefix>members} when restricted. */
         String select(String columns, String prefix, boolean restricted) {
             return select(columns, prefix, restricted, false);

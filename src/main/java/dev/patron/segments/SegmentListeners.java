@@ -35,9 +35,10 @@ class SegmentListeners {
         refresh.reevaluate(List.of(event.memberId()));
     }
 
+    /** Only the segments with a tier condition: nothing else a segment reads changes with a tier. */
     @ApplicationModuleListener
     void on(TiersChanged event) {
-        refresh.reevaluate(event.memberIds());
+        refresh.reevaluate(event.memberIds(), SegmentEvaluator.Compiled::readsTier);
     }
 
     @ApplicationModuleListener

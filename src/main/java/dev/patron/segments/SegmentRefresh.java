@@ -154,13 +154,24 @@ class SegmentRefresh {
      */
     @Transactional
     void reevaluate(Collection<Long> memberIds) {
+        reevaluate(memberIds, c -> true);
+    }
+
+    /**
+     * As {@link #reevaluate(Collection)}, against only the rule segments whose compiled conditions
+     * {@code reads} accepts (e.g. those that read the tier, when only tiers changed): the others
+     * cannot have changed for these members. Idempotent.
+     */
+    @Transactional
+    void reevaluate(Collection<Long> memberIds, java.util.function.Predicate<SegmentEvaluator.Compiled> reads) {
         if (memberIds.isEmpty()) {
             return;
         }
-        reevaluation.record(() -> reevaluateNow(memberIds));
+        reevaluation.record(() -> reevaluateNow(memberIds, reads));
     }
 
-    private void reevaluateNow(Collection<Long> memberIds) {
+    private void reevaluateNow(
+            Collection<Long> memberIds, java.util.function.Predicate<SegmentEvaluator.Compiled> reads) {
         LocalDate today = today();
         Long[] members = memberIds.stream().distinct().sorted().toArray(Long[]::new);
         // one member (a sale, a profile change) is the common case: its statement names the member
@@ -187,6 +198,10 @@ class SegmentRefresh {
             } catch (RuntimeException e) {
                 log.error("Segment {} does not compile; its memberships are left as they are", id, e);
                 ids[i] = -1L;
+                continue;
+            }
+            if (!reads.test(c)) {
+                ids[i] = -1L; // what changed is not among what it reads: left as it is
                 continue;
             }
             parts.add(c.select(id + "::bigint as segment_id, m.id as member_id", prefix, true, single));

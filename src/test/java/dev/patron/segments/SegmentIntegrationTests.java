@@ -382,6 +382,38 @@ class SegmentIntegrationTests {
     }
 
     @Test
+    void aTierChangeReevaluatesOnlyTheSegmentsThatReadTheTier() {
+        long m = member("只看等级");
+        long l = list(List.of(m));
+        long byTier = segment(l, cond("tier", "in", List.of("FOUR_STAR")));
+        long byCity = segment(l, cond("city", "eq", "苏州"));
+        settle();
+        assertThat(members(byTier)).isEmpty();
+        assertThat(members(byCity)).isEmpty();
+        // the city changes behind the application's back (no MemberUpdated): only a re-evaluation
+        // of the city segment could see it
+        jdbc.sql("update members.member set city = '苏州' where id = ?").param(m).update();
+        var res = admin.post(
+                "/api/v1/members/" + m + "/tier/override",
+                Map.of(
+                        "tierCode",
+                        "FOUR_STAR",
+                        "reason",
+                        "等级测试",
+                        "until",
+                        today().plusDays(10).toString()));
+        assertThat(res.status()).as(res.raw()).isEqualTo(200);
+        settle();
+        assertThat(members(byTier)).as("re-evaluated on the tier change").containsExactly(m);
+        assertThat(members(byCity))
+                .as("not re-evaluated: it does not read the tier")
+                .isEmpty();
+        SegmentRefresh.Result r = tx.execute(t -> refresh.refresh(byCity, today(), "REFRESH"));
+        assertThat(r.joined()).isEqualTo(1);
+        assertThat(members(byCity)).containsExactly(m);
+    }
+
+    @Test
     void theDailyRefreshMovesMembersOutOfTimeWindows() {
         long m = member("窗口");
         long l = list(List.of(m));
