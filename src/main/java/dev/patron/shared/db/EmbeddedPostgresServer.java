@@ -33,6 +33,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     static final String LOCK_FILE = "patron.lock";
+    static final String MAX_WAL_SIZE = "8GB";
+    static final String CHECKPOINT_TIMEOUT = "15min";
 
     private final Path dataDir;
     private final FileChannel lockChannel;
@@ -54,6 +56,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /**
      * Starts the server with further PostgreSQL settings (e.g. {@code shared_buffers}: the memory
      * PostgreSQL keeps pages in itself, which the default of 128 MB leaves to the OS page cache).
+     * A durable server checkpoints every 15 minutes or 8 GB of WAL ({@code checkpoint_timeout},
+     * {@code max_wal_size}) unless {@code settings} say otherwise.
      * They win over the data directory's configuration files; a wrong name or value fails the start
      * with PostgreSQL's message.
      */
@@ -91,6 +95,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             builder.setServerConfig("fsync", onOff)
                     .setServerConfig("synchronous_commit", onOff)
                     .setServerConfig("full_page_writes", onOff);
+            if (durable) {
+                // PostgreSQL's max_wal_size of 1GB starts a checkpoint every ~540 MB of WAL: every
+                // 25 s under a full POS load, each followed by a wave of full-page images (measured:
+                // 1.28 GB of WAL and 125,000 images per minute, against 0.79 GB and 47,000 with these
+                // settings). Checkpoints now come by time; the WAL directory may grow to about
+                // max_wal_size under sustained load and shrinks again afterwards.
+                builder.setServerConfig("max_wal_size", MAX_WAL_SIZE)
+                        .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT);
+            }
             settings.forEach(builder::setServerConfig);
             EmbeddedPostgres pg = builder.start();
             return new EmbeddedPostgresServer(dir, channel, lock, pg);

@@ -31,14 +31,17 @@ class EmbeddedPostgresServerTests {
             assertThat(setting(server, "synchronous_commit")).isEqualTo("on");
             assertThat(setting(server, "full_page_writes")).isEqualTo("on");
             assertThat(setting(server, "server_version")).startsWith("17.");
+            assertThat(setting(server, "max_wal_size")).isEqualTo("8GB");
+            assertThat(setting(server, "checkpoint_timeout")).isEqualTo("15min");
         }
     }
 
     @Test
     void furtherSettingsSuchAsSharedBuffersApplyToThatStartOnly() throws Exception {
-        try (EmbeddedPostgresServer server =
-                EmbeddedPostgresServer.start(dir, 0, true, java.util.Map.of("shared_buffers", "48MB"))) {
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
+                dir, 0, true, java.util.Map.of("shared_buffers", "48MB", "max_wal_size", "2GB"))) {
             assertThat(setting(server, "shared_buffers")).isEqualTo("48MB");
+            assertThat(setting(server, "max_wal_size")).isEqualTo("2GB");
         }
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, 0, true)) {
             assertThat(setting(server, "shared_buffers")).isEqualTo("128MB");
