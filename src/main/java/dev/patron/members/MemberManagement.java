@@ -461,11 +461,8 @@ public class MemberManagement {
         }
         // Each read on its own: the probe, each extension (one statement each; a failing one is left
         // out and cannot poison anything), then the audit row in one durable statement.
-        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + """
-                 from members.identifier i join members.member m on m.id = i.member_id
-                where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
-                order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id
-                limit ?""")
+        List<MemberRows.SummaryRow> found = jdbc.sql("select " + MemberRows.SUMMARY_COLUMNS + LOOKUP_PROBE
+                        + " order by " + LOOKUP_ORDER + " limit ?")
                 .params(kind.name(), sys, normalized, MAX_LOOKUP_MATCHES)
                 .query(MemberRows::summaryRow)
                 .list();
@@ -518,6 +515,15 @@ public class MemberManagement {
         lookupColumnsChecked = false;
     }
 
+    /** The lookup's probe: parameters kind, system and the normalised value; alias m for the member. */
+    private static final String LOOKUP_PROBE = """
+             from members.identifier i join members.member m on m.id = i.member_id
+            where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'""";
+
+    /** The members found, the one whose own phone or e-mail it is first. */
+    private static final String LOOKUP_ORDER =
+            "(m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id";
+
     private record LookupRow(MemberRows.SummaryRow summary, Card card, Map<String, Object> extras) {}
 
     private static final class LookupColumnClash extends RuntimeException {
@@ -548,14 +554,11 @@ public class MemberManagement {
         List<Object> params = new ArrayList<>(List.of(kind.name(), sys, value, MAX_LOOKUP_MATCHES));
         StringBuilder sql = new StringBuilder("with found as (select ")
                 .append(MemberRows.SUMMARY_COLUMNS)
-                .append("""
-                , row_number() over (
-                    order by (m.phone is not distinct from i.value or m.email is not distinct from i.value) desc, m.id)
-                  as lookup_rank
-                 from members.identifier i join members.member m on m.id = i.member_id
-                where i.kind = ? and i.system = ? and i.value = ? and m.status = 'ACTIVE'
-                order by lookup_rank limit ?)
-                select f.*""");
+                .append(", row_number() over (order by ")
+                .append(LOOKUP_ORDER)
+                .append(") as lookup_rank")
+                .append(LOOKUP_PROBE)
+                .append(" order by lookup_rank limit ?) select f.*");
         if (byCard) {
             sql.append(", lc.*");
         }
