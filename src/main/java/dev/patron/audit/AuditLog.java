@@ -115,13 +115,14 @@ public class AuditLog {
             return Optional.empty();
         }
         StaffPrincipal actor = CurrentStaff.get();
+        String ip = clientIp();
         return Optional.of(new StatementAudit(List.of(
                 actor.auditName(),
                 actor.kind().name(),
                 action,
                 entityType,
                 json.writeValueAsString(details == null ? Map.of() : details),
-                clientIp() == null ? "" : clientIp())));
+                ip == null ? "" : ip)));
     }
 
     /**
