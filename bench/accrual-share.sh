@@ -50,7 +50,7 @@ for i in $(seq 1 "$ROUNDS"); do
         # keeps up (the default lets a lagging consumer take up to 5,000 at once, which is cheaper)
         opts="-Xmx1g"
         [ "$mode" = paused ] && opts="$opts -Dpatron.sales.feed.batch-tickets=1000"
-        JAVA_OPTS="$opts" REUSE=1 KEEP_CARDS=1 CLIENTS=" " BATCH_CLIENTS=1 REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
+        JAVA_OPTS="$opts" JIT_WARMUP=${JIT_WARMUP:-0} REUSE=1 KEEP_CARDS=1 CLIENTS=" " BATCH_CLIENTS=1 REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
             bash bench/sales.sh > "$LOG/$mode-$i.log" 2>&1
         rate=$(grep -oP 'RESULT batch-1000 c=1 \| \K[0-9]+' "$LOG/$mode-$i.log")
         cpu=$(grep -oP 'RESULT cpu-per-sale batch c=1 \| \K[0-9.]+' "$LOG/$mode-$i.log")

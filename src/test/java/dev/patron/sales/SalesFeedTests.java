@@ -247,6 +247,97 @@ class SalesFeedTests {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deliveries(waiting) == 0);
     }
 
+    /** A consumer of its own feed instance (not the application's): remembers each call's sale ids. */
+    private static final class Recorder implements SalesFeedConsumer {
+        final String name = "linger.test." + System.nanoTime();
+        final List<List<Long>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String feedName() {
+            return name;
+        }
+
+        @Override
+        public void onSales(List<SalesRecorded> events) {
+            calls.add(SalesRecorded.merge(events).sales().stream()
+                    .map(RecordedSale::saleId)
+                    .toList());
+        }
+
+        boolean applied(long id) {
+            return calls.stream().anyMatch(c -> c.contains(id));
+        }
+    }
+
+    /** A second feed (not started by the context) whose only consumer is {@code recorder}. */
+    private SalesFeed feedOf(Recorder recorder, int batchEvents, Duration linger) {
+        var factory = new org.springframework.beans.factory.support.StaticListableBeanFactory(
+                java.util.Map.of("recorder", recorder));
+        return new SalesFeed(
+                jdbc,
+                transactions,
+                factory.getBeanProvider(SalesFeedConsumer.class),
+                List.of(),
+                List.of(),
+                batchEvents,
+                5_000,
+                Duration.ofSeconds(1),
+                linger);
+    }
+
+    /**
+     * Under a stream of single commits a worker does not start a batch per commit: after applying
+     * one it waits until {@code linger} after that batch started, so the sales committed meanwhile
+     * go together. The first sale after a quiet spell is applied alone, without waiting.
+     */
+    @Test
+    void salesCommittedWhileAWorkerLingersAreAppliedTogether() {
+        Recorder recorder = new Recorder();
+        SalesFeed lingering = feedOf(recorder, 200, Duration.ofSeconds(4));
+        lingering.start();
+        try {
+            TransactionTemplate tx = new TransactionTemplate(transactions);
+            long first = NEXT.decrementAndGet();
+            tx.executeWithoutResult(s -> lingering.publish(event(first)));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.applied(first));
+            List<Long> next = List.of(NEXT.decrementAndGet(), NEXT.decrementAndGet(), NEXT.decrementAndGet());
+            for (Long id : next) {
+                // three commits, each waking the worker
+                tx.executeWithoutResult(s -> lingering.publish(event(id)));
+            }
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> next.stream().allMatch(recorder::applied));
+            assertThat(recorder.calls).containsExactly(List.of(first), next);
+        } finally {
+            lingering.stop();
+        }
+    }
+
+    /** A full batch (deliveries left behind) is followed by the next one at once, lingering or not. */
+    @Test
+    void aBacklogIsAppliedWithoutLingeringBetweenFullBatches() {
+        Recorder recorder = new Recorder();
+        // a linger far longer than the wait below: had the worker lingered after a full batch, the
+        // backlog could not be applied in time
+        SalesFeed lingering = feedOf(recorder, 2, Duration.ofMinutes(10));
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(NEXT.decrementAndGet());
+        }
+        new TransactionTemplate(transactions)
+                .executeWithoutResult(s -> ids.forEach(id -> lingering.publish(event(id))));
+        lingering.start();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> ids.stream().allMatch(recorder::applied));
+            assertThat(recorder.calls).containsExactly(ids.subList(0, 2), ids.subList(2, 4), ids.subList(4, 5));
+        } finally {
+            lingering.stop();
+        }
+    }
+
     @Test
     void aReturnOfASaleInTheSameBatchStartsANewRun() {
         long sale = 5, other = 6;
