@@ -165,7 +165,15 @@ class IncrementalFactsIntegrationTests {
         long[] members = new long[5];
         for (int i = 0; i < members.length; i++) {
             members[i] = fx.member("增量" + TestData.unique("")).path("id").asLong();
-            buy(members[i], today().minusDays(30), fx.store, List.of(new Line(fx.brandA, fx.category, 10_000)));
+            // different recency, frequency and spend: the full rebuild below sets five breakpoints each
+            buy(
+                    members[i],
+                    today().minusDays(30 + 40L * i),
+                    fx.store,
+                    List.of(new Line(fx.brandA, fx.category, 10_000L * (i + 1))));
+            for (int k = 0; k < i; k++) {
+                buy(members[i], today().minusDays(3 + k), fx.store, List.of(new Line(fx.brandA, fx.category, 1_000)));
+            }
         }
         awaitFacts(members);
         // a full rebuild, so that scores are placed by breakpoints (not null) and dim_net is written by it
@@ -183,7 +191,7 @@ class IncrementalFactsIntegrationTests {
         LocalDate[] days = {
             today(),
             today().minusDays(1),
-            today().minusDays(30), // the first sale's day: not a new purchase day
+            today().minusDays(30), // the first sale's day of one member
             today().minusDays(200),
             today().minusDays(364), // the last day inside the 12 months
             today().minusDays(365), // the first day outside
@@ -239,6 +247,9 @@ class IncrementalFactsIntegrationTests {
 
         List<Map<String, Object>> incremental = rows(members);
         assertThat(incremental).hasSize(members.length);
+        assertThat(incremental.stream().map(r -> r.get("m_score")).distinct())
+                .as("scores placed by several breakpoints")
+                .hasSizeGreaterThan(1);
         for (Map<String, Object> row : incremental) {
             assertThat(row.get("as_of")).isEqualTo(java.sql.Date.valueOf(today()));
             assertThat(row.get("rfm_as_of")).isEqualTo(java.sql.Date.valueOf(today()));
