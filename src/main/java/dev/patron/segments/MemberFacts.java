@@ -20,10 +20,13 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Member facts: the one place that computes what a member did ({@code segments.member_fact}, see
  * docs/segments.md) — first and last purchase, purchase days, tickets, net spend (12 months and
- * lifetime), average ticket and interval, favourite brand, category and store, returns. Recomputed
- * from {@code sales.v_sale} / {@code v_sale_line} for the members concerned in one set-based
- * statement (never incremented, so recomputing again changes nothing), and for everybody by the
- * daily refresh as the 12-month windows move.
+ * lifetime), average ticket and interval, favourite brand, category and store, returns, and the
+ * net spend per brand, category and store the favourites come from ({@code dim_net}). Two ways:
+ * {@link #recompute} from all of {@code sales.v_sale} / {@code v_sale_line} for the members
+ * concerned (merges, returns, members without a current row, the daily roll) or everybody (the full
+ * rebuild) in one set-based statement, idempotent; and {@link #applySales}, which adds a batch's new
+ * SALE tickets to current rows without reading the members' history — only tickets with an id above
+ * the highest one the row counts ({@code max_sale_id}), so nothing is added twice.
  *
  * <p>Reading a member's facts ({@link #sheet}): any staff role with all stores — facts summarise
  * purchases in every store, so staff limited to some stores see the purchase panel of their stores
