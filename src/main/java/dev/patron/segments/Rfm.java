@@ -17,9 +17,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.context.ApplicationEventPublisher;
@@ -713,7 +716,7 @@ public class Rfm {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     void salesRecorded(List<RecordedSale> sales, LocalDate asOf) {
-        java.util.Set<Long> full = new java.util.HashSet<>();
+        Set<Long> full = new HashSet<>();
         for (RecordedSale s : sales) {
             if (s.memberId() != null
                     && (s.kind() != SaleKind.SALE || s.businessDate().isAfter(asOf))) {
@@ -722,7 +725,7 @@ public class Rfm {
         }
         List<Long> saleIds = new ArrayList<>();
         List<Long> saleMembers = new ArrayList<>();
-        java.util.TreeSet<Long> members = new java.util.TreeSet<>();
+        TreeSet<Long> members = new TreeSet<>();
         for (RecordedSale s : sales) {
             if (s.memberId() == null) {
                 continue;
@@ -740,7 +743,7 @@ public class Rfm {
                 ? List.of()
                 : facts.applySales(saleIds.toArray(Long[]::new), saleMembers.toArray(Long[]::new), asOf);
         List<Long> rest = new ArrayList<>(members);
-        rest.removeAll(applied);
+        rest.removeAll(new HashSet<>(applied));
         if (!rest.isEmpty()) {
             TicketSource source = TicketSource.members(rest, asOf);
             facts.recompute(source, asOf);
