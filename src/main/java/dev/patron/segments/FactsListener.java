@@ -2,19 +2,20 @@ package dev.patron.segments;
 
 import dev.patron.members.MembersMerged;
 import dev.patron.members.MembersUnmerged;
-import dev.patron.sales.RecordedSale;
 import dev.patron.sales.SalesFeedConsumer;
 import dev.patron.sales.SalesRecorded;
 import java.util.List;
-import java.util.Objects;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps member facts and RFM rows current: after new tickets, the members named on them; after a
- * merge or its undo, both members. Each event recomputes the members' rows from their tickets
- * (facts in one statement, RFM in one more) and publishes {@link MemberFactsChanged} in the same
- * transaction. Recomputing is idempotent, so a redelivered event changes nothing.
+ * Keeps member facts and RFM rows current and publishes {@link MemberFactsChanged} in the same
+ * transaction. New tickets (a batch of the sales feed): new SALE tickets are added to the members'
+ * current rows without reading their history, the other members (a return, no current row, a
+ * ticket possibly counted already) are recomputed from all their tickets ({@link Rfm#salesRecorded}).
+ * A merge or its undo: both members recomputed (facts in one statement, RFM in one more). A ticket
+ * is added only when its id is above the highest one counted in the row ({@code max_sale_id}), and
+ * recomputing is idempotent, so a redelivered event changes nothing.
  */
 @Component
 class FactsListener implements SalesFeedConsumer {
@@ -37,14 +38,7 @@ class FactsListener implements SalesFeedConsumer {
     }
 
     void on(SalesRecorded e) {
-        List<Long> members = e.sales().stream()
-                .map(RecordedSale::memberId)
-                .filter(Objects::nonNull)
-                .distinct()
-                .toList();
-        if (!members.isEmpty()) {
-            rfm.recompute(TicketSource.members(members, MemberFacts.today()), MemberFacts.today());
-        }
+        rfm.salesRecorded(e.sales(), MemberFacts.today());
     }
 
     @ApplicationModuleListener

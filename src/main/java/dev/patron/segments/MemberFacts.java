@@ -7,9 +7,11 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -18,10 +20,13 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Member facts: the one place that computes what a member did ({@code segments.member_fact}, see
  * docs/segments.md) — first and last purchase, purchase days, tickets, net spend (12 months and
- * lifetime), average ticket and interval, favourite brand, category and store, returns. Recomputed
- * from {@code sales.v_sale} / {@code v_sale_line} for the members concerned in one set-based
- * statement (never incremented, so recomputing again changes nothing), and for everybody by the
- * daily refresh as the 12-month windows move.
+ * lifetime), average ticket and interval, favourite brand, category and store, returns, and the
+ * net spend per brand, category and store the favourites come from ({@code dim_net}). Two ways:
+ * {@link #recompute} from all of {@code sales.v_sale} / {@code v_sale_line} for the members
+ * concerned (merges, returns, members without a current row, the daily roll) or everybody (the full
+ * rebuild) in one set-based statement, idempotent; and {@link #applySales}, which adds a batch's new
+ * SALE tickets to current rows without reading the members' history — only tickets with an id above
+ * the highest one the row counts ({@code max_sale_id}), so nothing is added twice.
  *
  * <p>Reading a member's facts ({@link #sheet}): any staff role with all stores — facts summarise
  * purchases in every store, so staff limited to some stores see the purchase panel of their stores
@@ -162,7 +167,8 @@ public class MemberFacts {
                            sum(total_fen) as spend,
                            coalesce(sum(total_fen) filter (where business_date > (select as_of from p) - 365), 0) as spend_12m,
                            count(*) filter (where kind = 'RETURN') as return_tickets,
-                           coalesce(-sum(total_fen) filter (where kind = 'RETURN'), 0) as returned
+                           coalesce(-sum(total_fen) filter (where kind = 'RETURN'), 0) as returned,
+                           max(id) as max_id
                     from t group by member_id
                 ),
                 by_dim as (
@@ -179,25 +185,39 @@ public class MemberFacts {
                     select distinct on (member_id) member_id, category_id from by_dim
                     where g = 2 and category_id is not null and net > 0 order by member_id, net desc, category_id
                 ),
+                by_store as (select member_id, store_id, sum(total_fen) as net from t group by member_id, store_id),
                 fav_store as (
-                    select distinct on (member_id) member_id, store_id from (
-                        select member_id, store_id, sum(total_fen) as net from t group by member_id, store_id) x
+                    select distinct on (member_id) member_id, store_id from by_store
                     where net > 0 order by member_id, net desc, store_id
                 ),
+                dims as (
+                    select member_id,
+                           coalesce(jsonb_object_agg(brand_id::text, net) filter (where g = 1 and brand_id is not null),
+                                    '{}'::jsonb) as b,
+                           coalesce(jsonb_object_agg(category_id::text, net) filter (where g = 2 and category_id is not null),
+                                    '{}'::jsonb) as c
+                    from by_dim group by member_id
+                ),
+                stores as (select member_id, jsonb_object_agg(store_id::text, net) as s from by_store group by member_id),
                 gone as (%s)
                 insert into segments.member_fact as f (member_id, first_purchase_date, last_purchase_date, purchase_days,
                     purchase_days_12m, tickets, tickets_12m, spend_fen, spend_12m_fen, avg_ticket_fen, avg_interval_days,
                     favourite_brand_id, favourite_category_id, favourite_store_id, return_tickets, returned_fen, as_of,
-                    updated_at)
+                    updated_at, dim_net, max_sale_id)
                 select a.member_id, a.first_date, a.last_date, a.days, a.days_12m, a.tickets, a.tickets_12m, a.spend,
                        a.spend_12m,
                        case when a.tickets > 0 then round(a.spend::numeric / a.tickets)::bigint else 0 end,
                        case when a.days >= 2 then round((a.last_date - a.first_date)::numeric / (a.days - 1), 2) end,
-                       fb.brand_id, fc.category_id, fs.store_id, a.return_tickets, a.returned, (select as_of from p), now()
+                       fb.brand_id, fc.category_id, fs.store_id, a.return_tickets, a.returned, (select as_of from p), now(),
+                       jsonb_build_object('b', coalesce(d.b, '{}'::jsonb), 'c', coalesce(d.c, '{}'::jsonb),
+                                          's', coalesce(st.s, '{}'::jsonb)),
+                       a.max_id
                 from agg a
                 left join fav_brand fb on fb.member_id = a.member_id
                 left join fav_category fc on fc.member_id = a.member_id
                 left join fav_store fs on fs.member_id = a.member_id
+                left join dims d on d.member_id = a.member_id
+                left join stores st on st.member_id = a.member_id
                 order by a.member_id
                 on conflict (member_id) do update set
                     first_purchase_date = excluded.first_purchase_date, last_purchase_date = excluded.last_purchase_date,
@@ -207,8 +227,183 @@ public class MemberFacts {
                     avg_interval_days = excluded.avg_interval_days, favourite_brand_id = excluded.favourite_brand_id,
                     favourite_category_id = excluded.favourite_category_id,
                     favourite_store_id = excluded.favourite_store_id, return_tickets = excluded.return_tickets,
-                    returned_fen = excluded.returned_fen, as_of = excluded.as_of, updated_at = excluded.updated_at""".formatted(source.sql(), gone);
+                    returned_fen = excluded.returned_fen, as_of = excluded.as_of, updated_at = excluded.updated_at,
+                    dim_net = excluded.dim_net, max_sale_id = excluded.max_sale_id""".formatted(source.sql(), gone);
         return jdbc.sql(sql).params(params).update();
+    }
+
+    private final LongAdder appliedIncrementally = new LongAdder();
+
+    /** Members whose new sales {@link #applySales} applied since start (tests check the path is taken). */
+    long appliedIncrementally() {
+        return appliedIncrementally.sum();
+    }
+
+    /**
+     * Applies new SALE tickets to the facts and RFM rows of their members without reading the
+     * members' history, in two statements: the rows are locked, then one statement adds the tickets
+     * (read from {@code sales.v_sale} by id, their lines from {@code v_sale_line}) to both rows and
+     * returns the members it updated. A member is applied only when every ticket given for it is a
+     * SALE of that member dated up to {@code asOf} with an id above the row's {@code max_sale_id}
+     * (so not counted yet: a redelivered or already recomputed ticket is never added twice), and its
+     * facts row has {@code dim_net} and is current as of {@code asOf} (its own or the daily roll's
+     * day) and its RFM row is as of {@code asOf}. A new business date counts as a purchase day when
+     * no SALE ticket of the member already counted (id up to {@code max_sale_id}) has it. RFM scores
+     * are placed by the breakpoints of the last full refresh, like {@link Rfm#rescore}. The other
+     * members are left to the caller's full recompute.
+     *
+     * @param saleIds the tickets, each with its member in {@code memberIds} at the same index
+     * @return the members applied, ascending
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    List<Long> applySales(Long[] saleIds, Long[] memberIds, LocalDate asOf) {
+        Long[] members = ids(Arrays.asList(memberIds)).toArray(Long[]::new);
+        // locked before the next statement takes its snapshot: it then sees the rows as any concurrent
+        // writer (another feed instance, a merge, the roll) left them, and adds to exactly those values
+        jdbc.sql("""
+                select f.member_id from segments.member_fact f join segments.member_rfm r on r.member_id = f.member_id
+                where f.member_id = any(?::bigint[]) order by f.member_id for update""").param(members).query(Long.class).list();
+        List<Long> applied = jdbc.sql("""
+                with p as (select ?::date as as_of),
+                st as (
+                    select r_active_days as r1, r_silent_days as r2, r_sleeping_days as r3, f_second_min as f2,
+                           f_old_min as f3, f_fan_min as f6, facts_as_of,
+                           ((select as_of from p) - make_interval(months => window_months))::date as win_start
+                    from segments.rfm_settings where id = 1
+                ),
+                ev as (select distinct sale_id, member_id from unnest(?::bigint[], ?::bigint[]) as e(sale_id, member_id)),
+                tk as (
+                    select s.id, s.member_id, s.kind, s.store_id, s.business_date, s.total_fen
+                    from ev join sales.v_sale s on s.id = ev.sale_id and s.member_id = ev.member_id
+                ),
+                ok as (
+                    select ev.member_id
+                    from ev
+                    left join tk on tk.id = ev.sale_id
+                    join segments.member_fact f on f.member_id = ev.member_id
+                    join segments.member_rfm r on r.member_id = ev.member_id
+                    cross join st
+                    where f.dim_net is not null and f.max_sale_id is not null
+                      and greatest(f.as_of, st.facts_as_of) = (select as_of from p) and r.as_of = (select as_of from p)
+                    group by ev.member_id
+                    having bool_and(coalesce(tk.kind = 'SALE' and tk.business_date <= (select as_of from p)
+                                             and tk.id > f.max_sale_id, false))
+                ),
+                b as (select tk.* from tk join ok on ok.member_id = tk.member_id),
+                d as (
+                    select member_id, max(id) as max_id, count(*) as tickets, sum(total_fen) as spend,
+                           count(*) filter (where business_date > (select as_of from p) - 365) as tickets_12m,
+                           coalesce(sum(total_fen) filter (where business_date > (select as_of from p) - 365), 0) as spend_12m,
+                           coalesce(sum(total_fen) filter (where business_date > (select win_start from st)), 0) as spend_win,
+                           min(business_date) as first_date, max(business_date) as last_date
+                    from b group by member_id
+                ),
+                new_days as (
+                    select x.member_id, count(*) as days,
+                           count(*) filter (where x.business_date > (select as_of from p) - 365) as days_12m,
+                           count(*) filter (where x.business_date > (select win_start from st)) as days_win
+                    from (select distinct member_id, business_date from b) x
+                    join segments.member_fact f on f.member_id = x.member_id
+                    where not exists (
+                        select 1 from sales.v_sale s
+                        where s.member_id = x.member_id and s.business_date = x.business_date and s.kind = 'SALE'
+                          and s.id <= f.max_sale_id)
+                    group by x.member_id
+                ),
+                by_dim as (
+                    select b.member_id, l.brand_id, l.category_id, grouping(l.brand_id, l.category_id) as g,
+                           sum(l.amount_fen) as net
+                    from b join sales.v_sale_line l on l.sale_id = b.id
+                    group by grouping sets ((b.member_id, l.brand_id), (b.member_id, l.category_id))
+                ),
+                dims as (
+                    select member_id,
+                           jsonb_object_agg(brand_id::text, net) filter (where g = 1 and brand_id is not null) as b,
+                           jsonb_object_agg(category_id::text, net) filter (where g = 2 and category_id is not null) as c
+                    from by_dim group by member_id
+                ),
+                stores as (
+                    select member_id, jsonb_object_agg(store_id::text, net) as s
+                    from (select member_id, store_id, sum(total_fen) as net from b group by member_id, store_id) x
+                    group by member_id
+                ),
+                nf as (
+                    select f.member_id,
+                           least(f.first_purchase_date, d.first_date) as first_date,
+                           greatest(f.last_purchase_date, d.last_date) as last_date,
+                           f.purchase_days + coalesce(n.days, 0) as days,
+                           f.purchase_days_12m + coalesce(n.days_12m, 0) as days_12m,
+                           f.tickets + d.tickets as tickets,
+                           f.tickets_12m + d.tickets_12m as tickets_12m,
+                           f.spend_fen + d.spend as spend,
+                           f.spend_12m_fen + d.spend_12m as spend_12m,
+                           jsonb_build_object('b', segments.net_add(f.dim_net -> 'b', dm.b),
+                                              'c', segments.net_add(f.dim_net -> 'c', dm.c),
+                                              's', segments.net_add(f.dim_net -> 's', ds.s)) as dim_net,
+                           d.max_id
+                    from d
+                    join segments.member_fact f on f.member_id = d.member_id
+                    left join new_days n on n.member_id = d.member_id
+                    left join dims dm on dm.member_id = d.member_id
+                    left join stores ds on ds.member_id = d.member_id
+                ),
+                nr as (
+                    select r.member_id, least(r.recency_days, (select as_of from p) - d.last_date) as recency_days,
+                           r.frequency + coalesce(n.days_win, 0)::int as frequency,
+                           r.monetary_fen + d.spend_win::bigint as monetary_fen
+                    from d
+                    join segments.member_rfm r on r.member_id = d.member_id
+                    left join new_days n on n.member_id = d.member_id
+                ),
+                banded as (
+                    select nr.*,
+                           case when nr.recency_days <= st.r1 then 'ACTIVE' when nr.recency_days <= st.r2 then 'SILENT'
+                                when nr.recency_days <= st.r3 then 'SLEEPING' else 'LOST' end as r_band,
+                           case when nr.frequency >= st.f6 then 'FAN' when nr.frequency >= st.f3 then 'OLD'
+                                when nr.frequency >= st.f2 then 'SECOND' else 'NEW' end as f_band
+                    from nr cross join st
+                ),
+                uf as (
+                    update segments.member_fact f set
+                        first_purchase_date = nf.first_date, last_purchase_date = nf.last_date,
+                        purchase_days = nf.days, purchase_days_12m = nf.days_12m, tickets = nf.tickets,
+                        tickets_12m = nf.tickets_12m, spend_fen = nf.spend, spend_12m_fen = nf.spend_12m,
+                        avg_ticket_fen = case when nf.tickets > 0 then round(nf.spend::numeric / nf.tickets)::bigint
+                                              else 0 end,
+                        avg_interval_days = case when nf.days >= 2
+                                                 then round((nf.last_date - nf.first_date)::numeric / (nf.days - 1), 2) end,
+                        favourite_brand_id = segments.net_top(nf.dim_net -> 'b'),
+                        favourite_category_id = segments.net_top(nf.dim_net -> 'c'),
+                        favourite_store_id = segments.net_top(nf.dim_net -> 's'),
+                        dim_net = nf.dim_net, max_sale_id = nf.max_id, as_of = (select as_of from p), updated_at = now()
+                    from nf where f.member_id = nf.member_id
+                    returning f.member_id
+                ),
+                ur as (
+                    update segments.member_rfm r set
+                        recency_days = x.recency_days, frequency = x.frequency, monetary_fen = x.monetary_fen,
+                        r_band = x.r_band, f_band = x.f_band,
+                        r_score = %1$s, f_score = %2$s, m_score = %3$s
+                    from banded x where r.member_id = x.member_id
+                    returning r.member_id
+                )
+                select uf.member_id from uf join ur on ur.member_id = uf.member_id order by 1""".formatted(
+                                breakpointScore("-x.recency_days", "R"),
+                                breakpointScore("x.frequency", "F"),
+                                breakpointScore("x.monetary_fen", "M")))
+                .params(asOf, saleIds, memberIds)
+                .query(Long.class)
+                .list();
+        appliedIncrementally.add(applied.size());
+        return applied;
+    }
+
+    /** A score placed by the last full refresh's breakpoints, as {@link Rfm}'s incremental scoring does. */
+    static String breakpointScore(String key, String dimension) {
+        return """
+                (select case when count(*) = 0 then null
+                        else coalesce(max(score) filter (where min_key <= %s), 1) end
+                 from segments.rfm_break where dimension = '%s')::smallint""".formatted(key, dimension);
     }
 
     /** The window of the 12-month facts (the literal 365 in {@link #recompute}): a ticket counts as of a day when dated after it minus 365 days. */

@@ -1,6 +1,8 @@
 package dev.patron.segments;
 
 import dev.patron.audit.AuditLog;
+import dev.patron.sales.RecordedSale;
+import dev.patron.sales.SaleKind;
 import dev.patron.shared.security.CurrentStaff;
 import dev.patron.shared.security.Role;
 import dev.patron.shared.web.PatronException;
@@ -15,9 +17,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.context.ApplicationEventPublisher;
@@ -699,6 +704,52 @@ public class Rfm {
         facts.recompute(source, asOf);
         rescore(source, asOf);
         events.publishEvent(new MemberFactsChanged(Arrays.asList(source.memberIds())));
+    }
+
+    /**
+     * New tickets from the sales feed, in its transaction: their members' facts and RFM rows brought
+     * up to date and announced ({@link MemberFactsChanged}, every member named on the tickets). New
+     * SALE tickets are added to current rows ({@link MemberFacts#applySales}: the cost does not grow
+     * with the member's history); members with a RETURN among them, without current rows, with a
+     * ticket dated after {@code asOf} or with a ticket that may be counted already (a redelivered
+     * event) are recomputed from all their tickets, as merges and the daily roll do.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void salesRecorded(List<RecordedSale> sales, LocalDate asOf) {
+        Set<Long> full = new HashSet<>();
+        for (RecordedSale s : sales) {
+            if (s.memberId() != null
+                    && (s.kind() != SaleKind.SALE || s.businessDate().isAfter(asOf))) {
+                full.add(s.memberId());
+            }
+        }
+        List<Long> saleIds = new ArrayList<>();
+        List<Long> saleMembers = new ArrayList<>();
+        TreeSet<Long> members = new TreeSet<>();
+        for (RecordedSale s : sales) {
+            if (s.memberId() == null) {
+                continue;
+            }
+            members.add(s.memberId());
+            if (!full.contains(s.memberId())) {
+                saleIds.add(s.saleId());
+                saleMembers.add(s.memberId());
+            }
+        }
+        if (members.isEmpty()) {
+            return;
+        }
+        List<Long> applied = saleIds.isEmpty()
+                ? List.of()
+                : facts.applySales(saleIds.toArray(Long[]::new), saleMembers.toArray(Long[]::new), asOf);
+        List<Long> rest = new ArrayList<>(members);
+        rest.removeAll(new HashSet<>(applied));
+        if (!rest.isEmpty()) {
+            TicketSource source = TicketSource.members(rest, asOf);
+            facts.recompute(source, asOf);
+            rescore(source, asOf);
+        }
+        events.publishEvent(new MemberFactsChanged(List.copyOf(members)));
     }
 
     // ------------------------------------------------------------------ export

@@ -1,7 +1,8 @@
 /**
  * Segments: who the members are as groups. Member facts ({@code segments.member_fact}: first and
  * last purchase, purchase days, tickets, spend over 12 months and lifetime, interval, favourites,
- * returns) are kept current from {@code SalesRecorded} and refreshed daily; RFM (the R×F lifecycle
+ * returns) are kept current from {@code SalesRecorded} (new sales added to current rows, other
+ * changes recomputed from the member's tickets) and refreshed daily; RFM (the R×F lifecycle
  * grid and quintile scores), the value pyramid and rule segments read them. After facts change the
  * module publishes {@link dev.patron.segments.MemberFactsChanged}. Reads other modules' data only
  * through their published {@code v_*} views (docs/adr/0008-reporting-reads-published-views.md).
