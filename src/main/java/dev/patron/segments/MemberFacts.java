@@ -267,7 +267,8 @@ public class MemberFacts {
         // each (the arrays' sizes are unknown to a generic plan), and a join of two CTEs then becomes
         // a nested loop over both — quadratic; a batch of 5,000 tickets took 17 s. Every join below
         // is a CTE against a table's index, or goes through an array.
-        List<Long> applied = jdbc.sql("""
+        List<Long> applied = jdbc.sql(
+                        """
                 with p as (select ?::date as as_of),
                 st as (
                     select r_active_days as r1, r_silent_days as r2, r_sleeping_days as r3, f_second_min as f2,
@@ -328,24 +329,9 @@ public class MemberFacts {
                            f.tickets_12m + d.tickets_12m as tickets_12m,
                            f.spend_fen + d.spend as spend,
                            f.spend_12m_fen + d.spend_12m as spend_12m,
-                           coalesce(f.dim_net -> 'b', '{}'::jsonb) || coalesce((
-                               select jsonb_object_agg(brand_id::text,
-                                          coalesce((f.dim_net -> 'b' ->> brand_id::text)::bigint, 0) + net)
-                               from (select l.brand_id, sum(l.amount_fen)::bigint as net from sales.v_sale_line l
-                                     where l.sale_id = any(d.sale_ids) and l.brand_id is not null
-                                     group by l.brand_id) x), '{}'::jsonb) as dim_b,
-                           coalesce(f.dim_net -> 'c', '{}'::jsonb) || coalesce((
-                               select jsonb_object_agg(category_id::text,
-                                          coalesce((f.dim_net -> 'c' ->> category_id::text)::bigint, 0) + net)
-                               from (select l.category_id, sum(l.amount_fen)::bigint as net from sales.v_sale_line l
-                                     where l.sale_id = any(d.sale_ids) and l.category_id is not null
-                                     group by l.category_id) x), '{}'::jsonb) as dim_c,
-                           coalesce(f.dim_net -> 's', '{}'::jsonb) || coalesce((
-                               select jsonb_object_agg(store_id::text,
-                                          coalesce((f.dim_net -> 's' ->> store_id::text)::bigint, 0) + net)
-                               from (select store_id, sum(total)::bigint as net
-                                     from unnest(d.store_ids, d.totals) as u(store_id, total)
-                                     group by store_id) x), '{}'::jsonb) as dim_s,
+                           %4$s as dim_b,
+                           %5$s as dim_c,
+                           %6$s as dim_s,
                            d.max_id
                     from d join segments.member_fact f on f.member_id = d.member_id
                 ),
@@ -387,14 +373,42 @@ public class MemberFacts {
                     returning r.member_id
                 )
                 select member_id from uf where member_id = any(array(select member_id from ur)) order by 1""".formatted(
-                                breakpointScore("-x.recency_days", "R"),
-                                breakpointScore("x.frequency", "F"),
-                                breakpointScore("x.monetary_fen", "M")))
+                                        breakpointScore("-x.recency_days", "R"),
+                                        breakpointScore("x.frequency", "F"),
+                                        breakpointScore("x.monetary_fen", "M"),
+                                        mergedNets(
+                                                "b",
+                                                "brand_id",
+                                                "select l.brand_id, sum(l.amount_fen)::bigint as net from sales.v_sale_line l"
+                                                        + " where l.sale_id = any(d.sale_ids) and l.brand_id is not null group by l.brand_id"),
+                                        mergedNets(
+                                                "c",
+                                                "category_id",
+                                                "select l.category_id, sum(l.amount_fen)::bigint as net from sales.v_sale_line l"
+                                                        + " where l.sale_id = any(d.sale_ids) and l.category_id is not null"
+                                                        + " group by l.category_id"),
+                                        mergedNets(
+                                                "s",
+                                                "store_id",
+                                                "select store_id, sum(total)::bigint as net"
+                                                        + " from unnest(d.store_ids, d.totals) as u(store_id, total) group by store_id")))
                 .params(asOf, saleIds, memberIds)
                 .query(Long.class)
                 .list();
         appliedIncrementally.add(applied.size());
         return applied;
+    }
+
+    /**
+     * The member's net map {@code key} of {@code dim_net} with the batch's nets added: {@code nets}
+     * selects (id column {@code id}, {@code net}) of the member's new tickets; each key it names gets
+     * its old value plus the new one, through jsonb's {@code ||}, the others stay.
+     */
+    private static String mergedNets(String key, String id, String nets) {
+        return """
+                coalesce(f.dim_net -> '%1$s', '{}'::jsonb) || coalesce((
+                    select jsonb_object_agg(%2$s::text, coalesce((f.dim_net -> '%1$s' ->> %2$s::text)::bigint, 0) + net)
+                    from (%3$s) x), '{}'::jsonb)""".formatted(key, id, nets);
     }
 
     /** A score placed by the last full refresh's breakpoints, as {@link Rfm}'s incremental scoring does. */
