@@ -118,7 +118,8 @@ class FactsIntegrationTests {
         return res.json();
     }
 
-    private long tickets(long member) {
+    /** The member's tickets (sales and returns) as recorded. */
+    static long tickets(JdbcClient jdbc, long member) {
         return jdbc.sql("select count(*) from sales.sale where member_id = ?")
                 .param(member)
                 .query(Long.class)
@@ -132,7 +133,7 @@ class FactsIntegrationTests {
                                         .path("facts")
                                         .path("returnTickets")
                                         .asLong()
-                        == tickets(member),
+                        == tickets(jdbc, member),
                 () -> facts(member).toString());
     }
 

@@ -102,13 +102,6 @@ class IncrementalFactsIntegrationTests {
         return txn;
     }
 
-    private long tickets(long member) {
-        return jdbc.sql("select count(*) from sales.sale where member_id = ?")
-                .param(member)
-                .query(Long.class)
-                .single();
-    }
-
     private long counted(long member) {
         return jdbc.sql(
                         "select coalesce(max(tickets + return_tickets), -1) from segments.member_fact where member_id = ?")
@@ -123,7 +116,7 @@ class IncrementalFactsIntegrationTests {
                 .pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> {
                     for (long m : members) {
-                        assertThat(counted(m)).as("facts of %d", m).isEqualTo(tickets(m));
+                        assertThat(counted(m)).as("facts of %d", m).isEqualTo(FactsIntegrationTests.tickets(jdbc, m));
                     }
                     assertThat(feed.drained()).as("sales feed drained").isTrue();
                 });
