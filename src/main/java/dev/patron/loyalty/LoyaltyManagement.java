@@ -279,6 +279,15 @@ public class LoyaltyManagement {
                 problems.add("open lots " + lots + " <> greatest(balance, 0) " + Math.max(balance, 0));
             }
         });
+        // lots carry no foreign key to their entries (one trigger per accrued sale, see V20261127_1200)
+        jdbc.sql("""
+                select l.id from loyalty.lot l left join loyalty.entry e on e.id = l.entry_id
+                where l.member_id = ? and e.id is null
+                order by l.id""")
+                .param(memberId)
+                .query(Long.class)
+                .list()
+                .forEach(lot -> problems.add("lot " + lot + " without its entry"));
         return problems;
     }
 

@@ -435,6 +435,36 @@ class LoyaltyIntegrationTests {
         awaitBalance(survivor, 656);
     }
 
+    /**
+     * The ledger check the property test relies on reports each broken invariant: a balance that is
+     * not the ledger's sum, open lots that do not add up to it, and a lot without its entry (lots
+     * have no foreign key to their entries, V20261127_1200). Corrupted in a transaction rolled back.
+     */
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    void theLedgerCheckReportsEachBrokenInvariant() {
+        long m = member();
+        sale(m);
+        awaitBalance(m, 656);
+        new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(tx -> {
+            long orphan = jdbc.sql("""
+                    insert into loyalty.lot (member_id, entry_id, points, remaining, earned_on, available_from)
+                    values (?, -1, 5, 5, current_date, current_date) returning id""").param(m).query(Long.class).single();
+            jdbc.sql("update loyalty.account set balance = balance + 1 where member_id = ?")
+                    .param(m)
+                    .update();
+            assertThat(loyalty.verify(m))
+                    .containsExactlyInAnyOrder(
+                            "balance 657 <> ledger sum 656",
+                            "open lots 661 <> greatest(balance, 0) 657",
+                            "lot " + orphan + " without its entry");
+            tx.setRollbackOnly();
+        });
+        assertThat(loyalty.verify(m)).isEmpty();
+    }
+
     @Test
     void anAdminRunsTheExpiryNowUnderTheClusterLockAndOthersMayNot() {
         long m = member();

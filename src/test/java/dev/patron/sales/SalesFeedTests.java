@@ -251,6 +251,7 @@ class SalesFeedTests {
     private static final class Recorder implements SalesFeedConsumer {
         final String name = "linger.test." + System.nanoTime();
         final List<List<Long>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<SalesRecorded> received = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public String feedName() {
@@ -259,6 +260,7 @@ class SalesFeedTests {
 
         @Override
         public void onSales(List<SalesRecorded> events) {
+            received.addAll(events);
             calls.add(SalesRecorded.merge(events).sales().stream()
                     .map(RecordedSale::saleId)
                     .toList());
@@ -271,6 +273,10 @@ class SalesFeedTests {
 
     /** A second feed (not started by the context) whose only consumer is {@code recorder}. */
     private SalesFeed feedOf(Recorder recorder, int batchEvents, Duration linger) {
+        return feedOf(recorder, batchEvents, linger, 100_000);
+    }
+
+    private SalesFeed feedOf(Recorder recorder, int batchEvents, Duration linger, long cacheTickets) {
         var factory = new org.springframework.beans.factory.support.StaticListableBeanFactory(
                 java.util.Map.of("recorder", recorder));
         return new SalesFeed(
@@ -282,7 +288,68 @@ class SalesFeedTests {
                 batchEvents,
                 5_000,
                 Duration.ofSeconds(1),
-                linger);
+                linger,
+                cacheTickets);
+    }
+
+    /**
+     * A committed event reaches the consumers as the very object published, not parsed again from
+     * its stored payload; without the in-memory copy (cache off, or after a restart) it is read back
+     * and equal to it, offsets included. An event whose transaction rolled back is not kept.
+     */
+    @Test
+    void committedEventsReachConsumersFromMemoryAndEqualWhenReadBack() {
+        SalesRecorded published = new SalesRecorded(List.of(
+                new RecordedSale(
+                        NEXT.decrementAndGet(),
+                        SaleKind.SALE,
+                        1,
+                        42L,
+                        LocalDate.of(2026, 11, 11),
+                        OffsetDateTime.of(2026, 11, 11, 23, 59, 58, 123_000_000, java.time.ZoneOffset.ofHours(8)),
+                        12_345,
+                        SaleSource.POS,
+                        true,
+                        null),
+                new RecordedSale(
+                        NEXT.decrementAndGet(),
+                        SaleKind.RETURN,
+                        2,
+                        null,
+                        LocalDate.of(2026, 11, 12),
+                        null,
+                        -500,
+                        SaleSource.IMPORT,
+                        false,
+                        7L)));
+        TransactionTemplate tx = new TransactionTemplate(transactions);
+        for (long cache : new long[] {100_000, 0}) {
+            Recorder recorder = new Recorder();
+            SalesFeed feed = feedOf(recorder, 200, Duration.ZERO, cache);
+            long rolledBack = NEXT.decrementAndGet();
+            tx.executeWithoutResult(s -> {
+                feed.publish(event(rolledBack));
+                s.setRollbackOnly();
+            });
+            tx.executeWithoutResult(s -> feed.publish(published));
+            feed.start();
+            try {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> recorder.applied(published.sales().get(0).saleId()));
+                assertThat(recorder.received).as("cache %d", cache).containsExactly(published);
+                if (cache > 0) {
+                    assertThat(recorder.received.get(0)).isSameAs(published);
+                    assertThat(feed.eventsReadBack()).isZero();
+                } else {
+                    assertThat(recorder.received.get(0)).isNotSameAs(published);
+                    assertThat(feed.eventsReadBack()).isEqualTo(1);
+                }
+                assertThat(recorder.applied(rolledBack)).isFalse();
+            } finally {
+                feed.stop();
+            }
+        }
     }
 
     /**
