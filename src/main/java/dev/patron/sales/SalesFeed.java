@@ -49,8 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p><b>Events in memory.</b> The payload is JSON in the database, for durability; parsing it again
  * for every consumer took about a third of the application's CPU under batch load (most of it in
- * java.time's date parsing). So the published event itself is also kept in memory once its
- * transaction has committed (keyed by its event id, which is never reused; up to
+ * java.time's date parsing). So the published event itself is also kept in memory (keyed by its
+ * event id, which is never reused, and dropped again if its transaction rolls back; up to
  * {@code patron.sales.feed.cache-tickets} tickets, least recently used out first), and a worker
  * reads from the database only the events it does not find there: after a restart, from another
  * instance, or evicted. Both give equal events (offsets kept as written).
@@ -170,13 +170,22 @@ public class SalesFeed implements SmartLifecycle {
                 .params(event.sales().size(), json.writeValueAsString(event), names)
                 .query(Long.class)
                 .single();
+        // kept from now, not from afterCommit: a worker may see the committed deliveries before the
+        // afterCommit callbacks have run. A rolled-back event is dropped again below; until then its
+        // id, which no delivery names, is never asked for (sequence values are never reused).
+        if (recent != null) {
+            recent.put(id, event);
+        }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
-            public void afterCommit() {
-                // only once committed: a rolled-back event has no deliveries, but nothing is kept for it either
-                if (recent != null) {
-                    recent.put(id, event);
+            public void afterCompletion(int status) {
+                if (status != STATUS_COMMITTED && recent != null) {
+                    recent.invalidate(id);
                 }
+            }
+
+            @Override
+            public void afterCommit() {
                 workers.forEach(Worker::wake);
             }
         });
@@ -357,6 +366,15 @@ public class SalesFeed implements SmartLifecycle {
             readBack.addAndGet(missing.size());
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** How many events are kept in memory (tests). */
+    long eventsKept() {
+        if (recent == null) {
+            return 0;
+        }
+        recent.cleanUp();
+        return recent.estimatedSize();
     }
 
     /** How many events workers have read back from the database since start (tests). */

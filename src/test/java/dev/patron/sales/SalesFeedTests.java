@@ -331,7 +331,9 @@ class SalesFeedTests {
                 feed.publish(event(rolledBack));
                 s.setRollbackOnly();
             });
+            assertThat(feed.eventsKept()).as("a rolled-back event is not kept").isZero();
             tx.executeWithoutResult(s -> feed.publish(published));
+            assertThat(feed.eventsKept()).isEqualTo(cache > 0 ? 1 : 0);
             feed.start();
             try {
                 Awaitility.await()
