@@ -14,6 +14,11 @@
 # CPU per sale (bench/sales.sh: Patron's JVM and every PostgreSQL process), and at the end the
 # means and what loyalty adds by each measure. JAR=path compares a given build instead of packaging.
 #
+#   SINGLE=16 bench/accrual-share.sh [rounds]
+#
+# measures single sales instead (POST /api/v1/sales, wrk with that many clients, CPU per sale from
+# bench/sales.sh the same way), for the other ingest path.
+#
 #   MODES=paused bench/accrual-share.sh [rounds]
 #
 # measures both costs within each run instead: the load with the loyalty consumer paused (its
@@ -50,10 +55,20 @@ for i in $(seq 1 "$ROUNDS"); do
         # keeps up (the default lets a lagging consumer take up to 5,000 at once, which is cheaper)
         opts="-Xmx1g"
         [ "$mode" = paused ] && opts="$opts -Dpatron.sales.feed.batch-tickets=1000"
-        JAVA_OPTS="$opts" JIT_WARMUP=${JIT_WARMUP:-0} REUSE=1 KEEP_CARDS=1 CLIENTS=" " BATCH_CLIENTS=1 REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
+        if [ -n "${SINGLE:-}" ]; then
+            single=$SINGLE batch=""
+        else
+            single=" " batch=1
+        fi
+        JAVA_OPTS="$opts" JIT_WARMUP=${JIT_WARMUP:-0} REUSE=1 KEEP_CARDS=1 CLIENTS="$single" BATCH_CLIENTS="$batch" REDEEM=0 RAW=0 SECONDS_RUN=$SECONDS_RUN WARMUP=8 \
             bash bench/sales.sh > "$LOG/$mode-$i.log" 2>&1
-        rate=$(grep -oP 'RESULT batch-1000 c=1 \| \K[0-9]+' "$LOG/$mode-$i.log")
-        cpu=$(grep -oP 'RESULT cpu-per-sale batch c=1 \| \K[0-9.]+' "$LOG/$mode-$i.log")
+        if [ -n "${SINGLE:-}" ]; then
+            rate=$(grep -oP "RESULT single-sale c=$SINGLE \| \K[0-9]+" "$LOG/$mode-$i.log")
+            cpu=$(grep -oP "RESULT cpu-per-sale single c=$SINGLE \| \K[0-9.]+" "$LOG/$mode-$i.log")
+        else
+            rate=$(grep -oP 'RESULT batch-1000 c=1 \| \K[0-9]+' "$LOG/$mode-$i.log")
+            cpu=$(grep -oP 'RESULT cpu-per-sale batch c=1 \| \K[0-9.]+' "$LOG/$mode-$i.log")
+        fi
         echo "RUN $mode $i | $rate sales/s | $cpu us CPU per sale" | tee -a "$LOG/runs.txt"
         grep 'RESULT paused-consumer' "$LOG/$mode-$i.log" | tee -a "$LOG/paused.txt" || true
     done

@@ -109,30 +109,6 @@ drain() {
             where consumer <> all(string_to_array('$FEED_PAUSED', ','))"); [ "$left" != 0 ]; do sleep 0.2; done
     echo "RESULT feed-drain $1 | $(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.1f') s after the load"
 }
-# JIT warm-up (not recorded): C2 kept compiling for about three minutes of load after a start (80 s of
-# compiler CPU on one of the two cores); single sales measured before it settled ran at half the rate
-# (16 clients, consumers off: 365/s in the first minute, 1,250/s after three)
-JIT_WARMUP=${JIT_WARMUP:-180}
-if [ "$JIT_WARMUP" -gt 0 ] && [ -n "$CLIENTS$BATCH_CLIENTS" ] && command -v wrk >/dev/null; then
-    echo "== JIT warm-up: ${JIT_WARMUP} s of single sales, 16 clients (not recorded)"
-    PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F) \
-        RUN=jit-$(date +%s%N) wrk -t1 -c16 -d"${JIT_WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
-    drain "JIT warm-up"
-fi
-for c in $CLIENTS; do
-    if [ "$LOADGEN" = wrk ]; then
-        export PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F)
-        RUN=wu$c-$(date +%s%N) wrk -t1 -c"$c" -d"${WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
-        echo "single clients=$c (wrk, ${SECONDS_RUN}s):"
-        RUN=w$c-$(date +%s%N) wrk -t1 -c"$c" -d"${SECONDS_RUN}s" --latency -s bench/sales-wrk.lua "$BASE/api/v1/sales" \
-            > "$WORK/wrk-$c.txt"
-        grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in" "$WORK/wrk-$c.txt"
-        wrk_result "single-sale c=$c" "$WORK/wrk-$c.txt"
-        drain "single c=$c"
-    else
-        java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
-    fi
-done
 # CPU time (user + system, ms) of Patron's JVM and of its PostgreSQL server with all its backends,
 # living and ended — the cost of ingest, steadier than a rate on 2 shared cores (issue 5 compares
 # it with and without accrual: FEED_DISABLED=loyalty)
@@ -149,6 +125,33 @@ cpu_ms() {
     echo $((total * 1000 / $(getconf CLK_TCK)))
 }
 sales_count() { "${PSQL[@]}" -Atc "select count(*) from sales.sale"; }
+# JIT warm-up (not recorded): C2 kept compiling for about three minutes of load after a start (80 s of
+# compiler CPU on one of the two cores); single sales measured before it settled ran at half the rate
+# (16 clients, consumers off: 365/s in the first minute, 1,250/s after three)
+JIT_WARMUP=${JIT_WARMUP:-180}
+if [ "$JIT_WARMUP" -gt 0 ] && [ -n "$CLIENTS$BATCH_CLIENTS" ] && command -v wrk >/dev/null; then
+    echo "== JIT warm-up: ${JIT_WARMUP} s of single sales, 16 clients (not recorded)"
+    PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F) \
+        RUN=jit-$(date +%s%N) wrk -t1 -c16 -d"${JIT_WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
+    drain "JIT warm-up"
+fi
+for c in $CLIENTS; do
+    if [ "$LOADGEN" = wrk ]; then
+        export PATRON_KEY=$KEY COUNTERS=$WORK/counters.txt CARDS=$WORK/cards.txt BUSINESS_DATE=$(date -d yesterday +%F)
+        RUN=wu$c-$(date +%s%N) wrk -t1 -c"$c" -d"${WARMUP}s" -s bench/sales-wrk.lua "$BASE/api/v1/sales" > /dev/null
+        echo "single clients=$c (wrk, ${SECONDS_RUN}s):"
+        cpu0=$(cpu_ms); n0=$(sales_count)
+        RUN=w$c-$(date +%s%N) wrk -t1 -c"$c" -d"${SECONDS_RUN}s" --latency -s bench/sales-wrk.lua "$BASE/api/v1/sales" \
+            > "$WORK/wrk-$c.txt"
+        grep -E "Requests/sec|Latency  |50%|75%|90%|99%|Non-2xx|requests in" "$WORK/wrk-$c.txt"
+        wrk_result "single-sale c=$c" "$WORK/wrk-$c.txt"
+        drain "single c=$c"
+        cpu1=$(cpu_ms); n1=$(sales_count)
+        echo "RESULT cpu-per-sale single c=$c | $(echo "scale=1; ($cpu1 - $cpu0) * 1000 / ($n1 - $n0)" | bc) us CPU per sale (app + PostgreSQL, drain included; $((n1 - n0)) sales)"
+    else
+        java bench/SalesLoad.java "$BASE" "$KEY" single "$c" "$SECONDS_RUN" "$WARMUP" "$WORK/counters.txt" "$WORK/cards.txt"
+    fi
+done
 for c in $BATCH_CLIENTS; do
     # every measured run starts right after a checkpoint: where one falls inside a run, the full-page
     # writes that follow it made runs of the same code differ by 20 % and more
