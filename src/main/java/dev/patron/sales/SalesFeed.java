@@ -72,7 +72,7 @@ public class SalesFeed implements SmartLifecycle {
     private final JsonMapper json = JsonMapper.builder()
             .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
-    /** Committed events by id, so that consumers need not parse the stored payload (null: off). */
+    /** Published events by id (dropped on rollback), so that consumers need not parse the stored payload (null: off). */
     private final Cache<Long, SalesRecorded> recent;
     /** Events a worker had to read from the database (tests: the in-memory path was taken). */
     private final java.util.concurrent.atomic.AtomicLong readBack = new java.util.concurrent.atomic.AtomicLong();
