@@ -44,6 +44,9 @@ class LoyaltyIntegrationTests {
     @Autowired
     PointsExpiry expiry;
 
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
     ApiClient admin;
     SalesFixtures fx;
 
@@ -440,9 +443,6 @@ class LoyaltyIntegrationTests {
      * not the ledger's sum, open lots that do not add up to it, and a lot without its entry (lots
      * have no foreign key to their entries, V20261127_1200). Corrupted in a transaction rolled back.
      */
-    @Autowired
-    org.springframework.transaction.PlatformTransactionManager transactions;
-
     @Test
     void theLedgerCheckReportsEachBrokenInvariant() {
         long m = member();
