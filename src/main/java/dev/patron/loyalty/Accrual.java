@@ -66,10 +66,14 @@ class Accrual {
         if (relevant.isEmpty()) {
             return Map.of();
         }
-        Map<Long, Ticket> tickets = sales
-                .tickets(relevant.stream().map(RecordedSale::saleId).toList())
-                .stream()
-                .collect(Collectors.toMap(Ticket::id, Function.identity()));
+        // as recorded (from memory when just recorded here): the sale's buyer and amounts; the originals
+        // of returns below are read fresh, as their returned amounts matter
+        Map<Long, Ticket> tickets =
+                sales
+                        .ticketsAsRecorded(
+                                relevant.stream().map(RecordedSale::saleId).toList())
+                        .stream()
+                        .collect(Collectors.toMap(Ticket::id, Function.identity()));
         LoyaltyProgram settings = program.current();
         // all accounts of the event first, in member id order (returns: the original sale's member)
         java.util.Set<Long> memberIds = new java.util.HashSet<>();

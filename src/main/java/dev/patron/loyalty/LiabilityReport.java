@@ -22,9 +22,9 @@ import org.springframework.transaction.annotation.Transactional;
  * split into spendable and pending open points), debt, the points expected to expire per month
  * for the next 12 months, and earned / redeemed / expired per month over the last 12 months with
  * the redemption rate (points redeemed ÷ points earned), optionally earning per store. All
- * set-based aggregates on indexes ({@code lot_open_expiry}, {@code lot_open_pending}, {@code
- * entry_created}, index-only where possible) plus one pass over {@code loyalty.account}; no
- * per-member work. Months are calendar months in Asia/Shanghai.
+ * set-based aggregates on indexes ({@code lot_open_expiry} for the expiry months and the pending
+ * points, {@code entry_created}, index-only where possible) plus one pass over
+ * {@code loyalty.account}; no per-member work. Months are calendar months in Asia/Shanghai.
  *
  * <p>Roles: ADMIN, FINANCE, ANALYST with all stores (a liability is a chain-wide figure).
  */

@@ -30,6 +30,12 @@ class LoyaltySalesConsumer implements SalesFeedConsumer {
         return "loyalty";
     }
 
+    /** The accrual computes points from the tickets' lines and payments. */
+    @Override
+    public boolean readsTickets() {
+        return true;
+    }
+
     @Override
     public void onSales(List<SalesRecorded> events) {
         SalesRecorded merged = SalesRecorded.merge(events);

@@ -300,7 +300,8 @@ final class SalePreparer {
                 txn,
                 terminal,
                 cashier,
-                occurredAtIn != null ? occurredAtIn : now,
+                // the database keeps microseconds: the ticket answered and announced equals the one stored
+                (occurredAtIn != null ? occurredAtIn : now).truncatedTo(java.time.temporal.ChronoUnit.MICROS),
                 businessDate);
     }
 

@@ -53,7 +53,11 @@ import tools.jackson.databind.json.JsonMapper;
  * event id, which is never reused, and dropped again if its transaction rolls back; up to
  * {@code patron.sales.feed.cache-tickets} tickets, least recently used out first), and a worker
  * reads from the database only the events it does not find there: after a restart, from another
- * instance, or evicted. Both give equal events (offsets kept as written).
+ * instance, or evicted. Both give equal events (offsets kept as written). For consumers that read
+ * the tickets' lines and payments ({@link SalesFeedConsumer#readsTickets()}: loyalty's accrual), the
+ * tickets as recorded are kept beside their event the same way (up to
+ * {@code patron.sales.feed.cache-ticket-details}, 20,000 by default, as they are larger), so that
+ * they need not be read back either ({@link SalesManagement#ticketsAsRecorded}).
  *
  * <p>The delivering transaction commits with {@code synchronous_commit = off}: a commit lost in a
  * crash brings the deliveries back, and every consumer is idempotent per sale. Workers poll every
@@ -74,6 +78,10 @@ public class SalesFeed implements SmartLifecycle {
             .build();
     /** Published events by id (dropped on rollback), so that consumers need not parse the stored payload (null: off). */
     private final Cache<Long, SalesRecorded> recent;
+    /** Tickets as recorded by sale id, kept with their event when a consumer reads them (null: off). */
+    private final Cache<Long, Ticket> recordedTickets;
+    /** Whether an enabled consumer reads the tickets (resolved with {@link #names()}). */
+    private volatile boolean keepTickets;
     /** Events a worker had to read from the database (tests: the in-memory path was taken). */
     private final java.util.concurrent.atomic.AtomicLong readBack = new java.util.concurrent.atomic.AtomicLong();
 
@@ -101,7 +109,8 @@ public class SalesFeed implements SmartLifecycle {
             @Value("${patron.sales.feed.batch-tickets:5000}") int batchTickets,
             @Value("${patron.sales.feed.poll:PT1S}") Duration poll,
             @Value("${patron.sales.feed.linger:PT0.1S}") Duration linger,
-            @Value("${patron.sales.feed.cache-tickets:100000}") long cacheTickets) {
+            @Value("${patron.sales.feed.cache-tickets:100000}") long cacheTickets,
+            @Value("${patron.sales.feed.cache-ticket-details:20000}") long cacheTicketDetails) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
         this.tx.setName(SalesFeed.class.getName() + ".deliver" + OutboxAwareTransactionManager.RELAXED_DURABILITY);
@@ -120,6 +129,12 @@ public class SalesFeed implements SmartLifecycle {
                                 Math.max(1, e.sales().size()))
                         .expireAfterWrite(Duration.ofMinutes(30))
                         .build();
+        this.recordedTickets = cacheTicketDetails <= 0
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumSize(cacheTicketDetails)
+                        .expireAfterWrite(Duration.ofMinutes(30))
+                        .<Long, Ticket>build();
     }
 
     /** The consumers that get the events, by name. */
@@ -142,6 +157,7 @@ public class SalesFeed implements SmartLifecycle {
                             throw new IllegalStateException("two sales feed consumers named " + c.feedName());
                         }
                     });
+                    keepTickets = consumers.values().stream().anyMatch(SalesFeedConsumer::readsTickets);
                     names = consumers.keySet().toArray(String[]::new);
                 }
                 n = names;
@@ -155,6 +171,14 @@ public class SalesFeed implements SmartLifecycle {
      * workers once it commits.
      */
     void publish(SalesRecorded event) {
+        publish(event, List.of());
+    }
+
+    /**
+     * {@link #publish(SalesRecorded)}, keeping {@code tickets} (the event's tickets as just recorded,
+     * all or some) in memory for the consumers that read them, dropped again on rollback.
+     */
+    void publish(SalesRecorded event, List<Ticket> tickets) {
         String[] names = names();
         if (event.sales().isEmpty() || names.length == 0) {
             return;
@@ -176,11 +200,24 @@ public class SalesFeed implements SmartLifecycle {
         if (recent != null) {
             recent.put(id, event);
         }
+        List<Long> kept = List.of();
+        if (keepTickets && recordedTickets != null && !tickets.isEmpty()) {
+            Map<Long, Ticket> byId = new java.util.HashMap<>();
+            tickets.forEach(t -> byId.put(t.id(), t));
+            recordedTickets.putAll(byId);
+            kept = List.copyOf(byId.keySet());
+        }
+        List<Long> keptTickets = kept;
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCompletion(int status) {
-                if (status != STATUS_COMMITTED && recent != null) {
-                    recent.invalidate(id);
+                if (status != STATUS_COMMITTED) {
+                    if (recent != null) {
+                        recent.invalidate(id);
+                    }
+                    if (!keptTickets.isEmpty()) {
+                        recordedTickets.invalidateAll(keptTickets);
+                    }
                 }
             }
 
@@ -366,6 +403,18 @@ public class SalesFeed implements SmartLifecycle {
             readBack.addAndGet(missing.size());
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** The tickets among {@code saleIds} kept in memory as recorded (see {@link #publish(SalesRecorded, List)}). */
+    Map<Long, Ticket> recordedTickets(java.util.Collection<Long> saleIds) {
+        return recordedTickets == null ? Map.of() : recordedTickets.getAllPresent(saleIds);
+    }
+
+    /** Drops these tickets from memory (tests: as after a restart or an eviction). */
+    void forgetRecordedTickets(java.util.Collection<Long> saleIds) {
+        if (recordedTickets != null) {
+            recordedTickets.invalidateAll(saleIds);
+        }
     }
 
     /** How many events are kept in memory (tests). */

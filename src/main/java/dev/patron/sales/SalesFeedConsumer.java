@@ -25,6 +25,14 @@ public interface SalesFeedConsumer {
      */
     String feedName();
 
+    /**
+     * Whether this consumer reads the events' tickets ({@link SalesManagement#ticketsAsRecorded}):
+     * then the feed keeps the tickets it has just recorded in memory for it.
+     */
+    default boolean readsTickets() {
+        return false;
+    }
+
     /** Applies one or more events; runs in the feed's transaction. */
     void onSales(List<SalesRecorded> events);
 }

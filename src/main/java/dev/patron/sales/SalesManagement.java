@@ -215,13 +215,15 @@ public class SalesManagement {
             }
         }
         List<RecordedSale> announced = new ArrayList<>();
+        List<Ticket> recorded = new ArrayList<>();
         for (SaleOutcome o : outcomes) {
             if (o.status() == SaleOutcome.Status.CREATED) {
                 announced.add(Tickets.announce(o.ticket()));
+                recorded.add(o.ticket());
             }
         }
         if (!announced.isEmpty()) {
-            feed.publish(new SalesRecorded(announced));
+            feed.publish(new SalesRecorded(announced), recorded);
         }
         return List.of(outcomes);
     }
@@ -286,7 +288,7 @@ public class SalesManagement {
         CurrentStaff.requireAnyRole(RECORDERS);
         SaleOutcome outcome = returns.record(command);
         if (outcome.status() == SaleOutcome.Status.CREATED) {
-            feed.publish(new SalesRecorded(List.of(Tickets.announce(outcome.ticket()))));
+            feed.publish(new SalesRecorded(List.of(Tickets.announce(outcome.ticket()))), List.of(outcome.ticket()));
         }
         return outcome;
     }
@@ -307,6 +309,35 @@ public class SalesManagement {
     @Transactional(readOnly = true)
     public List<Ticket> tickets(List<Long> ids) {
         return ticketsById(ids);
+    }
+
+    /**
+     * The tickets as they were recorded, in the order asked (unknown ids left out): for the sales
+     * feed's consumers ({@link SalesFeedConsumer#readsTickets()}), from memory for the tickets this
+     * instance recorded lately, the others read as {@link #tickets} does. What changed since
+     * recording may therefore be missing: returned quantities (none at recording), and a member
+     * merge that moved the ticket to the survivor (the ticket from memory still names the buyer).
+     * Callers that need those read {@link #tickets}; consumers must handle a buyer merged away
+     * anyway, as the merge may also come after them.
+     */
+    public List<Ticket> ticketsAsRecorded(List<Long> ids) {
+        Map<Long, Ticket> kept = feed.recordedTickets(ids);
+        if (kept.isEmpty()) {
+            return ticketsById(ids);
+        }
+        Map<Long, Ticket> byId = new HashMap<>(kept);
+        List<Long> missing = ids.stream().filter(id -> !kept.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            ticketsById(missing).forEach(t -> byId.put(t.id(), t));
+        }
+        List<Ticket> out = new ArrayList<>(ids.size());
+        for (Long id : ids) {
+            Ticket t = byId.get(id);
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     /** A member's tickets (sales and returns), newest first, filtered by the caller's store scope. */

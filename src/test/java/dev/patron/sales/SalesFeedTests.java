@@ -252,10 +252,24 @@ class SalesFeedTests {
         final String name = "linger.test." + System.nanoTime();
         final List<List<Long>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<SalesRecorded> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final boolean readsTickets;
+
+        Recorder() {
+            this(false);
+        }
+
+        Recorder(boolean readsTickets) {
+            this.readsTickets = readsTickets;
+        }
 
         @Override
         public String feedName() {
             return name;
+        }
+
+        @Override
+        public boolean readsTickets() {
+            return readsTickets;
         }
 
         @Override
@@ -289,7 +303,8 @@ class SalesFeedTests {
                 5_000,
                 Duration.ofSeconds(1),
                 linger,
-                cacheTickets);
+                cacheTickets,
+                20_000);
     }
 
     /**
@@ -352,6 +367,62 @@ class SalesFeedTests {
                 feed.stop();
             }
         }
+    }
+
+    /**
+     * The tickets published with their event are kept in memory only when a consumer reads them,
+     * and dropped again when the recording transaction rolls back.
+     */
+    @Test
+    void recordedTicketsAreKeptForConsumersThatReadThemUnlessRolledBack() {
+        TransactionTemplate tx = new TransactionTemplate(transactions);
+        for (boolean reads : new boolean[] {true, false}) {
+            Recorder recorder = new Recorder(reads);
+            SalesFeed feed = feedOf(recorder, 200, Duration.ZERO);
+            long kept = NEXT.decrementAndGet();
+            long rolledBack = NEXT.decrementAndGet();
+            tx.executeWithoutResult(s -> feed.publish(event(kept), List.of(ticket(kept))));
+            tx.executeWithoutResult(s -> {
+                feed.publish(event(rolledBack), List.of(ticket(rolledBack)));
+                assertThat(feed.recordedTickets(List.of(rolledBack))).hasSize(reads ? 1 : 0);
+                s.setRollbackOnly();
+            });
+            assertThat(feed.recordedTickets(List.of(kept, rolledBack)))
+                    .as("consumer reads tickets: %s", reads)
+                    .containsOnlyKeys(reads ? List.of(kept) : List.of());
+            // leave no delivery behind for the other tests
+            feed.start();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.applied(kept));
+            } finally {
+                feed.stop();
+            }
+        }
+    }
+
+    private static Ticket ticket(long id) {
+        return new Ticket(
+                id,
+                SaleKind.SALE,
+                1,
+                "S1",
+                "POS-01",
+                "T" + id,
+                null,
+                LocalDate.now(),
+                OffsetDateTime.now(),
+                "C001",
+                null,
+                "CNY",
+                100,
+                0,
+                100,
+                java.math.BigDecimal.ONE,
+                SaleSource.POS,
+                false,
+                OffsetDateTime.now(),
+                List.of(),
+                List.of(new Ticket.Payment(1, PaymentMethod.CASH, 100, "")));
     }
 
     /**
