@@ -53,7 +53,10 @@ import tools.jackson.databind.json.JsonMapper;
  * event id, which is never reused, and dropped again if its transaction rolls back; up to
  * {@code patron.sales.feed.cache-tickets} tickets, least recently used out first), and a worker
  * reads from the database only the events it does not find there: after a restart, from another
- * instance, or evicted. Both give equal events (offsets kept as written). For consumers that read
+ * instance, or evicted. Both give equal events (offsets kept as written). An event leaves memory
+ * once every consumer has taken it, a kept ticket once it has been handed out: entries nobody needs
+ * any more would fill the cache, and its admission policy (W-TinyLFU) would then turn away the new
+ * ones, which are read once and never again. For consumers that read
  * the tickets' lines and payments ({@link SalesFeedConsumer#readsTickets()}: loyalty's accrual), the
  * tickets as recorded are kept beside their event the same way (up to
  * {@code patron.sales.feed.cache-ticket-details}, 20,000 by default, as they are larger), so that
@@ -77,7 +80,7 @@ public class SalesFeed implements SmartLifecycle {
             .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
     /** Published events by id (dropped on rollback), so that consumers need not parse the stored payload (null: off). */
-    private final Cache<Long, SalesRecorded> recent;
+    private final Cache<Long, Kept> recent;
     /** Tickets as recorded by sale id, kept with their event when a consumer reads them (null: off). */
     private final Cache<Long, Ticket> recordedTickets;
     /** Whether an enabled consumer reads the tickets (resolved with {@link #names()}). */
@@ -125,8 +128,8 @@ public class SalesFeed implements SmartLifecycle {
                 ? null
                 : Caffeine.newBuilder()
                         .maximumWeight(cacheTickets)
-                        .weigher((Long id, SalesRecorded e) ->
-                                Math.max(1, e.sales().size()))
+                        .weigher((Long id, Kept k) ->
+                                Math.max(1, k.event().sales().size()))
                         .expireAfterWrite(Duration.ofMinutes(30))
                         .build();
         this.recordedTickets = cacheTicketDetails <= 0
@@ -198,7 +201,7 @@ public class SalesFeed implements SmartLifecycle {
         // afterCommit callbacks have run. A rolled-back event is dropped again below; until then its
         // id, which no delivery names, is never asked for (sequence values are never reused).
         if (recent != null) {
-            recent.put(id, event);
+            recent.put(id, new Kept(event, new java.util.concurrent.atomic.AtomicInteger(names.length)));
         }
         List<Long> kept = List.of();
         if (keepTickets && recordedTickets != null && !tickets.isEmpty()) {
@@ -389,11 +392,22 @@ public class SalesFeed implements SmartLifecycle {
         }
     }
 
-    /** The events, in id order: from memory where kept, the rest parsed from their stored payload. */
+    /**
+     * The events, in id order: from memory where kept, the rest parsed from their stored payload. An
+     * event leaves memory once each consumer has taken it (a consumer that takes it again after a
+     * failed batch may read it back): kept events that nobody needs any more would otherwise fill
+     * the cache, whose admission policy then turns away the new ones.
+     */
     private List<SalesRecorded> events(List<Long> ids) {
-        Map<Long, SalesRecorded> found = recent == null ? Map.of() : recent.getAllPresent(ids);
-        java.util.TreeMap<Long, SalesRecorded> byId = new java.util.TreeMap<>(found);
-        List<Long> missing = ids.stream().filter(id -> !found.containsKey(id)).toList();
+        Map<Long, Kept> kept = recent == null ? Map.of() : recent.getAllPresent(ids);
+        java.util.TreeMap<Long, SalesRecorded> byId = new java.util.TreeMap<>();
+        kept.forEach((id, k) -> {
+            byId.put(id, k.event());
+            if (k.readers().decrementAndGet() <= 0) {
+                recent.invalidate(id);
+            }
+        });
+        List<Long> missing = ids.stream().filter(id -> !kept.containsKey(id)).toList();
         if (!missing.isEmpty()) {
             jdbc.sql("select id, payload from sales.feed_event where id = any(?)")
                     .param(missing.toArray(Long[]::new))
@@ -408,6 +422,19 @@ public class SalesFeed implements SmartLifecycle {
     /** The tickets among {@code saleIds} kept in memory as recorded (see {@link #publish(SalesRecorded, List)}). */
     Map<Long, Ticket> recordedTickets(java.util.Collection<Long> saleIds) {
         return recordedTickets == null ? Map.of() : recordedTickets.getAllPresent(saleIds);
+    }
+
+    /**
+     * {@link #recordedTickets}, handed out once: they leave memory (a consumer that needs them again,
+     * after a failed batch, reads them), so that tickets already applied do not fill the cache and
+     * make its admission policy turn away the new ones.
+     */
+    Map<Long, Ticket> takeRecordedTickets(java.util.Collection<Long> saleIds) {
+        Map<Long, Ticket> found = recordedTickets(saleIds);
+        if (!found.isEmpty()) {
+            recordedTickets.invalidateAll(found.keySet());
+        }
+        return found;
     }
 
     /** Drops these tickets from memory (tests: as after a restart or an eviction). */
@@ -572,4 +599,7 @@ public class SalesFeed implements SmartLifecycle {
             }
         }
     }
+
+    /** An event kept in memory and how many consumers have yet to take it. */
+    private record Kept(SalesRecorded event, java.util.concurrent.atomic.AtomicInteger readers) {}
 }

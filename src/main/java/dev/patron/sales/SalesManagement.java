@@ -321,7 +321,7 @@ public class SalesManagement {
      * anyway, as the merge may also come after them.
      */
     public List<Ticket> ticketsAsRecorded(List<Long> ids) {
-        Map<Long, Ticket> kept = feed.recordedTickets(ids);
+        Map<Long, Ticket> kept = feed.takeRecordedTickets(ids);
         if (kept.isEmpty()) {
             return ticketsById(ids);
         }

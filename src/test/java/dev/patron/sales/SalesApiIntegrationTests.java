@@ -58,70 +58,77 @@ class SalesApiIntegrationTests {
 
     /**
      * The tickets a batch and a return just recorded are kept in memory for loyalty's accrual (the
-     * consumer that reads tickets) and equal what is read back from the database — lines, codes,
-     * payments, member, amounts; instants and decimals compared by value, as the database gives
-     * them in UTC and with its own scale. Tickets no longer kept are read.
+     * consumer that reads tickets; paused here so that it does not take them first), handed out once,
+     * and equal what is read back from the database — lines, codes, payments, member, amounts;
+     * instants and decimals compared by value, as the database gives them in UTC and with its own
+     * scale. A ticket no longer kept is read, as it is now.
      */
     @Test
-    void ticketsAsRecordedComeFromMemoryAndEqualTheStoredTickets() {
-        long member = fx.member("王记忆").path("id").asLong();
-        String txn = TestData.unique("T");
-        Map<String, Object> sale = with(
-                fx.sale(
-                        txn,
-                        45_000 + 19_800 + 800,
-                        List.of(
-                                with(
-                                        line("SKU-1", fx.counterA.toLowerCase(), " " + fx.brandA, "1.5", 30_000, 0),
-                                        "categoryCode",
-                                        fx.category.toLowerCase()),
-                                line("SKU-2", fx.counterB, fx.brandB, 2, 9_900, 0),
-                                line("SKU-3", fx.counterA, fx.brandA, 1, 1_000, 200))),
-                "memberId",
-                member,
-                "occurredAt",
-                "2026-11-20T23:59:58.123+08:00",
-                "payments",
-                List.of(payment("STORED_VALUE", 10_000), payment("MOBILE_PAY", 55_600)));
-        var batch =
-                admin.post("/api/v1/sales/batch", Map.of("sales", List.of(sale, fx.simpleSale(TestData.unique("T")))));
-        assertThat(batch.status()).as(batch.raw()).isEqualTo(200);
-        long id = batch.json().path("results").get(0).path("saleId").asLong();
-        long anonymous = batch.json().path("results").get(1).path("saleId").asLong();
-        var ret = admin.post("/api/v1/returns", fx.fullReturn(txn));
-        assertThat(ret.status()).as(ret.raw()).isEqualTo(201);
-        long returnId = ret.json().path("id").asLong();
+    void ticketsAsRecordedComeFromMemoryOnceAndEqualTheStoredTickets() {
+        assertThat(feed.pause("loyalty")).isTrue();
+        try {
+            long member = fx.member("王记忆").path("id").asLong();
+            String txn = TestData.unique("T");
+            Map<String, Object> sale = with(
+                    fx.sale(
+                            txn,
+                            45_000 + 19_800 + 800,
+                            List.of(
+                                    with(
+                                            line("SKU-1", fx.counterA.toLowerCase(), " " + fx.brandA, "1.5", 30_000, 0),
+                                            "categoryCode",
+                                            fx.category.toLowerCase()),
+                                    line("SKU-2", fx.counterB, fx.brandB, 2, 9_900, 0),
+                                    line("SKU-3", fx.counterA, fx.brandA, 1, 1_000, 200))),
+                    "memberId",
+                    member,
+                    "occurredAt",
+                    "2026-11-20T23:59:58.123+08:00",
+                    "payments",
+                    List.of(payment("STORED_VALUE", 10_000), payment("MOBILE_PAY", 55_600)));
+            var batch = admin.post(
+                    "/api/v1/sales/batch", Map.of("sales", List.of(sale, fx.simpleSale(TestData.unique("T")))));
+            assertThat(batch.status()).as(batch.raw()).isEqualTo(200);
+            long id = batch.json().path("results").get(0).path("saleId").asLong();
+            long anonymous = batch.json().path("results").get(1).path("saleId").asLong();
+            var ret = admin.post("/api/v1/returns", fx.fullReturn(txn));
+            assertThat(ret.status()).as(ret.raw()).isEqualTo(201);
+            long returnId = ret.json().path("id").asLong();
 
-        List<Long> ids = List.of(returnId, id, anonymous);
-        assertThat(feed.recordedTickets(ids)).as("kept in memory").containsOnlyKeys(ids);
-        List<Ticket> asRecorded = sales.ticketsAsRecorded(ids);
-        List<Ticket> stored = sales.tickets(ids);
-        assertThat(asRecorded).extracting(Ticket::id).containsExactlyElementsOf(ids);
-        assertThat(asRecorded.get(1)).isSameAs(feed.recordedTickets(List.of(id)).get(id));
-        assertThat(asRecorded.get(1).memberId()).isEqualTo(member);
-        assertThat(asRecorded.get(1).lines()).hasSize(3);
-        assertThat(asRecorded.get(1).payments()).hasSize(2);
-        // the sale as recorded says nothing of the return that came after it
-        assertThat(stored.get(1).lines().get(0).returnedFen()).isPositive();
-        assertThat(asRecorded.get(1).lines().get(0).returnedFen()).isZero();
-        for (int i = 0; i < ids.size(); i++) {
-            assertThat(asRecorded.get(i))
-                    .usingRecursiveComparison()
-                    .withComparatorForType(java.math.BigDecimal::compareTo, java.math.BigDecimal.class)
-                    .withComparatorForType(
-                            java.util.Comparator.comparing(java.time.OffsetDateTime::toInstant),
-                            java.time.OffsetDateTime.class)
-                    .ignoringFields(
-                            i == 1 ? new String[] {"lines.returnedQuantity", "lines.returnedFen"} : new String[0])
-                    .isEqualTo(stored.get(i));
+            List<Long> ids = List.of(returnId, id, anonymous);
+            Map<Long, Ticket> kept = feed.recordedTickets(ids);
+            assertThat(kept).as("kept in memory").containsOnlyKeys(ids);
+            List<Ticket> stored = sales.tickets(ids);
+            assertThat(kept.get(id).memberId()).isEqualTo(member);
+            assertThat(kept.get(id).lines()).hasSize(3);
+            assertThat(kept.get(id).payments()).hasSize(2);
+            // the sale as recorded says nothing of the return that came after it
+            assertThat(stored.get(1).lines().get(0).returnedFen()).isPositive();
+            assertThat(kept.get(id).lines().get(0).returnedFen()).isZero();
+            for (int i = 0; i < ids.size(); i++) {
+                assertThat(kept.get(ids.get(i)))
+                        .usingRecursiveComparison()
+                        .withComparatorForType(java.math.BigDecimal::compareTo, java.math.BigDecimal.class)
+                        .withComparatorForType(
+                                java.util.Comparator.comparing(java.time.OffsetDateTime::toInstant),
+                                java.time.OffsetDateTime.class)
+                        .ignoringFields(
+                                i == 1 ? new String[] {"lines.returnedQuantity", "lines.returnedFen"} : new String[0])
+                        .isEqualTo(stored.get(i));
+            }
+
+            // one ticket no longer kept (another instance, a restart, evicted): read, as it is now
+            feed.forgetRecordedTickets(List.of(id));
+            List<Ticket> asRecorded = sales.ticketsAsRecorded(ids);
+            assertThat(asRecorded).extracting(Ticket::id).containsExactlyElementsOf(ids);
+            assertThat(asRecorded.get(0)).isSameAs(kept.get(returnId));
+            assertThat(asRecorded.get(2)).isSameAs(kept.get(anonymous));
+            assertThat(asRecorded.get(1)).isNotSameAs(kept.get(id)).isEqualTo(stored.get(1));
+            assertThat(feed.recordedTickets(ids)).as("handed out once").isEmpty();
+            assertThat(sales.ticketsAsRecorded(ids)).isEqualTo(stored);
+        } finally {
+            feed.resume("loyalty");
         }
-
-        // not kept (another instance, a restart, evicted): read, as now (the sale with its return)
-        feed.forgetRecordedTickets(List.of(id));
-        List<Ticket> mixed = sales.ticketsAsRecorded(ids);
-        assertThat(mixed).extracting(Ticket::id).containsExactlyElementsOf(ids);
-        assertThat(mixed.get(0)).isSameAs(asRecorded.get(0));
-        assertThat(mixed.get(1)).isNotSameAs(asRecorded.get(1)).isEqualTo(stored.get(1));
     }
 
     @Test

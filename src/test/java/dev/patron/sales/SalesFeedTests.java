@@ -309,8 +309,9 @@ class SalesFeedTests {
 
     /**
      * A committed event reaches the consumers as the very object published, not parsed again from
-     * its stored payload; without the in-memory copy (cache off, or after a restart) it is read back
-     * and equal to it, offsets included. An event whose transaction rolled back is not kept.
+     * its stored payload, and leaves memory once every consumer has taken it; without the in-memory
+     * copy (cache off, or after a restart) it is read back and equal to it, offsets included. An
+     * event whose transaction rolled back is not kept.
      */
     @Test
     void committedEventsReachConsumersFromMemoryAndEqualWhenReadBack() {
@@ -358,6 +359,9 @@ class SalesFeedTests {
                 if (cache > 0) {
                     assertThat(recorder.received.get(0)).isSameAs(published);
                     assertThat(feed.eventsReadBack()).isZero();
+                    assertThat(feed.eventsKept())
+                            .as("taken by its only consumer, it leaves memory")
+                            .isZero();
                 } else {
                     assertThat(recorder.received.get(0)).isNotSameAs(published);
                     assertThat(feed.eventsReadBack()).isEqualTo(1);
