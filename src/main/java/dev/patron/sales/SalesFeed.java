@@ -54,7 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code patron.sales.feed.cache-tickets} tickets, least recently used out first), and a worker
  * reads from the database only the events it does not find there: after a restart, from another
  * instance, or evicted. Both give equal events (offsets kept as written). An event leaves memory
- * once every consumer has taken it, a kept ticket once it has been handed out: entries nobody needs
+ * once every consumer has taken it, a kept ticket once it has been handed out or its event applied
+ * by the consumers that read tickets (there is one: loyalty): entries nobody needs
  * any more would fill the cache, and its admission policy (W-TinyLFU) would then turn away the new
  * ones, which are read once and never again. For consumers that read
  * the tickets' lines and payments ({@link SalesFeedConsumer#readsTickets()}: loyalty's accrual), the
@@ -387,8 +388,18 @@ public class SalesFeed implements SmartLifecycle {
 
     private void apply(SalesFeedConsumer target, List<Long> ids) {
         List<SalesRecorded> events = events(ids);
-        for (List<SalesRecorded> run : SalesRecorded.mergeable(events)) {
-            target.onSales(run);
+        try {
+            for (List<SalesRecorded> run : SalesRecorded.mergeable(events)) {
+                target.onSales(run);
+            }
+        } finally {
+            if (target.readsTickets() && recordedTickets != null) {
+                // applied (or failed, and then retried from the database): also the tickets the consumer
+                // did not ask for (loyalty skips anonymous sales) leave memory
+                List<Long> saleIds = new ArrayList<>();
+                events.forEach(e -> e.sales().forEach(t -> saleIds.add(t.saleId())));
+                recordedTickets.invalidateAll(saleIds);
+            }
         }
     }
 

@@ -375,7 +375,8 @@ class SalesFeedTests {
 
     /**
      * The tickets published with their event are kept in memory only when a consumer reads them,
-     * and dropped again when the recording transaction rolls back.
+     * dropped again when the recording transaction rolls back, and dropped once that consumer has
+     * applied their event, whether it asked for them or not.
      */
     @Test
     void recordedTicketsAreKeptForConsumersThatReadThemUnlessRolledBack() {
@@ -401,6 +402,9 @@ class SalesFeedTests {
             } finally {
                 feed.stop();
             }
+            assertThat(feed.recordedTickets(List.of(kept)))
+                    .as("its event applied by the consumer, the ticket it did not ask for leaves memory")
+                    .isEmpty();
         }
     }
 
