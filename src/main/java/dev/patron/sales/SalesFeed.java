@@ -51,17 +51,16 @@ import tools.jackson.databind.json.JsonMapper;
  * for every consumer took about a third of the application's CPU under batch load (most of it in
  * java.time's date parsing). So the published event itself is also kept in memory (keyed by its
  * event id, which is never reused, and dropped again if its transaction rolls back; up to
- * {@code patron.sales.feed.cache-tickets} tickets, least recently used out first), and a worker
- * reads from the database only the events it does not find there: after a restart, from another
- * instance, or evicted. Both give equal events (offsets kept as written). An event leaves memory
- * once every consumer has taken it, a kept ticket once it has been handed out or its event applied
- * by the consumers that read tickets (there is one: loyalty): entries nobody needs
- * any more would fill the cache, and its admission policy (W-TinyLFU) would then turn away the new
- * ones, which are read once and never again. For consumers that read
- * the tickets' lines and payments ({@link SalesFeedConsumer#readsTickets()}: loyalty's accrual), the
- * tickets as recorded are kept beside their event the same way (up to
- * {@code patron.sales.feed.cache-ticket-details}, 20,000 by default, as they are larger), so that
- * they need not be read back either ({@link SalesManagement#ticketsAsRecorded}).
+ * {@code patron.sales.feed.cache-tickets} tickets), and a worker reads from the database only the
+ * events it does not find there: after a restart, from another instance, or evicted. Both give
+ * equal events (offsets kept as written). For the consumers that read the tickets' lines and
+ * payments ({@link SalesFeedConsumer#readsTickets()}: loyalty's accrual) the tickets as recorded are
+ * kept beside their event the same way (up to {@code patron.sales.feed.cache-ticket-details},
+ * 20,000 by default, as they are larger), so that they need not be read back either
+ * ({@link SalesManagement#ticketsAsRecorded}). An event leaves memory once every consumer has taken
+ * it, a ticket once it has been handed out or its event applied by the consumers that read tickets:
+ * entries nobody needs any more would fill the cache, and its admission policy (W-TinyLFU) would then
+ * turn away the new ones.
  *
  * <p>The delivering transaction commits with {@code synchronous_commit = off}: a commit lost in a
  * crash brings the deliveries back, and every consumer is idempotent per sale. Workers poll every
