@@ -262,14 +262,7 @@ class SaleWriter {
             long id = rs.getLong(1);
             byId.put(id, ticket(rs, names, lines.getOrDefault(id, List.of()), payments.getOrDefault(id, List.of())));
         });
-        List<Ticket> out = new ArrayList<>(ids.size());
-        for (Long id : ids) {
-            Ticket t = byId.get(id);
-            if (t != null) {
-                out.add(t);
-            }
-        }
-        return out;
+        return Tickets.inOrder(ids, byId);
     }
 
     private static Ticket ticket(

@@ -330,14 +330,7 @@ public class SalesManagement {
         if (!missing.isEmpty()) {
             ticketsById(missing).forEach(t -> byId.put(t.id(), t));
         }
-        List<Ticket> out = new ArrayList<>(ids.size());
-        for (Long id : ids) {
-            Ticket t = byId.get(id);
-            if (t != null) {
-                out.add(t);
-            }
-        }
-        return out;
+        return Tickets.inOrder(ids, byId);
     }
 
     /** A member's tickets (sales and returns), newest first, filtered by the caller's store scope. */

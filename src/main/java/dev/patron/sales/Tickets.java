@@ -2,6 +2,9 @@ package dev.patron.sales;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** Builds the answer for a ticket just written (without reading it back) and its event entry. */
 final class Tickets {
@@ -62,5 +65,17 @@ final class Tickets {
                 t.source(),
                 t.accruePoints(),
                 t.originalSaleId());
+    }
+
+    /** The tickets of {@code byId} in the order of {@code ids}, ids without a ticket left out. */
+    static List<Ticket> inOrder(List<Long> ids, Map<Long, Ticket> byId) {
+        List<Ticket> out = new ArrayList<>(ids.size());
+        for (Long id : ids) {
+            Ticket t = byId.get(id);
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 }
