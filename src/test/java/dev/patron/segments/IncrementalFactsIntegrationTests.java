@@ -97,7 +97,11 @@ class IncrementalFactsIntegrationTests {
                         "businessDate",
                         date.toString(),
                         "occurredAt",
-                        date + "T10:00:01+08:00"));
+                        // ten in the morning, but never in the future (between midnight and ten in Shanghai)
+                        java.util.Collections.min(List.of(
+                                        date.atTime(10, 0, 1).atOffset(java.time.ZoneOffset.ofHours(8)),
+                                        java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(8))))
+                                .toString()));
         assertThat(res.status()).as(res.raw()).isEqualTo(201);
         return txn;
     }
