@@ -247,7 +247,10 @@ public class MemberFacts {
      * SALE of that member dated up to {@code asOf} with an id above the row's {@code max_sale_id}
      * (so not counted yet: a redelivered or already recomputed ticket is never added twice), and its
      * facts row has {@code dim_net} and is current as of {@code asOf} (its own or the daily roll's
-     * day) and its RFM row is as of {@code asOf}. A new business date counts as a purchase day when
+     * day) and its RFM row is as of {@code asOf} and counts the same tickets (equal {@code
+     * max_sale_id}: the two rows are written by separate statements, each with its own snapshot, so
+     * a ticket committed in between, or one the roll ranked before its event came, may be counted in
+     * one and not the other). A new business date counts as a purchase day when
      * no SALE ticket of the member already counted (id up to {@code max_sale_id}) has it. RFM scores
      * are placed by the breakpoints of the last full refresh, like {@link Rfm#rescore}. The other
      * members are left to the caller's full recompute.
@@ -284,7 +287,7 @@ public class MemberFacts {
                     join segments.member_rfm r on r.member_id = ev.member_id
                     left join sales.v_sale s on s.id = ev.sale_id and s.member_id = ev.member_id
                     cross join st
-                    where f.dim_net is not null and f.max_sale_id is not null
+                    where f.dim_net is not null and f.max_sale_id is not null and r.max_sale_id = f.max_sale_id
                       and greatest(f.as_of, st.facts_as_of) = (select as_of from p) and r.as_of = (select as_of from p)
                     group by ev.member_id
                     having bool_and(coalesce(s.kind = 'SALE' and s.business_date <= (select as_of from p)
@@ -342,7 +345,7 @@ public class MemberFacts {
                            case when x.frequency >= st.f6 then 'FAN' when x.frequency >= st.f3 then 'OLD'
                                 when x.frequency >= st.f2 then 'SECOND' else 'NEW' end as f_band
                     from (
-                        select r.member_id, least(r.recency_days, (select as_of from p) - d.last_date) as recency_days,
+                        select r.member_id, d.max_id, least(r.recency_days, (select as_of from p) - d.last_date) as recency_days,
                                r.frequency + d.days_win::int as frequency,
                                r.monetary_fen + d.spend_win::bigint as monetary_fen
                         from d join segments.member_rfm r on r.member_id = d.member_id) x
@@ -368,7 +371,7 @@ public class MemberFacts {
                     update segments.member_rfm r set
                         recency_days = x.recency_days, frequency = x.frequency, monetary_fen = x.monetary_fen,
                         r_band = x.r_band, f_band = x.f_band,
-                        r_score = %1$s, f_score = %2$s, m_score = %3$s
+                        r_score = %1$s, f_score = %2$s, m_score = %3$s, max_sale_id = x.max_id
                     from banded x where r.member_id = x.member_id
                     returning r.member_id
                 )

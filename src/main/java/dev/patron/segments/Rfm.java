@@ -152,6 +152,7 @@ public class Rfm {
         jdbc.sql("select id from segments.rfm_settings where id = 1 for update")
                 .query(Long.class)
                 .single();
+        holdRowWriters();
         RfmSettings before = currentSettings();
         jdbc.sql("""
                 update segments.rfm_settings set r_active_days = ?, r_silent_days = ?, r_sleeping_days = ?,
@@ -502,12 +503,14 @@ public class Rfm {
                            (select as_of from s) - max(business_date) filter (where kind = 'SALE') as recency_days,
                            count(distinct business_date) filter (where kind = 'SALE'
                                and business_date > (select win_start from s)) as frequency,
-                           coalesce(sum(total_fen) filter (where business_date > (select win_start from s)), 0) as monetary_fen
+                           coalesce(sum(total_fen) filter (where business_date > (select win_start from s)), 0) as monetary_fen,
+                           max(id) as max_sale_id
                     from t group by member_id
                     having count(*) filter (where kind = 'SALE') > 0
                 ),
                 banded as (
                     select b.member_id, b.recency_days, b.frequency::int as frequency, b.monetary_fen::bigint as monetary_fen,
+                           b.max_sale_id,
                            case when b.recency_days <= s.r1 then 'ACTIVE' when b.recency_days <= s.r2 then 'SILENT'
                                 when b.recency_days <= s.r3 then 'SLEEPING' else 'LOST' end as r_band,
                            case when b.frequency >= s.f6 then 'FAN' when b.frequency >= s.f3 then 'OLD'
@@ -551,13 +554,14 @@ public class Rfm {
         return jdbc.sql(scoredSql(source, incremental) + """
                 , gone as (%s)
                 insert into segments.member_rfm as r (member_id, recency_days, frequency, monetary_fen, r_band, f_band,
-                    r_score, f_score, m_score, as_of)
-                select member_id, recency_days, frequency, monetary_fen, r_band, f_band, r_score, f_score, m_score, ?::date
+                    r_score, f_score, m_score, as_of, max_sale_id)
+                select member_id, recency_days, frequency, monetary_fen, r_band, f_band, r_score, f_score, m_score, ?::date,
+                       max_sale_id
                 from scored order by member_id
                 on conflict (member_id) do update set recency_days = excluded.recency_days,
                     frequency = excluded.frequency, monetary_fen = excluded.monetary_fen, r_band = excluded.r_band,
                     f_band = excluded.f_band, r_score = excluded.r_score, f_score = excluded.f_score,
-                    m_score = excluded.m_score, as_of = excluded.as_of""".formatted(gone))
+                    m_score = excluded.m_score, as_of = excluded.as_of, max_sale_id = excluded.max_sale_id""".formatted(gone))
                 .params(p)
                 .update();
     }
@@ -670,6 +674,7 @@ public class Rfm {
         if (!locked) {
             throw new PatronException(HttpStatus.CONFLICT, "rfm.refresh.running");
         }
+        holdRowWriters();
         // the whole-table aggregates (facts and favourites over every line, the ranks) sort and hash
         // far more than PostgreSQL's default 4 MB per operation: without this they spill to disk
         jdbc.sql("set local work_mem = '" + refreshWorkMem + "'").update();
@@ -688,6 +693,19 @@ public class Rfm {
         boolean snap = snapshotIfNewMonth(asOf);
         long rfmRows = scoreAll(asOf, currentSettings());
         return new FactsRefresh(asOf, mode, from, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Holds off the writers of facts and RFM rows (the sales feed's facts consumer, merges) until this
+     * transaction ends; readers go on. Without it a row such a writer changed while a whole-table
+     * statement here ran would be overwritten with values read before its change (an upsert updates
+     * the latest row version with what its own snapshot computed), and a writer that read the settings
+     * before they changed would band by the old ones. Taken before this transaction touches either
+     * table, so it only waits for the writers in flight.
+     */
+    private void holdRowWriters() {
+        jdbc.sql("lock table segments.member_fact, segments.member_rfm in exclusive mode")
+                .update();
     }
 
     /** The day of the last full rebuild or roll of the facts; null before the first. */

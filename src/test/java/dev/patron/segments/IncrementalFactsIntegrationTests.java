@@ -134,7 +134,7 @@ class IncrementalFactsIntegrationTests {
                                f.avg_ticket_fen, f.avg_interval_days, f.favourite_brand_id, f.favourite_category_id,
                                f.favourite_store_id, f.return_tickets, f.returned_fen, f.as_of, f.dim_net::text as dim_net,
                                f.max_sale_id, r.recency_days, r.frequency, r.monetary_fen, r.r_band, r.f_band, r.r_score,
-                               r.f_score, r.m_score, r.as_of as rfm_as_of
+                               r.f_score, r.m_score, r.as_of as rfm_as_of, r.max_sale_id as rfm_max_sale_id
                         from segments.member_fact f full join segments.member_rfm r using (member_id)
                         where member_id = any(?) order by member_id""")
                 .param(Arrays.stream(members).boxed().toArray(Long[]::new))
@@ -313,5 +313,87 @@ class IncrementalFactsIntegrationTests {
         tx.executeWithoutResult(st -> listener.onSales(List.of(new SalesRecorded(List.of(again)))));
         List<Map<String, Object>> redelivered = rows(members);
         assertThat(redelivered).isEqualTo(full);
+    }
+
+    /** The member's RFM frequency and monetary, and its facts tickets. */
+    private List<Long> counts(long member) {
+        return jdbc.sql("""
+                        select r.frequency, r.monetary_fen, f.tickets from segments.member_rfm r
+                        join segments.member_fact f using (member_id) where member_id = ?""")
+                .param(member)
+                .query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                .single();
+    }
+
+    /**
+     * The roll ranks every member's RFM from all committed tickets, also those whose event the facts
+     * consumer has not applied yet, while it leaves the facts of most members alone; such a ticket
+     * must not be added to the RFM row a second time when its event comes (the rows count different
+     * tickets, so the member is recomputed). And while a roll's transaction is open the facts
+     * consumer waits for it, instead of writing rows the roll then overwrites with what it read
+     * before.
+     */
+    @Test
+    void aTicketTheRollCountedBeforeItsEventIsCountedOnceAndTheConsumerWaitsForTheRoll() throws Exception {
+        admin = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
+        fx = new SalesFixtures(admin);
+        long m = fx.member("滚动" + TestData.unique("")).path("id").asLong();
+        buy(m, today().minusDays(5), fx.store, List.of(new Line(fx.brandA, fx.category, 10_000)));
+        awaitFacts(m);
+        // refreshed today: the roll below moves no window, so it leaves this member's facts as they are
+        tx.executeWithoutResult(t -> rfm.refreshAll(today()));
+        String consumer = "/api/v1/sales/feed/segments.facts/";
+        assertThat(admin.post(consumer + "pause", Map.of()).status()).isEqualTo(200);
+        try {
+            buy(m, today().minusDays(3), fx.store, List.of(new Line(fx.brandB, fx.category, 20_000)));
+            tx.executeWithoutResult(t -> rfm.roll(today()));
+            assertThat(counts(m))
+                    .as("RFM counted the new ticket, facts not yet")
+                    .containsExactly(2L, 30_000L, 1L);
+        } finally {
+            assertThat(admin.post(consumer + "resume", Map.of()).status()).isEqualTo(200);
+        }
+        awaitFacts(m);
+        assertThat(counts(m)).as("the ticket counted once").containsExactly(2L, 30_000L, 2L);
+
+        // a roll holds its transaction open; a sale arrives meanwhile
+        java.util.concurrent.CountDownLatch rolled = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        var roll = java.util.concurrent.CompletableFuture.runAsync(() -> tx.executeWithoutResult(t -> {
+            rfm.roll(today());
+            rolled.countDown();
+            try {
+                assertThat(release.await(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }));
+        try {
+            assertThat(rolled.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            buy(m, today().minusDays(1), fx.store, List.of(new Line(fx.brandA, fx.category, 40_000)));
+            // the consumer waits for the roll's lock on the facts table (not for a row: a row lock
+            // would let it write between the roll's statements)
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(25))
+                    .until(() -> jdbc.sql("""
+                                    select count(*) from pg_locks where locktype = 'relation' and not granted
+                                      and relation = 'segments.member_fact'::regclass""").query(Long.class).single() > 0);
+            assertThat(counts(m)).as("nothing written during the roll").containsExactly(2L, 30_000L, 2L);
+        } finally {
+            release.countDown();
+            roll.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        awaitFacts(m);
+        assertThat(counts(m)).containsExactly(3L, 70_000L, 3L);
+        List<Map<String, Object>> kept = rows(m);
+        tx.executeWithoutResult(t -> {
+            TicketSource source = TicketSource.members(List.of(m), today());
+            facts.recompute(source, today());
+            rfm.rescore(source, today());
+        });
+        assertThat(rows(m)).isEqualTo(kept);
     }
 }
