@@ -288,6 +288,24 @@ public class LoyaltyManagement {
                 .query(Long.class)
                 .list()
                 .forEach(lot -> problems.add("lot " + lot + " without its entry"));
+        // nor do lot uses to their entries and lots (one trigger pair per expired lot, V20261128_1000)
+        jdbc.sql("""
+                select u.entry_id, u.lot_id from loyalty.lot_use u
+                where u.lot_id = any(array(select id from loyalty.lot where member_id = ?))
+                  and not exists (select 1 from loyalty.entry e where e.id = u.entry_id)
+                order by u.entry_id, u.lot_id""")
+                .param(memberId)
+                .query((rs, n) -> "use of lot " + rs.getLong(2) + " without its entry " + rs.getLong(1))
+                .list()
+                .forEach(problems::add);
+        jdbc.sql("""
+                select u.entry_id, u.lot_id from loyalty.entry e join loyalty.lot_use u on u.entry_id = e.id
+                where e.member_id = ? and not exists (select 1 from loyalty.lot l where l.id = u.lot_id)
+                order by u.entry_id, u.lot_id""")
+                .param(memberId)
+                .query((rs, n) -> "use by entry " + rs.getLong(1) + " of a lot that does not exist " + rs.getLong(2))
+                .list()
+                .forEach(problems::add);
         return problems;
     }
 

@@ -440,8 +440,9 @@ class LoyaltyIntegrationTests {
 
     /**
      * The ledger check the property test relies on reports each broken invariant: a balance that is
-     * not the ledger's sum, open lots that do not add up to it, and a lot without its entry (lots
-     * have no foreign key to their entries, V20261127_1200). Corrupted in a transaction rolled back.
+     * not the ledger's sum, open lots that do not add up to it, a lot without its entry (lots have
+     * no foreign key to their entries, V20261127_1200), and a use of a lot without its entry or its
+     * lot (no foreign keys either, V20261128_1000). Corrupted in a transaction rolled back.
      */
     @Test
     void theLedgerCheckReportsEachBrokenInvariant() {
@@ -455,11 +456,21 @@ class LoyaltyIntegrationTests {
             jdbc.sql("update loyalty.account set balance = balance + 1 where member_id = ?")
                     .param(m)
                     .update();
+            // lot uses have no foreign keys either (V20261128_1000): one without its entry, one without its lot
+            long entry = jdbc.sql("select max(id) from loyalty.entry where member_id = ?")
+                    .param(m)
+                    .query(Long.class)
+                    .single();
+            jdbc.sql("insert into loyalty.lot_use (entry_id, lot_id, points) values (-2, ?, -1), (?, -3, -1)")
+                    .params(orphan, entry)
+                    .update();
             assertThat(loyalty.verify(m))
                     .containsExactlyInAnyOrder(
                             "balance 657 <> ledger sum 656",
                             "open lots 661 <> greatest(balance, 0) 657",
-                            "lot " + orphan + " without its entry");
+                            "lot " + orphan + " without its entry",
+                            "use of lot " + orphan + " without its entry -2",
+                            "use by entry " + entry + " of a lot that does not exist -3");
             tx.setRollbackOnly();
         });
         assertThat(loyalty.verify(m)).isEmpty();
