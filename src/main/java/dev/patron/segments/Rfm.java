@@ -149,10 +149,12 @@ public class Rfm {
         if (!errors.isEmpty()) {
             throw new PatronException(HttpStatus.BAD_REQUEST, errors, "error.validation");
         }
+        // the tables first, then the settings row, as the refresh takes them (it writes facts_as_of
+        // after locking the tables): the other order deadlocks with a refresh under way
+        holdRowWriters();
         jdbc.sql("select id from segments.rfm_settings where id = 1 for update")
                 .query(Long.class)
                 .single();
-        holdRowWriters();
         RfmSettings before = currentSettings();
         jdbc.sql("""
                 update segments.rfm_settings set r_active_days = ?, r_silent_days = ?, r_sleeping_days = ?,
