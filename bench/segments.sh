@@ -13,9 +13,10 @@
 #      whose 12-month window moved, RFM of everybody) and a warm full rebuild; beside raw-SQL
 #      baselines in plain statements into unlogged tables: the same facts (for the rebuild) and
 #      recency, frequency, monetary and the three quintile scores of every member (for the roll);
-#   4. creates five rule segments over the API (profile + facts, an event on a brand, an RFM cell,
-#      birthdays, lapsed members) and times each one's full refresh beside the raw SQL of the same
-#      condition writing the member ids into an unlogged table;
+#   4. for five rule definitions (profile + facts, an event on a brand, an RFM cell, birthdays, lapsed
+#      members) times the builder's preview (POST /api/v1/segments/preview: count and 20 members),
+#      then creates each segment over the API and times its full refresh beside the raw SQL of the
+#      same condition writing the member ids into an unlogged table;
 #   5. incremental: records single sales over the API for members not yet in a "bought at store X
 #      today" segment and measures the time until GET /api/v1/members/{id}/segments lists it
 #      (through the sales feed, member facts and MemberFactsChanged); the re-evaluation's server
@@ -150,6 +151,14 @@ RAW[birthday-30d]="select id from members.member where to_char(birthday, 'MM-DD'
 DEF[lapsed-180d]='{"field":"notBought","operator":"inLastDays","days":180},{"field":"purchaseDays","operator":"gte","value":1}'
 RAW[lapsed-180d]="select member_id from segments.member_fact where purchase_days >= 1 and last_purchase_date <= current_date - 180"
 for name in women-spend brand-90d active-fans birthday-30d lapsed-180d; do
+    # the builder's preview (issue 6: "preview counts within 2 s at 1M members"): count and 20 sample
+    # members of the definition, nothing stored; timed on the second call, as a marketer editing sees it
+    for run in 1 2; do
+        s=$(date +%s.%N)
+        P=$(api -X POST "$BASE/api/v1/segments/preview" -d "{\"version\":1,\"root\":{\"group\":\"AND\",\"items\":[${DEF[$name]}]}}")
+        e=$(date +%s.%N)
+    done
+    echo "RESULT segment-preview $name | $(secs "$s" "$e") s | $(echo "$P" | grep -oP '"count":\K[0-9]+') members (count and 20 sample members)"
     ID=$(api -X POST "$BASE/api/v1/segments" -d "{\"name\":\"bench $name $(date +%s%N)\",\"definition\":{\"version\":1,\"root\":{\"group\":\"AND\",\"items\":[${DEF[$name]}]}}}" \
         | sed -E 's/^\{"id":([0-9]+).*/\1/')
     for run in 1 2; do

@@ -233,16 +233,26 @@ public class Segments {
     public SegmentPreview preview(SegmentDefinition definition) {
         requireReader();
         SegmentEvaluator.Compiled c = evaluator.compile(definition, refresh.today(), "", true);
-        long count = jdbc.sql("select count(*) from (" + c.select("m.id", "", false) + ") x")
+        // one pass over the condition for the count and the sample (the first members by id), in one
+        // statement, so that both come from the same snapshot; a count and a separate "order by m.id
+        // limit 20" evaluated the condition twice, and the second could walk the member index for a
+        // rare condition (1M members: 2.3 s for "bought brand B in 90 days", 1.6 s for an R×F cell)
+        long[] count = {0};
+        List<SegmentMember> sample = new ArrayList<>();
+        jdbc.sql("with sel as materialized (" + c.select("m.id", "", false) + "),"
+                        + " n as (select count(*) as total from sel)"
+                        + " select n.total, s.id, m.name, m.phone from n"
+                        + " left join lateral (select id from sel order by id limit " + SAMPLE + ") s on true"
+                        + " left join members.v_member m on m.id = s.id order by s.id")
                 .params(c.params())
-                .query(Long.class)
-                .single();
-        List<SegmentMember> sample = jdbc.sql(
-                        c.select("m.id, m.name, m.phone", "", false) + " order by m.id limit " + SAMPLE)
-                .params(c.params())
-                .query((rs, i) -> new SegmentMember(rs.getLong(1), rs.getString(2), maskPhone(rs.getString(3)), null))
-                .list();
-        return new SegmentPreview(count, sample, texts(c.warnings()));
+                .query(rs -> {
+                    count[0] = rs.getLong(1);
+                    long id = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        sample.add(new SegmentMember(id, rs.getString(3), maskPhone(rs.getString(4)), null));
+                    }
+                });
+        return new SegmentPreview(count[0], sample, texts(c.warnings()));
     }
 
     // ------------------------------------------------------------------ changes

@@ -532,6 +532,37 @@ class SegmentIntegrationTests {
     }
 
     @Test
+    void thePreviewCountsEveryMatchAndSamplesTheFirstTwentyByIdFromOnePass() {
+        Map<Long, String> names = new java.util.TreeMap<>();
+        for (int i = 0; i < 23; i++) {
+            var m = fx.member("预览" + i + TestData.unique(""));
+            names.put(m.path("id").asLong(), m.path("name").asString());
+        }
+        long l = list(List.copyOf(names.keySet()));
+
+        var preview = admin.post("/api/v1/segments/preview", def(group("AND", cond("inList", "in", List.of(l)))));
+        assertThat(preview.status()).as(preview.raw()).isEqualTo(200);
+        assertThat(preview.json().path("count").asLong()).isEqualTo(23);
+        List<Long> sampled = new ArrayList<>();
+        preview.json().path("sample").forEach(m -> {
+            sampled.add(m.path("memberId").asLong());
+            assertThat(m.path("name").asString())
+                    .isEqualTo(names.get(m.path("memberId").asLong()));
+            assertThat(m.path("maskedPhone").asString()).matches("1\\d{2}\\*{4}\\d{4}");
+        });
+        assertThat(sampled)
+                .containsExactlyElementsOf(names.keySet().stream().limit(20).toList());
+
+        // nobody matches: the count is 0 and the sample empty (not one row of nulls)
+        var none = admin.post(
+                "/api/v1/segments/preview",
+                def(group("AND", cond("inList", "in", List.of(l)), cond("spend12mFen", "gte", 1_000_000_000_000L))));
+        assertThat(none.status()).as(none.raw()).isEqualTo(200);
+        assertThat(none.json().path("count").asLong()).isZero();
+        assertThat(none.json().path("sample")).isEmpty();
+    }
+
+    @Test
     void aStaticListUploadReportsTheRowsWithoutAMemberAndCanBeSnapshotted() {
         var a = fx.member("名单甲" + TestData.unique(""));
         var b = fx.member("名单乙" + TestData.unique(""));
