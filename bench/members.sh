@@ -103,7 +103,7 @@ load() {
 # see a server that has been answering for a while, not the JIT's first minutes (C2 took most of a
 # core): phone and card lookups at the measured rate for JIT_WARMUP s each (the card path has code
 # of its own: its probe, the card presented), 360 views at half the rate and searches for half as
-# long. Until 2026-11-28 only phones and 360 views were sent, at half the rate: the first measured
+# long. Until 2026-11-27 only phones and 360 views were sent, at half the rate: the first measured
 # runs then still compiled (phone and card p99 4.3-5.8 ms right after, 1.9-3.1 ms once warm).
 if [ "$JIT_WARMUP" -gt 0 ]; then
     echo "== JIT warm-up: phone and card lookups $JIT_WARMUP s each at $RATE/s, 360 views and searches $((JIT_WARMUP / 2)) s (not recorded)"
