@@ -2,9 +2,14 @@
 -- Patron (as bench/members-data.sql does for members): :tickets SALE tickets of 3 lines over the
 -- 730 days before yesterday, 70 % named by a member (members with id >= :first_member, Zipf-like:
 -- low ids buy more often), every line at a counter of the ticket's store with the counter's first
--- brand and a category; pos ids 'SEG-<n>'. Bypasses the API and the sales feed on purpose: member
+-- brand and a category; pos ids 'SEG-<n>'. Tickets :t0 + 1 … :t0 + :tickets (:t0 default 0): a large
+-- set is written in chunks (bench/segments.sh CHUNK), each ticket the same whatever the chunking. Bypasses the API and the sales feed on purpose: member
 -- facts and segments are then computed by the full refreshes this benchmark times.
 set synchronous_commit = off;
+\if :{?t0}
+\else
+\set t0 0
+\endif
 create temp table seg_counter as
     select (row_number() over (order by c.id) - 1)::int as i, c.id, c.store_id,
         (select cb.brand_id from organization.counter_brand cb where cb.counter_id = c.id order by cb.brand_id limit 1) as brand_id
@@ -19,7 +24,7 @@ create temp table seg_ticket as
         case when t % 10 < 7 then :m0 + floor(:mn * power(((t * 2654435761) % 1000003) / 1000003.0, 2))::bigint end as member_id,
         current_date - 1 - ((t * 104729) % 730)::int as day,
         1000 + ((t * 31) % 500) * 100 as price
-    from generate_series(1::bigint, :tickets) t;
+    from generate_series(:t0 + 1::bigint, :t0 + :tickets::bigint) t;
 insert into sales.sale (kind, store_id, pos_txn_id, business_date, occurred_at, member_id, gross_fen, discount_fen,
     total_fen, quantity, line_count, source, accrue_points, fingerprint)
 select 'SALE', c.store_id, 'SEG-' || t.t, t.day, t.day + time '12:00' + (t.t % 600) * interval '1 minute', t.member_id,

@@ -105,9 +105,11 @@ public class MemberFacts {
 
     Optional<MemberFactSheet.Rfm> rfm(long memberId) {
         return jdbc.sql("""
-                select r.recency_days, r.frequency, r.monetary_fen, r.r_band, r.f_band, c.name_zh, c.name_en,
-                       c.strategy_zh, c.strategy_en, c.contact_every_days, r.r_score, r.f_score, r.m_score, r.as_of
+                select greatest(r.as_of, st.last_full_as_of) - r.last_purchase_date, r.frequency, r.monetary_fen,
+                       r.r_band, r.f_band, c.name_zh, c.name_en, c.strategy_zh, c.strategy_en, c.contact_every_days,
+                       r.r_score, r.f_score, r.m_score, greatest(r.as_of, st.last_full_as_of)
                 from segments.member_rfm r join segments.rfm_cell c on c.r_band = r.r_band and c.f_band = r.f_band
+                left join segments.rfm_settings st on st.id = 1
                 where r.member_id = ?""")
                 .param(memberId)
                 .query((rs, n) -> new MemberFactSheet.Rfm(
@@ -275,7 +277,7 @@ public class MemberFacts {
                 with p as (select ?::date as as_of),
                 st as (
                     select r_active_days as r1, r_silent_days as r2, r_sleeping_days as r3, f_second_min as f2,
-                           f_old_min as f3, f_fan_min as f6, facts_as_of,
+                           f_old_min as f3, f_fan_min as f6, facts_as_of, last_full_as_of,
                            ((select as_of from p) - make_interval(months => window_months))::date as win_start
                     from segments.rfm_settings where id = 1
                 ),
@@ -288,7 +290,7 @@ public class MemberFacts {
                     left join sales.v_sale s on s.id = ev.sale_id and s.member_id = ev.member_id
                     cross join st
                     where f.dim_net is not null and f.max_sale_id is not null and r.max_sale_id = f.max_sale_id
-                      and greatest(f.as_of, st.facts_as_of) = (select as_of from p) and r.as_of = (select as_of from p)
+                      and greatest(f.as_of, st.facts_as_of) = (select as_of from p) and greatest(r.as_of, st.last_full_as_of) = (select as_of from p)
                     group by ev.member_id
                     having bool_and(coalesce(s.kind = 'SALE' and s.business_date <= (select as_of from p)
                                              and s.id > f.max_sale_id, false))
@@ -345,7 +347,8 @@ public class MemberFacts {
                            case when x.frequency >= st.f6 then 'FAN' when x.frequency >= st.f3 then 'OLD'
                                 when x.frequency >= st.f2 then 'SECOND' else 'NEW' end as f_band
                     from (
-                        select r.member_id, d.max_id, least(r.recency_days, (select as_of from p) - d.last_date) as recency_days,
+                        select r.member_id, d.max_id, greatest(r.last_purchase_date, d.last_date) as last_purchase_date,
+                               (select as_of from p) - greatest(r.last_purchase_date, d.last_date) as recency_days,
                                r.frequency + d.days_win::int as frequency,
                                r.monetary_fen + d.spend_win::bigint as monetary_fen
                         from d join segments.member_rfm r on r.member_id = d.member_id) x
@@ -369,7 +372,7 @@ public class MemberFacts {
                 ),
                 ur as (
                     update segments.member_rfm r set
-                        recency_days = x.recency_days, frequency = x.frequency, monetary_fen = x.monetary_fen,
+                        last_purchase_date = x.last_purchase_date, frequency = x.frequency, monetary_fen = x.monetary_fen,
                         r_band = x.r_band, f_band = x.f_band,
                         r_score = %1$s, f_score = %2$s, m_score = %3$s, max_sale_id = x.max_id
                     from banded x where r.member_id = x.member_id

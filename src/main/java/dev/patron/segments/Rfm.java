@@ -69,17 +69,22 @@ public class Rfm {
             ApplicationEventPublisher events,
             @org.springframework.beans.factory.annotation.Value("${patron.segments.refresh-work-mem:256MB}")
                     String refreshWorkMem) {
-        if (!refreshWorkMem.matches("\\d{1,7}(kB|MB|GB)")) {
-            throw new IllegalArgumentException(
-                    "patron.segments.refresh-work-mem must look like 256MB (kB, MB or GB), not " + refreshWorkMem);
-        }
-        this.refreshWorkMem = refreshWorkMem;
+        this.refreshWorkMem = workMem(refreshWorkMem);
         this.jdbc = jdbc;
         this.streaming = new JdbcTemplate(dataSource);
         this.streaming.setFetchSize(5_000);
         this.facts = facts;
         this.audit = audit;
         this.events = events;
+    }
+
+    /** {@code patron.segments.refresh-work-mem}, checked: the whole-table statements' work memory. */
+    static String workMem(String value) {
+        if (!value.matches("\\d{1,7}(kB|MB|GB)")) {
+            throw new IllegalArgumentException(
+                    "patron.segments.refresh-work-mem must look like 256MB (kB, MB or GB), not " + value);
+        }
+        return value;
     }
 
     /** Whether the caller may see the RFM pages (for the navigation). */
@@ -180,12 +185,17 @@ public class Rfm {
                 scoreAll(asOf, after);
             }
         } else {
+            // recency as of each row's day (greatest(as_of, last_full_as_of), see member_rfm)
             jdbc.sql("""
-                    update segments.member_rfm set
-                        r_band = case when recency_days <= ? then 'ACTIVE' when recency_days <= ? then 'SILENT'
-                                      when recency_days <= ? then 'SLEEPING' else 'LOST' end,
-                        f_band = case when frequency >= ? then 'FAN' when frequency >= ? then 'OLD'
-                                      when frequency >= ? then 'SECOND' else 'NEW' end""")
+                    update segments.member_rfm r set
+                        r_band = case when x.recency_days <= ? then 'ACTIVE' when x.recency_days <= ? then 'SILENT'
+                                      when x.recency_days <= ? then 'SLEEPING' else 'LOST' end,
+                        f_band = case when r.frequency >= ? then 'FAN' when r.frequency >= ? then 'OLD'
+                                      when r.frequency >= ? then 'SECOND' else 'NEW' end
+                    from (select greatest(r2.as_of, s.last_full_as_of) - r2.last_purchase_date as recency_days,
+                                 r2.member_id
+                          from segments.member_rfm r2 left join segments.rfm_settings s on s.id = 1) x
+                    where x.member_id = r.member_id""")
                     .params(
                             after.activeDays(),
                             after.silentDays(),
@@ -503,6 +513,7 @@ public class Rfm {
                 base as (
                     select member_id,
                            (select as_of from s) - max(business_date) filter (where kind = 'SALE') as recency_days,
+                           max(business_date) filter (where kind = 'SALE') as last_purchase_date,
                            count(distinct business_date) filter (where kind = 'SALE'
                                and business_date > (select win_start from s)) as frequency,
                            coalesce(sum(total_fen) filter (where business_date > (select win_start from s)), 0) as monetary_fen,
@@ -511,8 +522,8 @@ public class Rfm {
                     having count(*) filter (where kind = 'SALE') > 0
                 ),
                 banded as (
-                    select b.member_id, b.recency_days, b.frequency::int as frequency, b.monetary_fen::bigint as monetary_fen,
-                           b.max_sale_id,
+                    select b.member_id, b.recency_days, b.last_purchase_date, b.frequency::int as frequency,
+                           b.monetary_fen::bigint as monetary_fen, b.max_sale_id,
                            case when b.recency_days <= s.r1 then 'ACTIVE' when b.recency_days <= s.r2 then 'SILENT'
                                 when b.recency_days <= s.r3 then 'SLEEPING' else 'LOST' end as r_band,
                            case when b.frequency >= s.f6 then 'FAN' when b.frequency >= s.f3 then 'OLD'
@@ -555,12 +566,12 @@ public class Rfm {
         p.add(asOf);
         return jdbc.sql(scoredSql(source, incremental) + """
                 , gone as (%s)
-                insert into segments.member_rfm as r (member_id, recency_days, frequency, monetary_fen, r_band, f_band,
+                insert into segments.member_rfm as r (member_id, last_purchase_date, frequency, monetary_fen, r_band, f_band,
                     r_score, f_score, m_score, as_of, max_sale_id)
-                select member_id, recency_days, frequency, monetary_fen, r_band, f_band, r_score, f_score, m_score, ?::date,
-                       max_sale_id
+                select member_id, last_purchase_date, frequency, monetary_fen, r_band, f_band, r_score, f_score, m_score,
+                       ?::date, max_sale_id
                 from scored order by member_id
-                on conflict (member_id) do update set recency_days = excluded.recency_days,
+                on conflict (member_id) do update set last_purchase_date = excluded.last_purchase_date,
                     frequency = excluded.frequency, monetary_fen = excluded.monetary_fen, r_band = excluded.r_band,
                     f_band = excluded.f_band, r_score = excluded.r_score, f_score = excluded.f_score,
                     m_score = excluded.m_score, as_of = excluded.as_of, max_sale_id = excluded.max_sale_id""".formatted(gone))
@@ -581,13 +592,83 @@ public class Rfm {
         jdbc.sql("delete from segments.rfm_break").update();
         jdbc.sql("""
                 insert into segments.rfm_break (dimension, score, min_key)
-                select 'R', r_score, min(-recency_days) from segments.member_rfm group by r_score
+                select 'R', r_score, min(last_purchase_date - ?::date) from segments.member_rfm group by r_score
                 union all select 'F', f_score, min(frequency) from segments.member_rfm group by f_score
-                union all select 'M', m_score, min(monetary_fen) from segments.member_rfm group by m_score""").update();
+                union all select 'M', m_score, min(monetary_fen) from segments.member_rfm group by m_score""").param(asOf).update();
         jdbc.sql("update segments.rfm_settings set last_full_as_of = ? where id = 1")
                 .param(asOf)
                 .update();
         return rows;
+    }
+
+    /**
+     * The daily roll's RFM: everybody's scores and bands as of {@code asOf} as {@link #scoreAll}
+     * gives them, writing only the rows that change. The caller has rewritten the rows of every
+     * member whose frequency or monetary moved ({@link #rfmWindowMoved}); every other row keeps its
+     * figures, and its recency is {@code asOf - last_purchase_date}. So:
+     *
+     * <ol>
+     *   <li>the breakpoints: for each dimension, the number of rows with a smaller value per distinct
+     *       value (a group-by, a running sum over the groups) gives that value's score, and the
+     *       smallest value of each score is its breakpoint ({@code rfm_break}) — the same scores as
+     *       ranking every row ({@code 1 + ⌊5·(rank−1)/(n−1)⌋}, ties at the lowest rank), because a
+     *       score depends only on how many rows hold a smaller value;
+     *   <li>one update placing every row by them, which writes only where a band or score differs.
+     * </ol>
+     *
+     * A day's roll so rewrites the members crossing a recency band or an R breakpoint, not all of
+     * them (recency moves for everybody, their order does not).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    long rescoreInPlace(LocalDate asOf, RfmSettings s) {
+        jdbc.sql("delete from segments.rfm_break").update();
+        // R: the smaller the recency (the later the last purchase), the higher the score
+        jdbc.sql("""
+                with n as (select count(*) as n from segments.member_rfm),
+                g as (
+                    select 'R' as dimension, (last_purchase_date - ?::date)::bigint as v, count(*) as c
+                    from segments.member_rfm group by last_purchase_date
+                    union all
+                    select 'F', frequency, count(*) from segments.member_rfm group by frequency
+                    union all
+                    select 'M', monetary_fen, count(*) from segments.member_rfm group by monetary_fen
+                ),
+                placed as (
+                    select dimension, v,
+                           least(5, 1 + 5 * (coalesce(sum(c) over (partition by dimension order by v
+                                rows between unbounded preceding and 1 preceding), 0))::bigint
+                                / greatest((select n from n) - 1, 1))::smallint as score
+                    from g
+                )
+                insert into segments.rfm_break (dimension, score, min_key)
+                select dimension, score, min(v) from placed group by dimension, score""").param(asOf).update();
+        Map<String, List<long[]>> breaks = new HashMap<>();
+        jdbc.sql("select dimension, score, min_key from segments.rfm_break order by dimension, score desc")
+                .query(rs -> {
+                    breaks.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new long[] {rs.getLong(2), rs.getLong(3)});
+                });
+        // literals only (a date, the settings' integers, the breakpoints): the expressions appear twice
+        String day = "date '" + asOf + "'";
+        String r = placedBy(breaks.get("R"), "(r.last_purchase_date - " + day + ")");
+        String f = placedBy(breaks.get("F"), "r.frequency");
+        String m = placedBy(breaks.get("M"), "r.monetary_fen");
+        String rBand = """
+                case when %1$s - r.last_purchase_date <= %2$d then 'ACTIVE'
+                     when %1$s - r.last_purchase_date <= %3$d then 'SILENT'
+                     when %1$s - r.last_purchase_date <= %4$d then 'SLEEPING' else 'LOST' end""".formatted(day, s.activeDays(), s.silentDays(), s.sleepingDays());
+        String fBand = """
+                case when r.frequency >= %d then 'FAN' when r.frequency >= %d then 'OLD'
+                     when r.frequency >= %d then 'SECOND' else 'NEW' end""".formatted(s.fanMin(), s.oldMin(), s.secondMin());
+        long changed = jdbc.sql("""
+                update segments.member_rfm r set (r_band, f_band, r_score, f_score, m_score, as_of) =
+                    (%1$s, %2$s, %3$s, %4$s, %5$s, %6$s)
+                where (r.r_band, r.f_band, r.r_score, r.f_score, r.m_score)
+                    is distinct from (%1$s, %2$s, %3$s, %4$s, %5$s)""".formatted(rBand, fBand, r, f, m, day)).update();
+        jdbc.sql("update segments.rfm_settings set last_full_as_of = ? where id = 1")
+                .param(asOf)
+                .update();
+        return changed;
     }
 
     /**
@@ -607,6 +688,26 @@ public class Rfm {
                 .param(YearMonth.from(last).atDay(1))
                 .update();
         return true;
+    }
+
+    /**
+     * {@code key}'s score by descending breakpoints ({score, smallest value of that score}): the
+     * highest score whose breakpoint the value reaches, 1 below all of them; null without rows.
+     */
+    static String placedBy(List<long[]> descending, String key) {
+        if (descending == null || descending.isEmpty()) {
+            return "null::smallint";
+        }
+        StringBuilder sql = new StringBuilder("(case");
+        for (long[] b : descending) {
+            sql.append(" when ")
+                    .append(key)
+                    .append(" >= ")
+                    .append(b[1])
+                    .append(" then ")
+                    .append(b[0]);
+        }
+        return sql.append(" else 1 end)::smallint").toString();
     }
 
     /** Most days one roll covers; a longer gap, or an as-of day before the last refresh, rebuilds in full. */
@@ -659,13 +760,41 @@ public class Rfm {
         if (from == null || asOf.isBefore(from) || asOf.isAfter(from.plusDays(MAX_ROLL_DAYS))) {
             return rebuild(asOf, start);
         }
+        RfmSettings settings = currentSettings();
         List<Long> moved = facts.windowMoved(from, asOf);
         long factRows = 0;
         for (int i = 0; i < moved.size(); i += ROLL_CHUNK) {
             List<Long> chunk = moved.subList(i, Math.min(moved.size(), i + ROLL_CHUNK));
             factRows += facts.recompute(TicketSource.members(chunk, asOf), asOf);
         }
-        return finish(asOf, FactsRefresh.ROLL, from, factRows, start);
+        jdbc.sql("update segments.rfm_settings set facts_as_of = ? where id = 1")
+                .param(asOf)
+                .update();
+        boolean snap = snapshotIfNewMonth(asOf); // before any RFM row changes
+        // the RFM rows whose frequency or monetary moved: those the facts' members and the members
+        // with a ticket leaving the RFM window (in months, which may differ from the facts' 365 days)
+        TreeSet<Long> rescored = new TreeSet<>(moved);
+        rescored.addAll(rfmWindowMoved(from, asOf, settings.windowMonths()));
+        List<Long> rows = List.copyOf(rescored);
+        for (int i = 0; i < rows.size(); i += ROLL_CHUNK) {
+            write(TicketSource.members(rows.subList(i, Math.min(rows.size(), i + ROLL_CHUNK)), asOf), asOf, settings);
+        }
+        long rfmRows = rows.size() + rescoreInPlace(asOf, settings);
+        return new FactsRefresh(
+                asOf, FactsRefresh.ROLL, from, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * The members with a ticket counted in the RFM window ({@code months} before the day, exclusive)
+     * as of {@code from} but not as of {@code to}: their frequency or monetary moved without an event.
+     */
+    private List<Long> rfmWindowMoved(LocalDate from, LocalDate to, int months) {
+        return jdbc.sql("""
+                select distinct member_id from sales.v_sale
+                where member_id is not null and business_date > ?::date and business_date <= ?::date""")
+                .params(from.minusMonths(months), to.minusMonths(months))
+                .query(Long.class)
+                .list();
     }
 
     /** Takes the refresh lock (409 while another refresh runs) and sizes the work memory. */

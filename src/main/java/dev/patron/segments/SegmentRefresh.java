@@ -49,6 +49,7 @@ class SegmentRefresh {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final io.micrometer.core.instrument.Timer reevaluation;
+    private final String refreshWorkMem;
 
     SegmentRefresh(
             JdbcClient jdbc,
@@ -56,7 +57,10 @@ class SegmentRefresh {
             JsonMapper json,
             TransactionTemplate tx,
             ObjectProvider<Clock> clock,
-            ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+            ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters,
+            @org.springframework.beans.factory.annotation.Value("${patron.segments.refresh-work-mem:256MB}")
+                    String refreshWorkMem) {
+        this.refreshWorkMem = Rfm.workMem(refreshWorkMem);
         this.reevaluation = io.micrometer.core.instrument.Timer.builder("patron.segments.reevaluation")
                 .description("Incremental re-evaluation of some members against every rule segment (one call)")
                 .publishPercentileHistogram()
@@ -118,11 +122,23 @@ class SegmentRefresh {
             p.put("sid", segmentId);
             p.put("day", asOf);
             p.put("cause", cause);
+            // the condition's members against the current ones in one full join (hashed or merged: a full
+            // join cannot be a nested loop, whatever the estimates), so only joiners and leavers are
+            // written or probed; an "insert … on conflict do nothing" of every selected member cost a
+            // primary-key probe each (≈ 11 µs per member in the segment, docs/PERFORMANCE.md)
+            jdbc.sql("set local work_mem = '" + refreshWorkMem + "'").update();
             int[] r = jdbc.sql("with target as (" + c.select("m.id", "", false) + ")," + """
+                     diff as materialized (
+                         select t.id as joining, cur.member_id as leaving
+                         from target t
+                         full join (select member_id from segments.segment_member where segment_id = :sid) cur
+                                on cur.member_id = t.id
+                         where t.id is null or cur.member_id is null),
                      gone as (delete from segments.segment_member sm where sm.segment_id = :sid
-                         and not exists (select 1 from target t where t.id = sm.member_id) returning sm.member_id),
+                         and sm.member_id in (select leaving from diff where leaving is not null) returning sm.member_id),
                      fresh as (insert into segments.segment_member (segment_id, member_id, since)
-                         select :sid, t.id, :day from target t on conflict do nothing returning member_id),
+                         select :sid, joining, :day from diff where joining is not null
+                         on conflict do nothing returning member_id),
                      c1 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
                          select :sid, member_id, 'LEFT', :day, :cause from gone),
                      c2 as (insert into segments.segment_change (segment_id, member_id, change, on_date, cause)
@@ -134,6 +150,7 @@ class SegmentRefresh {
             joined = r[0];
             left = r[1];
         }
+        // counted afresh (an index-only scan) rather than adjusted: a drifted count heals here
         int size =
                 jdbc.sql("""
                 update segments.segment set member_count = (select count(*) from segments.segment_member where segment_id = ?),

@@ -336,7 +336,7 @@ class FactsIntegrationTests {
                         select f.member_id, f.first_purchase_date, f.last_purchase_date, f.purchase_days,
                                f.purchase_days_12m, f.tickets, f.tickets_12m, f.spend_fen, f.spend_12m_fen,
                                f.avg_ticket_fen, f.avg_interval_days, f.favourite_brand_id, f.favourite_category_id,
-                               f.favourite_store_id, f.return_tickets, f.returned_fen, r.recency_days, r.frequency,
+                               f.favourite_store_id, f.return_tickets, f.returned_fen, r.last_purchase_date as rfm_last, r.frequency,
                                r.monetary_fen, r.r_band, r.f_band, r.r_score, r.f_score, r.m_score
                         from segments.member_fact f full join segments.member_rfm r using (member_id)
                         where member_id = any(?) order by member_id""")
@@ -411,6 +411,57 @@ class FactsIntegrationTests {
         } finally {
             tx.executeWithoutResult(t -> rfm.refreshAll(today()));
         }
+    }
+
+    @Test
+    void theRollFollowsAnRfmWindowOtherThanTheFactsYearAndRewritesOnlyWhatChanged() {
+        LocalDate from = today().minusDays(5);
+        // the RFM window set to 6 months: a ticket leaves it between `from` and today while it stays
+        // inside the facts' 365 days, so no facts window moved for this member
+        long halfYear = member();
+        buy(halfYear, today().minusMonths(6).minusDays(2), fx.store, 6_000);
+        buy(halfYear, today().minusDays(20), fx.store, 3_000);
+        long recent = member();
+        buy(recent, today().minusDays(40), fx.store, 2_000);
+        long[] all = {halfYear, recent};
+        for (long m : all) {
+            awaitFacts(m);
+        }
+        try {
+            jdbc.sql("update segments.rfm_settings set window_months = 6 where id = 1")
+                    .update();
+            tx.executeWithoutResult(t -> rfm.refreshAll(from));
+            assertThat(rfmFigures(halfYear)).containsExactly(2L, 9_000L);
+
+            FactsRefresh roll = tx.execute(t -> rfm.roll(today()));
+            assertThat(roll.mode()).isEqualTo(FactsRefresh.ROLL);
+            assertThat(rfmFigures(halfYear)).containsExactly(1L, 3_000L);
+            List<Map<String, Object>> rolled = rows(all);
+
+            // rolling again to the same day moves nothing: no row is written
+            FactsRefresh again = tx.execute(t -> rfm.roll(today()));
+            assertThat(again.mode()).isEqualTo(FactsRefresh.ROLL);
+            assertThat(again.rfm()).isZero();
+            assertThat(rows(all)).isEqualTo(rolled);
+
+            FactsRefresh full = tx.execute(t -> rfm.refreshAll(today()));
+            assertThat(full.mode()).isEqualTo(FactsRefresh.FULL);
+            assertThat(rows(all)).isEqualTo(rolled);
+            // the 360 view reads recency as of the refresh day from the stored last purchase
+            assertThat(facts(recent).path("rfm").path("recencyDays").asInt()).isEqualTo(40);
+        } finally {
+            jdbc.sql("update segments.rfm_settings set window_months = 12 where id = 1")
+                    .update();
+            tx.executeWithoutResult(t -> rfm.refreshAll(today()));
+        }
+    }
+
+    /** The member's RFM frequency and monetary. */
+    private List<Long> rfmFigures(long member) {
+        return jdbc.sql("select frequency::bigint, monetary_fen from segments.member_rfm where member_id = ?")
+                .param(member)
+                .query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2)))
+                .single();
     }
 
     // ------------------------------------------------------------------ grid and quintiles on hand-made data
@@ -562,12 +613,13 @@ class FactsIntegrationTests {
         }
         // every stored score follows the rule over all stored rows (ties share a score)
         List<long[]> stored = jdbc.sql(
-                        "select recency_days, frequency, monetary_fen, r_score, f_score, m_score from segments.member_rfm")
+                        "select last_purchase_date - date '2000-01-01', frequency, monetary_fen, r_score, f_score, m_score"
+                                + " from segments.member_rfm")
                 .query((rs, n) -> new long[] {
                     rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)
                 })
                 .list();
-        long[] negR = stored.stream().mapToLong(x -> -x[0]).toArray();
+        long[] negR = stored.stream().mapToLong(x -> x[0]).toArray(); // later last purchase: higher R
         long[] f = stored.stream().mapToLong(x -> x[1]).toArray();
         long[] mon = stored.stream().mapToLong(x -> x[2]).toArray();
         int[] rs = QuintileRule.scores(negR);

@@ -505,8 +505,10 @@ class SegmentIntegrationTests {
                             .params(m, today().minusDays(300), today().minusDays(3), spend, spend, spend / 6, today())
                             .update();
                     jdbc.sql("""
-                            insert into segments.member_rfm (member_id, recency_days, frequency, monetary_fen, r_band, f_band,
-                                r_score, f_score, m_score, as_of) values (?, 3, 6, ?, 'ACTIVE', 'FAN', 5, 5, ?, ?)""").params(m, spend, m == rich ? 5 : 1, today()).update();
+                            insert into segments.member_rfm (member_id, last_purchase_date, frequency, monetary_fen, r_band, f_band,
+                                r_score, f_score, m_score, as_of) values (?, ?, 6, ?, 'ACTIVE', 'FAN', 5, 5, ?, ?)""")
+                            .params(m, today().minusDays(3), spend, m == rich ? 5 : 1, today())
+                            .update();
                 }
                 events.publishEvent(new MemberFactsChanged(List.of(rich, poor)));
             });
