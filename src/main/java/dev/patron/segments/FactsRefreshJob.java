@@ -8,10 +8,19 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Every night rolls the members' facts forward to today (the 12-month windows move as days pass:
- * {@link Rfm#roll} recomputes the members a ticket left the window of), takes the month-end snapshot
- * of the cells on the first run of a month and re-ranks everybody's RFM (recency moves for all). On several app instances only one runs at a time (ShedLock); a refresh
- * started on demand meanwhile is refused (advisory lock in {@link Rfm#refreshAll}).
+ * The nightly refresh, in this order (segments read facts and RFM):
+ *
+ * <ol>
+ *   <li>rolls the members' facts forward to today (the 12-month windows move as days pass:
+ *       {@link Rfm#roll} recomputes the members a ticket left the window of), takes the month-end
+ *       snapshot of the cells on the first run of a month and places everybody's RFM again (recency
+ *       moves for all);
+ *   <li>refreshes every segment as of today ({@link SegmentRefresh#refreshAll}), so that time
+ *       windows such as "bought in the last 30 days" move.
+ * </ol>
+ *
+ * On several app instances only one runs at a time (ShedLock); a facts refresh started on demand
+ * meanwhile is refused (advisory lock in {@link Rfm#refreshAll}).
  */
 @Component
 class FactsRefreshJob {
@@ -19,10 +28,12 @@ class FactsRefreshJob {
     private static final Logger log = LoggerFactory.getLogger(FactsRefreshJob.class);
 
     private final Rfm rfm;
+    private final SegmentRefresh segments;
     private final TransactionTemplate tx;
 
-    FactsRefreshJob(Rfm rfm, TransactionTemplate tx) {
+    FactsRefreshJob(Rfm rfm, SegmentRefresh segments, TransactionTemplate tx) {
         this.rfm = rfm;
+        this.segments = segments;
         this.tx = tx;
     }
 
@@ -39,5 +50,8 @@ class FactsRefreshJob {
                 r.rfm(),
                 r.snapshotTaken(),
                 r.millis());
+        long start = System.nanoTime();
+        int n = segments.refreshAll(r.asOf());
+        log.info("Segment refresh as of {}: {} segments, {} ms", r.asOf(), n, (System.nanoTime() - start) / 1_000_000);
     }
 }

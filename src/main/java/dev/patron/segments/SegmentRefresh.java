@@ -8,12 +8,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -26,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  *   <li><b>Full refresh</b> of one segment: set-based diff in one statement (leavers deleted,
  *       joiners inserted, both recorded in {@code segment_change} with the day), the count and the
- *       day's size in {@code segment_size_day}. Daily for every segment (ShedLock, so one instance)
- *       so that time windows move, and on demand.
+ *       day's size in {@code segment_size_day}. Nightly for every segment after the facts and RFM
+ *       roll ({@link FactsRefreshJob}), so that time windows move, and on demand.
  *   <li><b>Incremental</b>: the given members against all rule segments in ONE query (the compiled
  *       queries restricted to the members, {@code union all}), then the same diff restricted to
  *       them. Called by {@link SegmentListeners} on sales, fact, profile, tier and merge events.
@@ -50,6 +48,7 @@ class SegmentRefresh {
     private final Clock clock;
     private final io.micrometer.core.instrument.Timer reevaluation;
     private final String refreshWorkMem;
+    private final int workers;
 
     SegmentRefresh(
             JdbcClient jdbc,
@@ -59,7 +58,13 @@ class SegmentRefresh {
             ObjectProvider<Clock> clock,
             ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters,
             @org.springframework.beans.factory.annotation.Value("${patron.segments.refresh-work-mem:256MB}")
-                    String refreshWorkMem) {
+                    String refreshWorkMem,
+            @org.springframework.beans.factory.annotation.Value("${patron.segments.refresh-workers:2}") int workers) {
+        if (workers < 1 || workers > 16) {
+            throw new IllegalArgumentException(
+                    "patron.segments.refresh-workers must be between 1 and 16, not " + workers);
+        }
+        this.workers = workers;
         this.refreshWorkMem = Rfm.workMem(refreshWorkMem);
         this.reevaluation = io.micrometer.core.instrument.Timer.builder("patron.segments.reevaluation")
                 .description("Incremental re-evaluation of some members against every rule segment (one call)")
@@ -76,28 +81,54 @@ class SegmentRefresh {
         return LocalDate.now(clock.withZone(ZONE));
     }
 
-    @Scheduled(cron = "${patron.segments.refresh-cron:0 15 3 * * *}", zone = "Asia/Shanghai")
-    @SchedulerLock(name = "segments.refresh", lockAtMostFor = "PT2H")
-    void daily() {
-        int n = refreshAll(today());
-        log.info("Segment refresh: {} segments refreshed", n);
-    }
-
-    /** Refreshes every live rule segment as of {@code asOf} (each in its own transaction); records every segment's size. */
+    /**
+     * Refreshes every live segment as of {@code asOf}, each in its own transaction, on
+     * {@code patron.segments.refresh-workers} threads (default 2): a refresh is one statement that
+     * PostgreSQL runs on one core (a statement that writes gets no parallel workers), so two at a
+     * time use both cores of a small server. Segments lock only their own rows, so concurrent
+     * refreshes never wait on each other. A segment that fails is logged and skipped. Records every
+     * segment's size; returns the segments refreshed.
+     */
     int refreshAll(LocalDate asOf) {
         List<Long> ids = jdbc.sql("select id from segments.segment where deleted_at is null order by id")
                 .query(Long.class)
                 .list();
-        int n = 0;
-        for (long id : ids) {
-            try {
-                tx.executeWithoutResult(s -> refresh(id, asOf, "REFRESH"));
-                n++;
-            } catch (RuntimeException e) {
-                log.error("Segment {} could not be refreshed", id, e);
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Math.min(workers, ids.size())), r -> {
+                    Thread t = new Thread(r, "segment-refresh");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (long id : ids) {
+                done.add(pool.submit(() -> {
+                    try {
+                        tx.executeWithoutResult(s -> refresh(id, asOf, "REFRESH"));
+                        n.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        log.error("Segment {} could not be refreshed", id, e);
+                    }
+                }));
             }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Segment refresh interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return n;
+        return n.get();
+    }
+
+    /** Runs {@code work} in a transaction of its own (what {@link #refreshAll} did is audited after it). */
+    void inTransaction(Runnable work) {
+        tx.executeWithoutResult(s -> work.run());
     }
 
     record Result(int joined, int left, int size) {}

@@ -344,6 +344,25 @@ public class Segments {
         audit.record("segment.deleted", "segment", id, Map.of("name", s.name(), "members", s.memberCount()));
     }
 
+    /** What a refresh of every segment did. */
+    public record RefreshAll(LocalDate asOf, int segments, long millis) {}
+
+    /**
+     * Refreshes every live segment as of today, as the nightly job does after the facts roll (ADMIN
+     * with all stores; audited). Each segment in its own transaction.
+     */
+    public RefreshAll refreshAll() {
+        CurrentStaff.requireAnyRole(Role.ADMIN);
+        CurrentStaff.requireAllStores();
+        LocalDate day = refresh.today();
+        long start = System.nanoTime();
+        int n = refresh.refreshAll(day);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        refresh.inTransaction(
+                () -> audit.record("segments.refreshed", "segment", "all", Map.of("segments", n, "millis", millis)));
+        return new RefreshAll(day, n, millis);
+    }
+
     /** Full refresh now (as of today). */
     @Transactional
     public Segment refresh(long id) {

@@ -126,6 +126,14 @@ class SegmentRestController {
         return segments.sizeHistory(id, d);
     }
 
+    @PostMapping("/segments/refresh")
+    @Operation(
+            summary = "Refresh every segment now, as the nightly job does after the facts roll (ADMIN with all"
+                    + " stores; audited)")
+    Segments.RefreshAll refreshAll() {
+        return segments.refreshAll();
+    }
+
     @PostMapping("/segments/{id}/refresh")
     @Operation(summary = "Full refresh now (MARKETER, ADMIN)")
     Segment refresh(@PathVariable long id) {
