@@ -21,7 +21,16 @@
 #      today" segment and measures the time until GET /api/v1/members/{id}/segments lists it
 #      (through the sales feed, member facts and MemberFactsChanged); the re-evaluation's server
 #      timer over all calls and over those after the first WARM (default 10) sales.
+#   6. the nightly's segment part: every segment refreshed as the job does it after the roll
+#      (POST /api/v1/segments/refresh, two at a time), and the nightly total (roll + that).
 # Prints RESULT lines (read by bench/run.sh). KEEP=1 keeps the data directory.
+#
+# Large scale (issue 6: 10M members, 100M lines): the data takes about an hour to write, so it can be
+# written once and reused. CHUNK=n writes the tickets n at a time (less temporary disk; the same
+# tickets). REUSE=1 starts the new jar on an existing $DATA as it is (migrations apply; nothing is
+# generated, FIRST=1 unless given) — e.g. 11M members from bench/members.sh plus a demo chain and
+# tickets from bench/segments-data.sql. WARM_REBUILD=0 skips the second full rebuild and
+# RAW_FACTS=0 the raw facts baseline (each as long as a full rebuild at that scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -29,6 +38,10 @@ T=${2:-3333334}
 DATA=${DATA:-/tmp/patron-bench-segments}
 WORK=${WORK:-/tmp/patron-bench-segments-work}
 KEEP=${KEEP:-0}
+REUSE=${REUSE:-0}
+CHUNK=${CHUNK:-$T}
+WARM_REBUILD=${WARM_REBUILD:-1}
+RAW_FACTS=${RAW_FACTS:-1}
 INCREMENTAL=${INCREMENTAL:-20}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
 BASE=http://localhost:18120
@@ -42,8 +55,13 @@ mkdir -p "$WORK"
 ./mvnw -o -q -Dbuild.dir=target-bench-segments package -DskipTests
 JAR=target-bench-segments/patron.jar
 export PATRON_DB_DATA_DIR=$DATA PATRON_DB_PORT=15520 PORT=18120 PATRON_BOOTSTRAP_API_KEY=$KEY
-rm -rf "$DATA"
-java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
+if [ "$REUSE" = 1 ]; then
+    [ -d "$DATA" ] || { echo "REUSE=1 but no $DATA" >&2; exit 1; }
+    KEEP=1
+else
+    rm -rf "$DATA"
+    java -jar "$JAR" demo --seed 7 > "$WORK/demo.log" 2>&1
+fi
 java ${JAVA_OPTS:--Xmx1g} -jar "$JAR" > "$WORK/app.log" 2>&1 &
 APP=$!
 cleanup() {
@@ -56,13 +74,21 @@ until curl -sf -o /dev/null "$BASE/login"; do sleep 1; kill -0 $APP; done
 api() { curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 secs() { echo "$2 - $1" | bc | xargs printf '%.2f'; }
 
-echo "== generating $N members and $T tickets (3 lines each)"
-FIRST=$("${PSQL[@]}" -Atc "select coalesce(max(id), 0) + 1 from members.member")
-"${PSQL[@]}" -v start=2000000 -v count="$N" -f bench/members-data.sql > "$WORK/members.log"
-s=$(date +%s.%N)
-"${PSQL[@]}" -v tickets="$T" -v first_member="$FIRST" -f bench/segments-data.sql
-echo "tickets generated in $(secs "$s" "$(date +%s.%N)") s"
-"${PSQL[@]}" -c "vacuum analyze" > /dev/null
+if [ "$REUSE" = 1 ]; then
+    FIRST=${FIRST:-1}
+    echo "== reusing $DATA"
+else
+    echo "== generating $N members and $T tickets (3 lines each)"
+    FIRST=$("${PSQL[@]}" -Atc "select coalesce(max(id), 0) + 1 from members.member")
+    "${PSQL[@]}" -v start=2000000 -v count="$N" -f bench/members-data.sql > "$WORK/members.log"
+    s=$(date +%s.%N)
+    for ((t0 = 0; t0 < T; t0 += CHUNK)); do
+        "${PSQL[@]}" -v tickets="$((T - t0 < CHUNK ? T - t0 : CHUNK))" -v t0="$t0" -v first_member="$FIRST" \
+            -f bench/segments-data.sql
+    done
+    echo "tickets generated in $(secs "$s" "$(date +%s.%N)") s"
+    "${PSQL[@]}" -c "vacuum analyze" > /dev/null
+fi
 "${PSQL[@]}" -Atc "select 'data: ' || (select count(*) from members.member) || ' members, ' || (select count(*) from sales.sale) || ' tickets, ' || (select count(*) from sales.sale_line) || ' lines, ' || pg_size_pretty(pg_database_size('postgres'))"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -78,12 +104,16 @@ s=$(date +%s.%N)
 R=$(api -X POST "$BASE/api/v1/rfm/refresh")
 e=$(date +%s.%N)
 echo "$R"
-echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s (roll from $YESTERDAY: $(echo "$R" | grep -oP '"facts":\K[0-9]+') members' facts recomputed)"
-echo "== full rebuild as of today, warm (POST /api/v1/rfm/refresh?full=true)"
-s=$(date +%s.%N)
-R=$(api -X POST "$BASE/api/v1/rfm/refresh?full=true")
-e=$(date +%s.%N)
-echo "RESULT facts-rebuild-warm $N members | $(secs "$s" "$e") s"
+echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s (roll from $YESTERDAY: $(echo "$R" | grep -oP '"facts":\K[0-9]+') members' facts recomputed, $(echo "$R" | grep -oP '"rfm":\K[0-9]+') RFM rows written)"
+ROLL_S=$(secs "$s" "$e")
+if [ "$WARM_REBUILD" = 1 ]; then
+    echo "== full rebuild as of today, warm (POST /api/v1/rfm/refresh?full=true)"
+    s=$(date +%s.%N)
+    R=$(api -X POST "$BASE/api/v1/rfm/refresh?full=true")
+    e=$(date +%s.%N)
+    echo "RESULT facts-rebuild-warm $N members | $(secs "$s" "$e") s"
+fi
+if [ "$RAW_FACTS" = 1 ]; then
 echo "== raw SQL baseline of the rebuild: the same facts (lifetime and 12-month figures, favourite brand, category, store) into an unlogged table"
 "${PSQL[@]}" -c "drop table if exists bench_raw_facts" > /dev/null
 s=$(date +%s.%N)
@@ -118,6 +148,7 @@ SQL
 e=$(date +%s.%N)
 echo "RESULT raw-facts $N members | $(secs "$s" "$e") s ($("${PSQL[@]}" -Atc "select count(*) from bench_raw_facts") members)"
 "${PSQL[@]}" -c "drop table bench_raw_facts" > /dev/null
+fi
 echo "== raw SQL baseline: R, F, M and quintile scores of every member in one statement"
 "${PSQL[@]}" -c "drop table if exists bench_raw_rfm" > /dev/null
 s=$(date +%s.%N)
@@ -175,6 +206,14 @@ for name in women-spend brand-90d active-fans birthday-30d lapsed-180d; do
     echo "RESULT raw-segment $name | $(secs "$s" "$e") s | $("${PSQL[@]}" -Atc "select count(*) from bench_raw_seg") members"
 done
 "${PSQL[@]}" -c "drop table if exists bench_raw_seg" > /dev/null
+
+echo "== the nightly's segment part: every segment as the job refreshes them after the roll (POST /api/v1/segments/refresh)"
+s=$(date +%s.%N)
+R=$(api -X POST "$BASE/api/v1/segments/refresh")
+e=$(date +%s.%N)
+echo "$R"
+echo "RESULT segments-refresh-all $(echo "$R" | grep -oP '"segments":\K[0-9]+') segments | $(secs "$s" "$e") s"
+echo "RESULT nightly-total $N members | $(echo "$ROLL_S + $(secs "$s" "$e")" | bc) s (facts and RFM roll + every segment)"
 
 echo "== incremental: a sale at the store puts its member in 'bought at store today' (sale → GET /members/{id}/segments)"
 STORE=$("${PSQL[@]}" -Atc "select s.code || ',' || c.code from organization.counter c join organization.store s on s.id = c.store_id where c.status = 'ACTIVE' and s.status = 'ACTIVE' order by c.id limit 1")

@@ -621,11 +621,12 @@ public class Rfm {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     long rescoreInPlace(LocalDate asOf, RfmSettings s) {
-        jdbc.sql("delete from segments.rfm_break").update();
-        // R: the smaller the recency (the later the last purchase), the higher the score
+        // R: the smaller the recency (the later the last purchase), the higher the score. A plain
+        // select (PostgreSQL may share its scans among parallel workers; a statement that writes may
+        // not), its few rows written after.
+        Map<String, List<long[]>> breaks = new HashMap<>();
         jdbc.sql("""
-                with n as (select count(*) as n from segments.member_rfm),
-                g as (
+                with g as (
                     select 'R' as dimension, (last_purchase_date - ?::date)::bigint as v, count(*) as c
                     from segments.member_rfm group by last_purchase_date
                     union all
@@ -637,17 +638,18 @@ public class Rfm {
                     select dimension, v,
                            least(5, 1 + 5 * (coalesce(sum(c) over (partition by dimension order by v
                                 rows between unbounded preceding and 1 preceding), 0))::bigint
-                                / greatest((select n from n) - 1, 1))::smallint as score
+                                / greatest((sum(c) over (partition by dimension))::bigint - 1, 1))::smallint as score
                     from g
                 )
-                insert into segments.rfm_break (dimension, score, min_key)
-                select dimension, score, min(v) from placed group by dimension, score""").param(asOf).update();
-        Map<String, List<long[]>> breaks = new HashMap<>();
-        jdbc.sql("select dimension, score, min_key from segments.rfm_break order by dimension, score desc")
-                .query(rs -> {
-                    breaks.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(new long[] {rs.getLong(2), rs.getLong(3)});
-                });
+                select dimension, score, min(v) from placed group by dimension, score order by dimension, score desc""").param(asOf).query(rs -> {
+            breaks.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new long[] {rs.getLong(2), rs.getLong(3)});
+        });
+        jdbc.sql("delete from segments.rfm_break").update();
+        breaks.forEach((dimension, rows) -> rows.forEach(
+                b -> jdbc.sql("insert into segments.rfm_break (dimension, score, min_key) values (?, ?, ?)")
+                        .params(dimension, (int) b[0], b[1])
+                        .update()));
         // literals only (a date, the settings' integers, the breakpoints): the expressions appear twice
         String day = "date '" + asOf + "'";
         String r = placedBy(breaks.get("R"), "(r.last_purchase_date - " + day + ")");
