@@ -2,9 +2,12 @@
 -- Patron (as bench/members-data.sql does for members): :tickets SALE tickets of 3 lines over the
 -- 730 days before yesterday, 70 % named by a member (members with id >= :first_member, Zipf-like:
 -- low ids buy more often), every line at a counter of the ticket's store with the counter's first
--- brand and a category; pos ids 'SEG-<n>'. Tickets :t0 + 1 … :t0 + :tickets (:t0 default 0): a large
--- set is written in chunks (bench/segments.sh CHUNK), each ticket the same whatever the chunking. Bypasses the API and the sales feed on purpose: member
--- facts and segments are then computed by the full refreshes this benchmark times.
+-- brand and a category; pos ids 'SEG-<n>'. Tickets :t0 + 1 … :t0 + :tickets (:t0 default 0): a
+-- large set is written in chunks (bench/segments.sh CHUNK), each ticket the same whatever the
+-- chunking. The member hash is taken modulo 2^31 - 1; until 2026-11-28 it was modulo 1,000,003,
+-- which gave at most about a million distinct buyers whatever the member count. Bypasses the API
+-- and the sales feed on purpose: member facts and segments are then computed by the full refreshes
+-- this benchmark times.
 set synchronous_commit = off;
 \if :{?t0}
 \else
@@ -21,7 +24,7 @@ select count(*) as categories from seg_category \gset
 select min(id) as m0, count(*) as mn from members.member where id >= :first_member \gset
 create temp table seg_ticket as
     select t, (t * 7919 % :counters)::int as ci,
-        case when t % 10 < 7 then :m0 + floor(:mn * power(((t * 2654435761) % 1000003) / 1000003.0, 2))::bigint end as member_id,
+        case when t % 10 < 7 then :m0 + floor(:mn * power(((t * 2654435761) % 2147483647) / 2147483647.0, 2))::bigint end as member_id,
         current_date - 1 - ((t * 104729) % 730)::int as day,
         1000 + ((t * 31) % 500) * 100 as price
     from generate_series(:t0 + 1::bigint, :t0 + :tickets::bigint) t;
