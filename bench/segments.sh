@@ -30,7 +30,8 @@
 # tickets). REUSE=1 starts the new jar on an existing $DATA as it is (migrations apply; nothing is
 # generated, FIRST=1 unless given) — e.g. 11M members from bench/members.sh plus a demo chain and
 # tickets from bench/segments-data.sql. WARM_REBUILD=0 skips the second full rebuild and
-# RAW_FACTS=0 the raw facts baseline (each as long as a full rebuild at that scale).
+# RAW_FACTS=0 the raw facts baseline (each as long as a full rebuild at that scale). SKIP_REBUILD=1
+# (with REUSE=1) starts from the facts already in $DATA, refreshed as of yesterday by an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -42,6 +43,7 @@ REUSE=${REUSE:-0}
 CHUNK=${CHUNK:-$T}
 WARM_REBUILD=${WARM_REBUILD:-1}
 RAW_FACTS=${RAW_FACTS:-1}
+SKIP_REBUILD=${SKIP_REBUILD:-0}
 INCREMENTAL=${INCREMENTAL:-20}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
 BASE=http://localhost:18120
@@ -93,12 +95,16 @@ fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 YESTERDAY=$(TZ=Asia/Shanghai date -d yesterday +%F)
+if [ "$SKIP_REBUILD" = 1 ]; then
+    echo "== facts as of $("${PSQL[@]}" -Atc "select facts_as_of from segments.rfm_settings") kept from an earlier run"
+else
 echo "== full rebuild of every member's facts + RFM as of $YESTERDAY (POST /api/v1/rfm/refresh?full=true), cold"
 s=$(date +%s.%N)
 R=$(api -X POST "$BASE/api/v1/rfm/refresh?full=true&asOf=$YESTERDAY")
 e=$(date +%s.%N)
 echo "$R"
 echo "RESULT facts-rebuild $N members | $(secs "$s" "$e") s (cold)"
+fi
 echo "== the nightly roll to today (POST /api/v1/rfm/refresh): facts of the members whose 12-month window moved, RFM of everybody"
 s=$(date +%s.%N)
 R=$(api -X POST "$BASE/api/v1/rfm/refresh")

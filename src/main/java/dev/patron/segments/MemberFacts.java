@@ -428,22 +428,55 @@ public class MemberFacts {
     /** The window of the 12-month facts (the literal 365 in {@link #recompute}): a ticket counts as of a day when dated after it minus 365 days. */
     static final int WINDOW_DAYS = 365;
 
-    /**
-     * The members whose facts as of {@code to} may differ from those as of {@code from} without any
-     * sales event: a ticket left their 12-month window (dated in (from - 365, to - 365]), or a ticket
-     * dated after {@code from} (up to {@code to}) may have been recorded before its business day and
-     * so skipped by the event's recompute. Ascending ids; two range scans of the tickets by date.
-     */
+    /** The members with a ticket dated in (from - 365, to - 365]: one that left their 12-month window. Ascending. */
     @Transactional(propagation = Propagation.MANDATORY)
-    List<Long> windowMoved(LocalDate from, LocalDate to) {
+    List<Long> leftWindow(LocalDate from, LocalDate to) {
         return jdbc.sql("""
-                select member_id from sales.v_sale
-                where member_id is not null and business_date > ?::date and business_date <= ?::date
-                union
-                select member_id from sales.v_sale
+                select distinct member_id from sales.v_sale
                 where member_id is not null and business_date > ?::date and business_date <= ?::date
                 order by 1""")
-                .params(from.minusDays(WINDOW_DAYS), to.minusDays(WINDOW_DAYS), from, to)
+                .params(from.minusDays(WINDOW_DAYS), to.minusDays(WINDOW_DAYS))
+                .query(Long.class)
+                .list();
+    }
+
+    /** The members with a ticket dated in (from, to]: an event may have left it out as dated in its future. Ascending. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    List<Long> datedAfter(LocalDate from, LocalDate to) {
+        return jdbc.sql("""
+                select distinct member_id from sales.v_sale
+                where member_id is not null and business_date > ?::date and business_date <= ?::date
+                order by 1""").params(from, to).query(Long.class).list();
+    }
+
+    /**
+     * What a ticket leaving the 12-month window changes, and nothing else: the 12-month figures of
+     * these members as of {@code asOf}, from their tickets alone (no lines), counting only the tickets
+     * their row counts ({@code id <= max_sale_id}: a ticket whose event is still on its way is added
+     * by that event, to both its lifetime and its 12-month figures). Lifetime figures, favourites and
+     * {@code dim_net} do not depend on the day. Only for members without a ticket dated after the
+     * row's day; rows without {@code max_sale_id} are left out. Returns the members updated.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    List<Long> recomputeWindow(Collection<Long> memberIds, LocalDate asOf) {
+        return jdbc.sql("""
+                with x as (
+                    select f.member_id,
+                           count(distinct s.business_date) filter (where s.kind = 'SALE'
+                               and s.business_date > ?::date - 365) as days_12m,
+                           count(*) filter (where s.kind = 'SALE' and s.business_date > ?::date - 365) as tickets_12m,
+                           coalesce(sum(s.total_fen) filter (where s.business_date > ?::date - 365), 0) as spend_12m
+                    from segments.member_fact f
+                    join sales.v_sale s on s.member_id = f.member_id and s.id <= f.max_sale_id
+                         and s.business_date <= ?::date
+                    where f.member_id = any(?::bigint[]) and f.max_sale_id is not null
+                    group by f.member_id
+                )
+                update segments.member_fact f set purchase_days_12m = x.days_12m, tickets_12m = x.tickets_12m,
+                    spend_12m_fen = x.spend_12m, as_of = ?::date, updated_at = now()
+                from x where f.member_id = x.member_id
+                returning f.member_id""")
+                .params(asOf, asOf, asOf, asOf, ids(memberIds).toArray(Long[]::new), asOf)
                 .query(Long.class)
                 .list();
     }

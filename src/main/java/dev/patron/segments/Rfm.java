@@ -748,9 +748,11 @@ public class Rfm {
     /**
      * The daily roll from the day of the last refresh ({@code facts_as_of}) to {@code asOf}: facts
      * kept current by the sales events change without an event only where a ticket leaves a member's
-     * 12-month window, so only those members (and any with a ticket dated after the last refresh) are
-     * recomputed ({@link MemberFacts#windowMoved}); then every member's RFM is ranked afresh (recency
-     * moves for everybody). Gives the same facts and RFM as a full rebuild as of the same day
+     * 12-month window — for those members only the 12-month figures, from their tickets alone
+     * ({@link MemberFacts#recomputeWindow}) — or where a ticket is dated after the last refresh (those
+     * members are recomputed from all their tickets and lines, {@link MemberFacts#datedAfter}); then
+     * the RFM rows whose figures moved are recomputed and everybody is placed again
+     * ({@link #rescoreInPlace}: recency moves for everybody). Gives the same facts and RFM as a full rebuild as of the same day
      * (FactsIntegrationTests); falls back to it without a previous refresh, for an earlier day or a
      * gap over {@link #MAX_ROLL_DAYS}.
      */
@@ -763,19 +765,35 @@ public class Rfm {
             return rebuild(asOf, start);
         }
         RfmSettings settings = currentSettings();
-        List<Long> moved = facts.windowMoved(from, asOf);
+        // a ticket left the window: only the 12-month figures move, from the tickets alone; a ticket
+        // dated after the last refresh (or a row the window update cannot serve): all from the tickets
+        List<Long> late = facts.datedAfter(from, asOf);
+        TreeSet<Long> left = new TreeSet<>(facts.leftWindow(from, asOf));
+        left.removeAll(new HashSet<>(late));
+        TreeSet<Long> full = new TreeSet<>(late);
         long factRows = 0;
-        for (int i = 0; i < moved.size(); i += ROLL_CHUNK) {
-            List<Long> chunk = moved.subList(i, Math.min(moved.size(), i + ROLL_CHUNK));
+        List<Long> leftList = List.copyOf(left);
+        for (int i = 0; i < leftList.size(); i += ROLL_CHUNK) {
+            List<Long> chunk = leftList.subList(i, Math.min(leftList.size(), i + ROLL_CHUNK));
+            List<Long> done = facts.recomputeWindow(chunk, asOf);
+            factRows += done.size();
+            full.addAll(chunk);
+            done.forEach(full::remove);
+        }
+        List<Long> fullList = List.copyOf(full);
+        for (int i = 0; i < fullList.size(); i += ROLL_CHUNK) {
+            List<Long> chunk = fullList.subList(i, Math.min(fullList.size(), i + ROLL_CHUNK));
             factRows += facts.recompute(TicketSource.members(chunk, asOf), asOf);
         }
+        TreeSet<Long> moved = new TreeSet<>(left);
+        moved.addAll(full);
         jdbc.sql("update segments.rfm_settings set facts_as_of = ? where id = 1")
                 .param(asOf)
                 .update();
         boolean snap = snapshotIfNewMonth(asOf); // before any RFM row changes
         // the RFM rows whose frequency or monetary moved: those the facts' members and the members
         // with a ticket leaving the RFM window (in months, which may differ from the facts' 365 days)
-        TreeSet<Long> rescored = new TreeSet<>(moved);
+        TreeSet<Long> rescored = moved;
         rescored.addAll(rfmWindowMoved(from, asOf, settings.windowMonths()));
         List<Long> rows = List.copyOf(rescored);
         for (int i = 0; i < rows.size(); i += ROLL_CHUNK) {

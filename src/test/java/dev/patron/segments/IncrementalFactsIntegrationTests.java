@@ -393,4 +393,47 @@ class IncrementalFactsIntegrationTests {
         });
         assertThat(rows(m)).isEqualTo(kept);
     }
+
+    /**
+     * A ticket leaving the window makes the roll update only the member's 12-month figures, from the
+     * tickets its row counts: a ticket whose event has not come yet is left to that event, which then
+     * counts it once, in the lifetime and the 12-month figures alike.
+     */
+    @Test
+    void theRollsWindowUpdateLeavesATicketOnItsWayToItsEvent() throws Exception {
+        admin = new ApiClient(port, TestData.BOOTSTRAP_API_KEY);
+        fx = new SalesFixtures(admin);
+        long m = fx.member("窗口" + TestData.unique("")).path("id").asLong();
+        buy(m, today().minusDays(366), fx.store, List.of(new Line(fx.brandA, fx.category, 10_000)));
+        awaitFacts(m);
+        // as of two days ago the ticket is inside the 365 days; as of today it is not
+        tx.executeWithoutResult(t -> rfm.refreshAll(today().minusDays(2)));
+        String consumer = "/api/v1/sales/feed/segments.facts/";
+        assertThat(admin.post(consumer + "pause", Map.of()).status()).isEqualTo(200);
+        try {
+            buy(m, today().minusDays(3), fx.store, List.of(new Line(fx.brandB, fx.category, 20_000)));
+            FactsRefresh roll = tx.execute(t -> rfm.roll(today()));
+            assertThat(roll.mode()).isEqualTo(FactsRefresh.ROLL);
+            assertThat(window(m))
+                    .as("the old ticket left the 12 months; the new one is not counted yet")
+                    .containsExactly(1L, 0L, 0L, 10_000L);
+        } finally {
+            assertThat(admin.post(consumer + "resume", Map.of()).status()).isEqualTo(200);
+        }
+        awaitFacts(m);
+        assertThat(window(m)).as("counted once").containsExactly(2L, 1L, 20_000L, 30_000L);
+        List<Map<String, Object>> kept = rows(m);
+        tx.executeWithoutResult(t -> rfm.refreshAll(today()));
+        assertThat(rows(m)).isEqualTo(kept);
+    }
+
+    /** The member's lifetime tickets, 12-month tickets, 12-month spend and lifetime spend. */
+    private List<Long> window(long member) {
+        return jdbc.sql("""
+                        select tickets::bigint, tickets_12m::bigint, spend_12m_fen, spend_fen
+                        from segments.member_fact where member_id = ?""")
+                .param(member)
+                .query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
+                .single();
+    }
 }
