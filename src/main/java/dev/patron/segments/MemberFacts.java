@@ -450,35 +450,47 @@ public class MemberFacts {
     }
 
     /**
-     * What a ticket leaving the 12-month window changes, and nothing else: the 12-month figures of
-     * these members as of {@code asOf}, from their tickets alone (no lines), counting only the tickets
-     * their row counts ({@code id <= max_sale_id}: a ticket whose event is still on its way is added
-     * by that event, to both its lifetime and its 12-month figures). Lifetime figures, favourites and
-     * {@code dim_net} do not depend on the day. Only for members without a ticket dated after the
-     * row's day; rows without {@code max_sale_id} are left out. Returns the members updated.
+     * What tickets leaving the 12-month window change, and nothing else: the 12-month figures of
+     * their members go down by those tickets alone — one range scan of the tickets dated in
+     * (from − 365, to − 365], nobody's history read. Exact because a row holds its figures as of
+     * {@code greatest(as_of, from)} (from = the last refresh, {@code facts_as_of}): the tickets
+     * subtracted are those dated after that day − 365 and counted by the row ({@code id <= max_sale_id}:
+     * a ticket whose event is still on its way is added by that event, which windows it as of its
+     * day); each of their dates holding a SALE ticket was one purchase day. Lifetime figures,
+     * favourites and {@code dim_net} do not depend on the day. The rows of these members are then
+     * as of {@code to}. Rows without {@code max_sale_id} are left out. Returns the members updated
+     * (every member with such a ticket and a row with {@code max_sale_id}), ascending.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    List<Long> recomputeWindow(Collection<Long> memberIds, LocalDate asOf) {
-        return jdbc.sql("""
-                with x as (
+    List<Long> leaveWindow(LocalDate from, LocalDate to) {
+        return jdbc
+                .sql("""
+                with lv as (
+                    select s.id, s.kind, s.business_date, s.total_fen, s.member_id from sales.v_sale s
+                    where s.member_id is not null and s.business_date > ?::date and s.business_date <= ?::date
+                ),
+                d as (
                     select f.member_id,
-                           count(distinct s.business_date) filter (where s.kind = 'SALE'
-                               and s.business_date > ?::date - 365) as days_12m,
-                           count(*) filter (where s.kind = 'SALE' and s.business_date > ?::date - 365) as tickets_12m,
-                           coalesce(sum(s.total_fen) filter (where s.business_date > ?::date - 365), 0) as spend_12m
-                    from segments.member_fact f
-                    join sales.v_sale s on s.member_id = f.member_id and s.id <= f.max_sale_id
-                         and s.business_date <= ?::date
-                    where f.member_id = any(?::bigint[]) and f.max_sale_id is not null
+                           count(distinct lv.business_date) filter (where c.counted and lv.kind = 'SALE') as days,
+                           count(*) filter (where c.counted and lv.kind = 'SALE') as tickets,
+                           coalesce(sum(lv.total_fen) filter (where c.counted), 0) as spend
+                    from lv join segments.member_fact f on f.member_id = lv.member_id
+                    cross join lateral (select lv.id <= f.max_sale_id
+                        and lv.business_date > greatest(f.as_of, ?::date) - 365 as counted) c
+                    where f.max_sale_id is not null
                     group by f.member_id
                 )
-                update segments.member_fact f set purchase_days_12m = x.days_12m, tickets_12m = x.tickets_12m,
-                    spend_12m_fen = x.spend_12m, as_of = ?::date, updated_at = now()
-                from x where f.member_id = x.member_id
+                update segments.member_fact f set purchase_days_12m = f.purchase_days_12m - d.days,
+                    tickets_12m = f.tickets_12m - d.tickets, spend_12m_fen = f.spend_12m_fen - d.spend,
+                    as_of = ?::date, updated_at = now()
+                from d where f.member_id = d.member_id
                 returning f.member_id""")
-                .params(asOf, asOf, asOf, asOf, ids(memberIds).toArray(Long[]::new), asOf)
+                .params(from.minusDays(WINDOW_DAYS), to.minusDays(WINDOW_DAYS), from, to)
                 .query(Long.class)
-                .list();
+                .list()
+                .stream()
+                .sorted()
+                .toList();
     }
 
     static List<Long> ids(Collection<Long> ids) {

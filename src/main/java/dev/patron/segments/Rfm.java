@@ -765,43 +765,74 @@ public class Rfm {
             return rebuild(asOf, start);
         }
         RfmSettings settings = currentSettings();
-        // a ticket left the window: only the 12-month figures move, from the tickets alone; a ticket
-        // dated after the last refresh (or a row the window update cannot serve): all from the tickets
+        // tickets leaving the 12 months: the figures go down by those tickets alone; a ticket dated
+        // after the last refresh (or a row the window update cannot serve): all from the tickets
+        LocalDate lastFull = lastFullAsOf();
         List<Long> late = facts.datedAfter(from, asOf);
-        TreeSet<Long> left = new TreeSet<>(facts.leftWindow(from, asOf));
-        left.removeAll(new HashSet<>(late));
-        TreeSet<Long> full = new TreeSet<>(late);
-        long factRows = 0;
-        List<Long> leftList = List.copyOf(left);
-        for (int i = 0; i < leftList.size(); i += ROLL_CHUNK) {
-            List<Long> chunk = leftList.subList(i, Math.min(leftList.size(), i + ROLL_CHUNK));
-            List<Long> done = facts.recomputeWindow(chunk, asOf);
-            factRows += done.size();
-            full.addAll(chunk);
-            done.forEach(full::remove);
-        }
+        List<Long> updated = facts.leaveWindow(from, asOf);
+        TreeSet<Long> full = new TreeSet<>(facts.leftWindow(from, asOf));
+        full.removeAll(new HashSet<>(updated));
+        full.addAll(late);
+        long factRows = updated.size();
         List<Long> fullList = List.copyOf(full);
         for (int i = 0; i < fullList.size(); i += ROLL_CHUNK) {
             List<Long> chunk = fullList.subList(i, Math.min(fullList.size(), i + ROLL_CHUNK));
             factRows += facts.recompute(TicketSource.members(chunk, asOf), asOf);
         }
-        TreeSet<Long> moved = new TreeSet<>(left);
-        moved.addAll(full);
         jdbc.sql("update segments.rfm_settings set facts_as_of = ? where id = 1")
                 .param(asOf)
                 .update();
         boolean snap = snapshotIfNewMonth(asOf); // before any RFM row changes
-        // the RFM rows whose frequency or monetary moved: those the facts' members and the members
-        // with a ticket leaving the RFM window (in months, which may differ from the facts' 365 days)
-        TreeSet<Long> rescored = moved;
-        rescored.addAll(rfmWindowMoved(from, asOf, settings.windowMonths()));
+        // the same for the RFM window (months): its leaving tickets subtracted; the members recomputed
+        // in full above, and those the subtraction cannot serve, recomputed from their tickets
+        List<Long> rfmUpdated = leaveRfmWindow(from, asOf, lastFull == null ? from : lastFull, settings.windowMonths());
+        TreeSet<Long> rescored = new TreeSet<>(rfmWindowMoved(from, asOf, settings.windowMonths()));
+        rescored.removeAll(new HashSet<>(rfmUpdated));
+        rescored.addAll(full);
         List<Long> rows = List.copyOf(rescored);
         for (int i = 0; i < rows.size(); i += ROLL_CHUNK) {
             write(TicketSource.members(rows.subList(i, Math.min(rows.size(), i + ROLL_CHUNK)), asOf), asOf, settings);
         }
-        long rfmRows = rows.size() + rescoreInPlace(asOf, settings);
+        long rfmRows = rfmUpdated.size() + rows.size() + rescoreInPlace(asOf, settings);
         return new FactsRefresh(
                 asOf, FactsRefresh.ROLL, from, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * The RFM figures of the members with a ticket leaving the window ({@code months}) between
+     * {@code from} and {@code to} go down by those tickets alone, as
+     * {@link MemberFacts#leaveWindow} does for the facts: a row holds its figures as of
+     * {@code greatest(as_of, lastFull)}; only tickets it counts ({@code id <= max_sale_id}) dated
+     * after that day's window start are subtracted. Bands and scores are placed afterwards by
+     * {@link #rescoreInPlace}. Returns the members updated, ascending.
+     */
+    private List<Long> leaveRfmWindow(LocalDate from, LocalDate to, LocalDate lastFull, int months) {
+        return jdbc
+                .sql("""
+                with lv as (
+                    select s.id, s.kind, s.business_date, s.total_fen, s.member_id from sales.v_sale s
+                    where s.member_id is not null and s.business_date > ?::date and s.business_date <= ?::date
+                ),
+                d as (
+                    select r.member_id,
+                           count(distinct lv.business_date) filter (where c.counted and lv.kind = 'SALE') as days,
+                           coalesce(sum(lv.total_fen) filter (where c.counted), 0) as spend
+                    from lv join segments.member_rfm r on r.member_id = lv.member_id
+                    cross join lateral (select lv.id <= r.max_sale_id
+                        and lv.business_date > (greatest(r.as_of, ?::date) - make_interval(months => ?::int))::date as counted) c
+                    where r.max_sale_id is not null
+                    group by r.member_id
+                )
+                update segments.member_rfm r set frequency = r.frequency - d.days::int,
+                    monetary_fen = r.monetary_fen - d.spend::bigint, as_of = ?::date
+                from d where r.member_id = d.member_id
+                returning r.member_id""")
+                .params(from.minusMonths(months), to.minusMonths(months), lastFull, months, to)
+                .query(Long.class)
+                .list()
+                .stream()
+                .sorted()
+                .toList();
     }
 
     /**

@@ -563,13 +563,23 @@ class SegmentEvaluator {
         // a semi-join on the members whose net amount reaches the minimum: for a full refresh one
         // grouped pass over the window (hash join), not one correlated sum per member; for an
         // incremental re-evaluation select() narrows the subquery to the members at hand
+        // the window on the line's business date as well (copied from its ticket): with a brand it
+        // is a range of sale_line_brand (brand_id, business_date), without one of
+        // sale_line_date_store — not every line of the brand or the chain (measured at 100M lines:
+        // docs/PERFORMANCE.md)
+        String since = c.bind(c.asOf.minusDays(days));
+        String until = bindDate(c);
         StringBuilder sql = new StringBuilder("(m.id in (select s.member_id from sales.v_sale s")
                 .append(" join sales.v_sale_line l on l.sale_id = s.id where s.member_id is not null")
                 .append(RESTRICT)
                 .append(" and s.business_date > ")
-                .append(c.bind(c.asOf.minusDays(days)))
+                .append(since)
                 .append(" and s.business_date <= ")
-                .append(bindDate(c));
+                .append(until)
+                .append(" and l.business_date > ")
+                .append(since)
+                .append(" and l.business_date <= ")
+                .append(until);
         String[][] refs = {
             {"brand", n.brand(), "l.brand_id"},
             {"category", n.category(), "l.category_id"},
