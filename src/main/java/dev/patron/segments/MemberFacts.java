@@ -428,7 +428,7 @@ public class MemberFacts {
     /** The window of the 12-month facts (the literal 365 in {@link #recompute}): a ticket counts as of a day when dated after it minus 365 days. */
     static final int WINDOW_DAYS = 365;
 
-    /** The members with a ticket dated in (from - 365, to - 365]: one that left their 12-month window. Ascending. */
+    /** The members with a ticket dated after from − 365 up to to − 365: one that left their 12-month window. Ascending. */
     @Transactional(propagation = Propagation.MANDATORY)
     List<Long> leftWindow(LocalDate from, LocalDate to) {
         return jdbc.sql("""
@@ -440,7 +440,7 @@ public class MemberFacts {
                 .list();
     }
 
-    /** The members with a ticket dated in (from, to]: an event may have left it out as dated in its future. Ascending. */
+    /** The members with a ticket dated after from up to to: an event may have left it out as dated in its future. Ascending. */
     @Transactional(propagation = Propagation.MANDATORY)
     List<Long> datedAfter(LocalDate from, LocalDate to) {
         return jdbc.sql("""
@@ -451,8 +451,8 @@ public class MemberFacts {
 
     /**
      * What tickets leaving the 12-month window change, and nothing else: the 12-month figures of
-     * their members go down by those tickets alone — one range scan of the tickets dated in
-     * (from − 365, to − 365], nobody's history read. Exact because a row holds its figures as of
+     * their members go down by those tickets alone — one range scan of the tickets dated after
+     * from − 365 up to to − 365, nobody's history read. Exact because a row holds its figures as of
      * {@code greatest(as_of, from)} (from = the last refresh, {@code facts_as_of}): the tickets
      * subtracted are those dated after that day − 365 and counted by the row ({@code id <= max_sale_id}:
      * a ticket whose event is still on its way is added by that event, which windows it as of its
