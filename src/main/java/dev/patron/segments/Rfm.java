@@ -603,9 +603,10 @@ public class Rfm {
 
     /**
      * The daily roll's RFM: everybody's scores and bands as of {@code asOf} as {@link #scoreAll}
-     * gives them, writing only the rows that change. The caller has rewritten the rows of every
-     * member whose frequency or monetary moved ({@link #rfmWindowMoved}); every other row keeps its
-     * figures, and its recency is {@code asOf - last_purchase_date}. So:
+     * gives them, writing only the rows that change. The caller has brought the figures of every
+     * member whose frequency or monetary moved up to {@code asOf} ({@link #leaveRfmWindow}, or a
+     * recompute from the tickets); every other row keeps its figures, and its recency is
+     * {@code asOf - last_purchase_date}. So:
      *
      * <ol>
      *   <li>the breakpoints: for each dimension, the number of rows with a smaller value per distinct
