@@ -774,12 +774,8 @@ public class Rfm {
         TreeSet<Long> full = new TreeSet<>(facts.leftWindow(from, asOf));
         full.removeAll(new HashSet<>(updated));
         full.addAll(late);
-        long factRows = updated.size();
-        List<Long> fullList = List.copyOf(full);
-        for (int i = 0; i < fullList.size(); i += ROLL_CHUNK) {
-            List<Long> chunk = fullList.subList(i, Math.min(fullList.size(), i + ROLL_CHUNK));
-            factRows += facts.recompute(TicketSource.members(chunk, asOf), asOf);
-        }
+        long factRows = updated.size()
+                + inChunks(List.copyOf(full), chunk -> facts.recompute(TicketSource.members(chunk, asOf), asOf));
         jdbc.sql("update segments.rfm_settings set facts_as_of = ? where id = 1")
                 .param(asOf)
                 .update();
@@ -790,13 +786,19 @@ public class Rfm {
         TreeSet<Long> rescored = new TreeSet<>(rfmWindowMoved(from, asOf, settings.windowMonths()));
         rescored.removeAll(new HashSet<>(rfmUpdated));
         rescored.addAll(full);
-        List<Long> rows = List.copyOf(rescored);
-        for (int i = 0; i < rows.size(); i += ROLL_CHUNK) {
-            write(TicketSource.members(rows.subList(i, Math.min(rows.size(), i + ROLL_CHUNK)), asOf), asOf, settings);
-        }
-        long rfmRows = rfmUpdated.size() + rows.size() + rescoreInPlace(asOf, settings);
+        inChunks(List.copyOf(rescored), chunk -> write(TicketSource.members(chunk, asOf), asOf, settings));
+        long rfmRows = rfmUpdated.size() + rescored.size() + rescoreInPlace(asOf, settings);
         return new FactsRefresh(
                 asOf, FactsRefresh.ROLL, from, factRows, rfmRows, snap, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Runs {@code work} over {@code ids} in chunks of {@link #ROLL_CHUNK}; returns the sum of what it returned. */
+    private static long inChunks(List<Long> ids, java.util.function.ToLongFunction<List<Long>> work) {
+        long sum = 0;
+        for (int i = 0; i < ids.size(); i += ROLL_CHUNK) {
+            sum += work.applyAsLong(ids.subList(i, Math.min(ids.size(), i + ROLL_CHUNK)));
+        }
+        return sum;
     }
 
     /**
