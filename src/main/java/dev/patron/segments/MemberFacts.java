@@ -145,15 +145,9 @@ public class MemberFacts {
         List<Object> params = new ArrayList<>();
         params.add(asOf);
         params.addAll(source.params());
-        String gone;
-        if (source.targeted()) {
-            gone = "delete from segments.member_fact f where f.member_id = any(?::bigint[])"
-                    + " and not exists (select 1 from agg where agg.member_id = f.member_id)";
-            params.add(source.memberIds());
-        } else {
-            gone =
-                    "delete from segments.member_fact f where not exists (select 1 from agg where agg.member_id = f.member_id)";
-        }
+        String gone = "delete from segments.member_fact f where " + source.owns("f.member_id")
+                + " and not exists (select 1 from agg where agg.member_id = f.member_id)";
+        params.addAll(source.scopeParams());
         String sql = """
                 with p as (select ?::date as as_of),
                 t as (%s),

@@ -456,6 +456,78 @@ class FactsIntegrationTests {
         }
     }
 
+    @Test
+    void aFullRebuildInMemberRangesEqualsOneStatementOverEveryTicketAndDropsRowsWithoutTickets() {
+        // members with several tickets each, so that ranges of a few tickets split between members
+        long[] buyers = {member(), member(), member()};
+        for (int i = 0; i < buyers.length; i++) {
+            for (int d = 0; d <= i; d++) {
+                buy(buyers[i], today().minusDays(10 + d), fx.store, 1_000L * (i + 1), 500);
+            }
+        }
+        long idle = member(); // no ticket: a row of theirs is stale
+        for (long m : buyers) {
+            awaitFacts(m);
+        }
+        long named = jdbc.sql("select count(*) from sales.v_sale where member_id is not null")
+                .query(Long.class)
+                .single();
+        long size = Math.max(1, named / 8);
+        tx.executeWithoutResult(t -> {
+            // both rebuilds in one transaction: the first locks out the facts consumer until the end
+            FactsRefresh whole = rfm.refreshAll(today(), Long.MAX_VALUE);
+            String facts = table("segments.member_fact f", "(to_jsonb(f) - 'updated_at')");
+            String rfmRows = table("segments.member_rfm r", "to_jsonb(r)");
+            jdbc.sql("""
+                    insert into segments.member_fact
+                    select * from jsonb_populate_record(null::segments.member_fact,
+                        (select to_jsonb(f) || jsonb_build_object('member_id', ?::bigint)
+                         from segments.member_fact f where member_id = ?))""").params(idle, buyers[0]).update();
+            assertThat(rows(idle)).hasSize(1);
+
+            List<long[]> ranges = rfm.memberRanges(size);
+            assertThat(ranges.size()).as("ranges of %d tickets", size).isGreaterThanOrEqualTo(4);
+            assertThat(ranges.get(0)[0]).isEqualTo(Long.MIN_VALUE);
+            assertThat(ranges.get(ranges.size() - 1)[1]).isEqualTo(Long.MAX_VALUE);
+            for (int i = 0; i < ranges.size(); i++) {
+                long[] r = ranges.get(i);
+                if (i > 0) {
+                    assertThat(r[0]).as("range %d follows the previous one", i).isEqualTo(ranges.get(i - 1)[1] + 1);
+                }
+                long count = jdbc.sql("select count(*) from sales.v_sale where member_id between ? and ?")
+                        .params(r[0], r[1])
+                        .query(Long.class)
+                        .single();
+                long members = jdbc.sql(
+                                "select count(distinct member_id) from sales.v_sale where member_id between ? and ?")
+                        .params(r[0], r[1])
+                        .query(Long.class)
+                        .single();
+                if (i < ranges.size() - 1) {
+                    assertThat(count <= size || members == 1)
+                            .as("range %d: %d tickets of %d members, over %d", i, count, members, size)
+                            .isTrue();
+                    assertThat(count).as("range %d", i).isPositive();
+                }
+            }
+
+            FactsRefresh ranged = rfm.refreshAll(today(), size);
+            assertThat(ranged.facts()).isEqualTo(whole.facts());
+            assertThat(table("segments.member_fact f", "(to_jsonb(f) - 'updated_at')"))
+                    .isEqualTo(facts);
+            assertThat(table("segments.member_rfm r", "to_jsonb(r)")).isEqualTo(rfmRows);
+            assertThat(rows(idle)).isEmpty();
+            t.setRollbackOnly();
+        });
+    }
+
+    /** Every row of {@code table} as {@code json}, in member order. */
+    private String table(String table, String json) {
+        return jdbc.sql("select coalesce(string_agg(" + json + "::text, E'\\n' order by member_id), '') from " + table)
+                .query(String.class)
+                .single();
+    }
+
     /** The member's RFM frequency and monetary. */
     private List<Long> rfmFigures(long member) {
         return jdbc.sql("select frequency::bigint, monetary_fen from segments.member_rfm where member_id = ?")
