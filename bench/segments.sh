@@ -32,6 +32,8 @@
 # tickets from bench/segments-data.sql. WARM_REBUILD=0 skips the second full rebuild and
 # RAW_FACTS=0 the raw facts baseline (each as long as a full rebuild at that scale). SKIP_REBUILD=1
 # (with REUSE=1) starts from the facts already in $DATA, refreshed as of yesterday by an earlier run.
+# After the roll, FULL_RFM=1 (default) times RFM ranked afresh from all tickets twice: the RFM window
+# set to 6 months and back (the settings change recomputes every row, Rfm.scoreAll).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -44,6 +46,7 @@ CHUNK=${CHUNK:-$T}
 WARM_REBUILD=${WARM_REBUILD:-1}
 RAW_FACTS=${RAW_FACTS:-1}
 SKIP_REBUILD=${SKIP_REBUILD:-0}
+FULL_RFM=${FULL_RFM:-1}
 INCREMENTAL=${INCREMENTAL:-20}
 KEY=${KEY:-bench-$(head -c 64 /dev/urandom | sha256sum | head -c 34)}
 BASE=http://localhost:18120
@@ -112,6 +115,18 @@ e=$(date +%s.%N)
 echo "$R"
 echo "RESULT rfm-refresh $N members | $(secs "$s" "$e") s (roll from $YESTERDAY: $(echo "$R" | grep -oP '"facts":\K[0-9]+') members' facts recomputed, $(echo "$R" | grep -oP '"rfm":\K[0-9]+') RFM rows written)"
 ROLL_S=$(secs "$s" "$e")
+if [ "$FULL_RFM" = 1 ]; then
+    # "full RFM" of the issue from the tickets, not from the rolled rows: a change of the RFM window
+    # ranks every member afresh over all tickets (Rfm.scoreAll); to 6 months and back to 12
+    echo "== full RFM from the tickets: the RFM window set to 6 months and back (PUT /api/v1/rfm/settings)"
+    SETTINGS=$(api "$BASE/api/v1/rfm/settings")
+    for months in 6 "$(echo "$SETTINGS" | grep -oP '"windowMonths":\K[0-9]+')"; do
+        s=$(date +%s.%N)
+        api -X PUT "$BASE/api/v1/rfm/settings" -d "$(echo "$SETTINGS" | sed -E "s/\"windowMonths\":[0-9]+/\"windowMonths\":$months/")" > /dev/null
+        e=$(date +%s.%N)
+        echo "RESULT rfm-full $N members | $(secs "$s" "$e") s (every member ranked afresh from the tickets, window $months months)"
+    done
+fi
 if [ "$WARM_REBUILD" = 1 ]; then
     echo "== full rebuild as of today, warm (POST /api/v1/rfm/refresh?full=true)"
     s=$(date +%s.%N)
